@@ -1,0 +1,76 @@
+"""``cytokg build``: compile, write the release files to a staging folder, run the gates, promote."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from .compile import compile_graphs
+from .gates import GateReport, Layout, run_gates
+from .serialize import write_graph
+from .store import create_store
+
+__all__ = ["RELEASE_FILES", "build"]
+
+#: The release files, in the order they are written.
+RELEASE_FILES = ("cytokg.ttl", "cytokg.owl", "cytokg-ontology.owl", "cytokg.nt", "cytokg.jsonld")
+
+
+def _write_release(ontology_dir: Path, folder: Path, release_date: str, progress: Callable[[str], None]):  # type: ignore[no-untyped-def]
+    progress("compiling curated sources")
+    compiled = compile_graphs(ontology_dir, release_date)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in RELEASE_FILES:
+        progress(f"writing {name}")
+        graph = compiled.tbox if name == "cytokg-ontology.owl" else compiled.full
+        write_graph(graph, folder / name)
+    progress("loading the Oxigraph store")
+    create_store(folder / "cytokg.nt", folder / "oxigraph")
+    return compiled
+
+
+def _promote(staging: Path, build_dir: Path) -> None:
+    """Move every staged file into ``build_dir``: each replace is atomic, good files are never half-written."""
+    for path in sorted(staging.rglob("*")):
+        if path.is_dir() or "oxigraph" in path.relative_to(staging).parts:
+            continue
+        target = build_dir / path.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    store = build_dir / "oxigraph"
+    old = build_dir / "oxigraph.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if store.exists():
+        store.rename(old)
+    (staging / "oxigraph").rename(store)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(
+    ontology_dir: Path,
+    build_dir: Path,
+    layout: Layout,
+    release_date: str,
+    progress: Callable[[str], None],
+) -> list[GateReport]:
+    """Build into a staging folder, run the gates, and promote to ``build_dir`` only if all pass.
+
+    :returns: the gate reports; on any failure ``build_dir`` keeps its previous files.
+    """
+    staging = build_dir / ".staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        compiled = _write_release(ontology_dir, staging, release_date, progress)
+        reports = run_gates(staging, compiled.full, layout, progress)
+        if all(report.ok for report in reports):
+            progress("promoting the release files")
+            _promote(staging, build_dir)
+        else:
+            failed = build_dir / "failed-reports"
+            shutil.rmtree(failed, ignore_errors=True)
+            shutil.move(str(staging / "reports"), str(failed))
+        return reports
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

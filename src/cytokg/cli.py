@@ -1,0 +1,248 @@
+"""The ``cytokg`` command line. Exit codes: 0 success, 1 a gate failed, 2 bad usage or bad input."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import GateFailure, InputError
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ONTOLOGY_OPTION = click.option(
+    "--ontology-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("ontology"),
+    show_default=True, help="Curated sources: cytokg-edit.ttl, data/, imports/.",
+)
+BUILD_OPTION = click.option(
+    "--build-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
+    show_default=True, help="Where release files, the store and reports are written.",
+)
+SHAPES_OPTION = click.option(
+    "--shapes-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("shapes"),
+    show_default=True, help="SHACL shapes (*.ttl).",
+)
+QUERIES_OPTION = click.option(
+    "--queries-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("queries"),
+    show_default=True, help="Curated SPARQL: qc/, stats/, examples/.",
+)
+REFDATA_OPTION = click.option(
+    "--refdata", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("../shared/refdata"),
+    show_default=True, help="Reference data folder (HGNC, RO, ECO, GO...).",
+)
+
+
+def _progress(message: str) -> None:
+    click.echo(f"… {message}", err=True)
+
+
+def _friendly(function: F) -> F:
+    """Turn input errors into one line and exit 2, gate failures into exit 1."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except InputError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except GateFailure as error:
+            click.echo(f"gate failed: {error}", err=True)
+            sys.exit(1)
+        except FileNotFoundError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _report_gates(reports: list[Any]) -> None:
+    for report in reports:
+        click.echo(f"{report.name:10s} {report.status}")
+        if not report.ok:
+            for line in report.lines[:40]:
+                if not line.startswith("inferred\t"):
+                    click.echo(f"    {line}")
+    failed = [r.name for r in reports if not r.ok]
+    if failed:
+        raise GateFailure(", ".join(failed) + " (reports in build/failed-reports or build/reports)")
+
+
+@click.group()
+@click.version_option()
+def main() -> None:
+    """CytoKG: build, check, query and serve the cytokine knowledge graph."""
+
+
+@main.command()
+@ONTOLOGY_OPTION
+@BUILD_OPTION
+@SHAPES_OPTION
+@QUERIES_OPTION
+@click.option("--release-date", default=None, help="Release date YYYY-MM-DD [default: SOURCE_DATE_EPOCH or today].")
+@_friendly
+def build(ontology_dir: Path, build_dir: Path, shapes_dir: Path, queries_dir: Path, release_date: str | None) -> None:
+    """Compile the curated sources into build/, gate them, and promote only a passing build."""
+    from .build import build as run_build
+    from .compile import release_date_default
+    from .gates import Layout
+
+    reports = run_build(ontology_dir, build_dir, Layout(shapes_dir, queries_dir),
+                        release_date or release_date_default(), _progress)
+    _report_gates(reports)
+    click.echo(f"built {build_dir}/")
+
+
+@main.command()
+@BUILD_OPTION
+@SHAPES_OPTION
+@QUERIES_OPTION
+@_friendly
+def check(build_dir: Path, shapes_dir: Path, queries_dir: Path) -> None:
+    """Run every gate (reasoning, SHACL, QC, OWL 2 DL) on the built release in build/."""
+    from .gates import Layout, run_gates
+    from .graphs import load_built_graph
+
+    reports = run_gates(build_dir, load_built_graph(build_dir), Layout(shapes_dir, queries_dir), _progress)
+    _report_gates(reports)
+
+
+@main.command()
+@BUILD_OPTION
+@SHAPES_OPTION
+@_friendly
+def validate(build_dir: Path, shapes_dir: Path) -> None:
+    """Validate the built graph against the SHACL shapes (asserted types only)."""
+    from .graphs import load_built_graph
+    from .validate import validate as run_validate
+
+    result = run_validate(load_built_graph(build_dir), shapes_dir)
+    for line in result.violations:
+        click.echo(f"violation: {line}")
+    for line in result.warnings:
+        click.echo(f"warning: {line}")
+    if not result.conforms:
+        raise GateFailure(f"{len(result.violations)} SHACL violations")
+    click.echo("conforms")
+
+
+@main.command()
+@BUILD_OPTION
+@QUERIES_OPTION
+@_friendly
+def qc(build_dir: Path, queries_dir: Path) -> None:
+    """Run the QC queries in queries/qc; any row is a failure."""
+    from .qc import run_qc
+    from .store import open_store
+
+    failed = 0
+    for result in run_qc(open_store(build_dir / "oxigraph"), queries_dir / "qc"):
+        click.echo(f"{result.name}: {len(result.rows)} rows")
+        for row in result.rows:
+            click.echo("    " + "\t".join(row) + f"\t(fix: {result.fix})")
+        failed += bool(result.rows)
+    if failed:
+        raise GateFailure(f"{failed} QC checks returned rows")
+
+
+@main.command()
+@BUILD_OPTION
+@click.option("--rl/--no-rl", default=True, show_default=True, help="Also write the OWL 2 RL closure (owlrl; slow).")
+@_friendly
+def reason(build_dir: Path, rl: bool) -> None:
+    """Run HermiT; with --rl also write build/cytokg-inferred.ttl (the OWL 2 RL closure)."""
+    from .graphs import load_built_graph
+    from .reason import materialise_rl, run_hermit
+    from .serialize import write_graph
+
+    graph = load_built_graph(build_dir)
+    _progress("HermiT: consistency and classification")
+    result = run_hermit(build_dir / "cytokg.owl", graph)
+    click.echo(f"consistent: {result.consistent}; unsatisfiable own classes: {len(result.unsatisfiable)}; "
+               f"inferred memberships: {len(result.inferred_types)}")
+    if not result.consistent or result.unsatisfiable:
+        raise GateFailure("reasoning")
+    if rl:
+        _progress(f"owlrl: OWL 2 RL closure of {len(graph)} triples (this can take minutes)")
+        write_graph(materialise_rl(graph), build_dir / "cytokg-inferred.ttl")
+        click.echo(f"wrote {build_dir / 'cytokg-inferred.ttl'}")
+
+
+@main.command()
+@click.argument("query_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@BUILD_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@_friendly
+def query(query_file: Path, build_dir: Path, fmt: str) -> None:
+    """Run a SPARQL query file against the built graph."""
+    from .query import format_results, run_query_text
+    from .store import open_store
+
+    store = open_store(build_dir / "oxigraph")
+    click.echo(format_results(run_query_text(store, query_file.read_text(encoding="utf-8"), query_file), fmt), nl=False)
+
+
+@main.command()
+@BUILD_OPTION
+@QUERIES_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "tsv", "json"]), default="table", show_default=True)
+@_friendly
+def stats(build_dir: Path, queries_dir: Path, fmt: str) -> None:
+    """Print the graph's contents as counts (queries/stats/*.rq)."""
+    from .stats import compute_stats, format_stats
+    from .store import open_store
+
+    click.echo(format_stats(compute_stats(open_store(build_dir / "oxigraph"), queries_dir / "stats"), fmt), nl=False)
+
+
+@main.command()
+@BUILD_OPTION
+@QUERIES_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@_friendly
+def serve(build_dir: Path, queries_dir: Path, host: str, port: int, workers: int) -> None:
+    """Serve CytoKG (SPARQL endpoint, pages, downloads) with gunicorn."""
+    from .serve import run_gunicorn
+
+    run_gunicorn(build_dir, queries_dir, host, port, workers)
+
+
+@main.group()
+def curate() -> None:
+    """Refresh the committed identifier tables from reference data."""
+
+
+@curate.command("hgnc")
+@click.argument("complete_set", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@ONTOLOGY_OPTION
+@_friendly
+def curate_hgnc_command(complete_set: Path, ontology_dir: Path) -> None:
+    """Write ontology/data/hgnc_genes.tsv from HGNC's hgnc_complete_set.txt."""
+    from .curated import TABLES
+    from .hgnc import curate_hgnc
+    from .tables import read_table
+
+    data = ontology_dir / "data"
+    wanted = read_table(data / "gene_products.tsv", TABLES["gene_products.tsv"])
+    count = curate_hgnc(complete_set, wanted, data / "hgnc_genes.tsv")
+    click.echo(f"wrote {count} genes to {data / 'hgnc_genes.tsv'}")
+
+
+@curate.command("terms")
+@ONTOLOGY_OPTION
+@REFDATA_OPTION
+@_friendly
+def curate_terms_command(ontology_dir: Path, refdata: Path) -> None:
+    """Write ontology/imports/external_terms.tsv with reference labels and parents."""
+    from .terms import curate_terms
+
+    count = curate_terms(ontology_dir, refdata)
+    click.echo(f"wrote {count} external terms to {ontology_dir / 'imports' / 'external_terms.tsv'}")

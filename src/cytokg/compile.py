@@ -1,0 +1,92 @@
+"""Compile the curated sources (TBox, tables, external terms) into the CytoKG graphs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from .catalog import add_catalog
+from .cells import add_cell_links
+from .curated import Curated, load_curated
+from .errors import InputError
+from .imports import add_external_terms
+from .namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, bind_prefixes
+from .sources import add_sources
+
+__all__ = ["Compiled", "compile_graphs", "release_date_default", "version_iri"]
+
+EDIT_FILE = "cytokg-edit.ttl"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The compiled graphs: the whole graph and its TBox."""
+
+    full: Graph
+    tbox: Graph
+    curated: Curated
+
+
+def release_date_default() -> str:
+    """Today's date (UTC), or the date of ``SOURCE_DATE_EPOCH`` for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return moment.date().isoformat()
+
+
+def version_iri(release_date: str) -> URIRef:
+    """The version IRI of a release.
+
+    >>> version_iri("2026-11-21")
+    rdflib.term.URIRef('https://w3id.org/cytokg/releases/2026-11-21/cytokg.owl')
+    """
+    return URIRef(f"https://w3id.org/cytokg/releases/{release_date}/cytokg.owl")
+
+
+def parse_turtle(path: Path) -> Graph:
+    """Parse a Turtle source file, turning a syntax error into a one-line input error."""
+    graph = bind_prefixes(Graph())
+    try:
+        graph.parse(path, format="turtle")
+    except BadSyntax as error:
+        line = int(getattr(error, "lines", 0)) + 1
+        message = str(getattr(error, "message", error)).splitlines()[0]
+        raise InputError(path, line, f"Turtle syntax error: {message}", "correct the Turtle syntax") from error
+    except FileNotFoundError as error:
+        raise InputError(path, None, "file not found", "restore it from git") from error
+    return graph
+
+
+def _add_header(graph: Graph, release_date: str) -> None:
+    graph.add((ONTOLOGY_IRI, OWL.versionIRI, version_iri(release_date)))
+    graph.add((ONTOLOGY_IRI, OWL.versionInfo, Literal(release_date)))
+    graph.add((ONTOLOGY_IRI, DCTERMS.date, Literal(release_date)))
+
+
+def _tbox_individuals(tbox: Graph, full: Graph) -> None:
+    """Declare, in the TBox, the individuals its axioms name (e.g. gp130 in a hasValue)."""
+    for value in set(tbox.objects(None, OWL.hasValue)):
+        tbox.add((value, RDF.type, OWL.NamedIndividual))
+        for label in full.objects(value, RDFS.label):
+            tbox.add((value, RDFS.label, label))
+
+
+def compile_graphs(ontology_dir: Path, release_date: str) -> Compiled:
+    """Build the full graph and the TBox from ``ontology_dir``."""
+    tbox = parse_turtle(ontology_dir / EDIT_FILE)
+    curated = load_curated(ontology_dir)
+    _add_header(tbox, release_date)
+    add_external_terms(tbox, curated)
+    full = bind_prefixes(Graph())
+    for triple in tbox:
+        full.add(triple)
+    add_sources(full, curated)
+    add_catalog(full, curated)
+    add_cell_links(full, curated)
+    _tbox_individuals(tbox, full)
+    return Compiled(full=full, tbox=tbox, curated=curated)

@@ -1,0 +1,163 @@
+"""Load the curated tables of ``ontology/`` and check them against each other."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .hgnc import HgncGene, read_hgnc_release, read_hgnc_table
+from .tables import Row, read_table, split_multi
+
+__all__ = ["TABLES", "TERM_COLUMNS", "Curated", "ExternalTerm", "load_curated"]
+
+#: Every curated table: file name under ``ontology/data`` → its columns.
+TABLES: dict[str, tuple[str, ...]] = {
+    "sources.tsv": ("source_id", "kind", "label", "identifier", "date", "note"),
+    "gene_products.tsv": ("symbol", "kind", "common_names"),
+    "family_memberships.tsv": ("symbol", "class", "source", "evidence", "note"),
+    "protein_forms.tsv": ("form_id", "symbol", "kind", "label", "synonyms", "source", "evidence"),
+    "receptor_complexes.tsv": (
+        "complex_id",
+        "label",
+        "ligand_binding",
+        "signal_transducing",
+        "kinases",
+        "stats",
+        "pathway",
+        "source",
+        "evidence",
+    ),
+    "ligand_receptors.tsv": ("ligand", "complex_id", "source", "evidence"),
+    "cell_links.tsv": ("symbol", "relation", "cell", "source", "evidence", "note"),
+}
+#: Columns of the generated external-term table (``cytokg curate terms``).
+TERM_COLUMNS = ("id", "label", "parents", "release")
+
+GENE_KINDS = ("cytokine", "antagonist", "receptor_chain", "signaling")
+SOURCE_KINDS = ("Publication", "ReferenceResource", "CurationPractice")
+CURIE_PATTERN = re.compile(r"^(CL|GO|ECO|MONDO|UBERON|RO|BFO|CHEBI|HP|PR):[0-9]{7,8}$")
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+
+@dataclass(frozen=True)
+class ExternalTerm:
+    """An external ontology term CytoKG uses, with the label its reference release gives."""
+
+    curie: str
+    label: str
+    parents: tuple[str, ...]
+    release: str
+
+
+@dataclass
+class Curated:
+    """All curated tables, loaded and cross-checked."""
+
+    root: Path
+    hgnc: dict[str, HgncGene]
+    hgnc_release: str
+    terms: dict[str, ExternalTerm]
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+
+    def rows(self, name: str) -> list[Row]:
+        """The rows of one curated table."""
+        return self.tables[name]
+
+    def gene(self, row: Row, column: str, kinds: Iterable[str] = GENE_KINDS) -> HgncGene:
+        """Resolve the symbol in ``row[column]`` to its HGNC gene, checking its kind."""
+        symbol = row.required(column)
+        kind = self.gene_kinds.get(symbol)
+        if kind is None:
+            raise row.error(
+                f"unknown gene symbol '{symbol}' in column '{column}'",
+                "add it to ontology/data/gene_products.tsv, then run `cytokg curate hgnc`",
+            )
+        allowed = tuple(kinds)
+        if kind not in allowed:
+            raise row.error(f"'{symbol}' is a {kind}, expected one of {allowed}", "use a gene of the right kind")
+        return self.hgnc[symbol]
+
+    @property
+    def gene_kinds(self) -> dict[str, str]:
+        """Map from symbol to kind (cytokine, antagonist, receptor_chain, signaling)."""
+        return {row["symbol"]: row["kind"] for row in self.tables["gene_products.tsv"]}
+
+    def source(self, row: Row, column: str = "source") -> str:
+        """Check that ``row[column]`` names a source in sources.tsv and return it."""
+        key = row.required(column)
+        if key not in {r["source_id"] for r in self.tables["sources.tsv"]}:
+            raise row.error(f"unknown source '{key}'", "add it to ontology/data/sources.tsv")
+        return key
+
+    def term(self, row: Row, column: str, prefix: str | None = None) -> str:
+        """Check that ``row[column]`` is a known external term CURIE and return it."""
+        curie = row.required(column)
+        if not CURIE_PATTERN.match(curie):
+            raise row.error(f"'{curie}' is not a valid ontology CURIE", "write it as PREFIX:0000000")
+        if prefix and not curie.startswith(prefix + ":"):
+            raise row.error(f"'{curie}' is not a {prefix} term", f"use a {prefix} identifier")
+        if curie not in self.terms:
+            raise row.error(
+                f"'{curie}' is not in ontology/imports/external_terms.tsv",
+                "check the identifier, then run `cytokg curate terms --refdata PATH`",
+            )
+        return curie
+
+
+def _load_terms(imports: Path) -> dict[str, ExternalTerm]:
+    terms: dict[str, ExternalTerm] = {}
+    for row in read_table(imports / "external_terms.tsv", TERM_COLUMNS):
+        curie = row.required("id")
+        terms[curie] = ExternalTerm(curie, row.required("label"), tuple(split_multi(row["parents"])), row.required("release"))
+    return terms
+
+
+def _check_unique(rows: list[Row], column: str) -> None:
+    seen: dict[str, int] = {}
+    for row in rows:
+        key = row.required(column)
+        if key in seen:
+            raise row.error(f"duplicate {column} '{key}' (first on line {seen[key]})", "keep one row per key")
+        seen[key] = row.line
+
+
+def load_curated(ontology_dir: Path) -> Curated:
+    """Read and cross-check every curated table under ``ontology_dir``."""
+    data = ontology_dir / "data"
+    hgnc_path = data / "hgnc_genes.tsv"
+    hgnc_rows = read_hgnc_table(hgnc_path)
+    curated = Curated(
+        root=ontology_dir,
+        hgnc={symbol: gene for symbol, (_, gene) in hgnc_rows.items()},
+        hgnc_release=read_hgnc_release(hgnc_path),
+        terms=_load_terms(ontology_dir / "imports"),
+    )
+    for name, columns in TABLES.items():
+        curated.tables[name] = list(read_table(data / name, columns))
+    _check_unique(curated.rows("sources.tsv"), "source_id")
+    _check_unique(curated.rows("gene_products.tsv"), "symbol")
+    _check_unique(curated.rows("protein_forms.tsv"), "form_id")
+    _check_unique(curated.rows("receptor_complexes.tsv"), "complex_id")
+    for row in curated.rows("sources.tsv"):
+        if row.required("kind") not in SOURCE_KINDS:
+            raise row.error(f"unknown source kind '{row['kind']}'", f"use one of {SOURCE_KINDS}")
+        if not KEY_PATTERN.match(row["source_id"]):
+            raise row.error(f"source_id '{row['source_id']}' breaks the ID policy", "use letters, digits, '.' and '-'")
+    for row in curated.rows("gene_products.tsv"):
+        if row.required("kind") not in GENE_KINDS:
+            raise row.error(f"unknown kind '{row['kind']}'", f"use one of {GENE_KINDS}")
+        if row["symbol"] not in curated.hgnc:
+            raise row.error(
+                f"'{row['symbol']}' has no identifiers in ontology/data/hgnc_genes.tsv",
+                "run `cytokg curate hgnc PATH/hgnc_complete_set.txt`",
+            )
+    for row in curated.rows("receptor_complexes.tsv"):
+        if not KEY_PATTERN.match(row["complex_id"]):
+            raise row.error(f"complex_id '{row['complex_id']}' breaks the ID policy", "use letters, digits, '.' and '-'")
+    for row in curated.rows("protein_forms.tsv"):
+        if not KEY_PATTERN.match(row["form_id"]):
+            raise row.error(f"form_id '{row['form_id']}' breaks the ID policy", "use letters, digits, '.' and '-'")
+    return curated
+

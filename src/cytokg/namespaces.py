@@ -1,0 +1,149 @@
+"""The namespaces CytoKG writes, and its own vocabulary as a closed namespace."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
+
+__all__ = [
+    "BASE",
+    "CYTO",
+    "DCTERMS",
+    "OBO",
+    "OBOINOWL",
+    "ONTOLOGY_IRI",
+    "OWL",
+    "PREFIXES",
+    "RDF",
+    "RDFS",
+    "SKOS",
+    "XSD",
+    "bind_prefixes",
+    "obo_iri",
+]
+
+#: Root of every CytoKG IRI.
+BASE = "https://w3id.org/cytokg/"
+#: The ontology's IRI; releases get ``https://w3id.org/cytokg/releases/YYYY-MM-DD/cytokg.owl``.
+ONTOLOGY_IRI = URIRef(BASE + "cytokg.owl")
+
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+
+
+class CYTO(DefinedNamespace):
+    """CytoKG's own vocabulary; a misspelt term raises at once."""
+
+    _NS = Namespace(BASE + "vocab/")
+    _fail = True
+
+    # classes
+    GeneProduct: URIRef
+    ProteinForm: URIRef
+    SolubleForm: URIRef
+    MembraneBoundForm: URIRef
+    Cytokine: URIRef
+    CytokineAntagonist: URIRef
+    ReceptorChain: URIRef
+    SignalingProtein: URIRef
+    JanusKinase: URIRef
+    STAT: URIRef
+    ReceptorComplex: URIRef
+    Source: URIRef
+    Publication: URIRef
+    ReferenceResource: URIRef
+    CurationPractice: URIRef
+    Interleukin: URIRef
+    IL1FamilyCytokine: URIRef
+    IL10FamilyCytokine: URIRef
+    IL12FamilyCytokine: URIRef
+    IL17FamilyCytokine: URIRef
+    Chemokine: URIRef
+    CCChemokine: URIRef
+    CXCChemokine: URIRef
+    XCChemokine: URIRef
+    CX3CChemokine: URIRef
+    Interferon: URIRef
+    TypeIInterferon: URIRef
+    TypeIIInterferon: URIRef
+    TypeIIIInterferon: URIRef
+    TNFSuperfamilyLigand: URIRef
+    Hematopoietin: URIRef
+    ColonyStimulatingFactor: URIRef
+    TGFBetaSuperfamilyLigand: URIRef
+    Adipokine: URIRef
+    GrowthFactor: URIRef
+    TypeICytokineReceptor: URIRef
+    TypeIICytokineReceptor: URIRef
+    IL1ReceptorFamilyMember: URIRef
+    IL17ReceptorFamilyMember: URIRef
+    TNFReceptorSuperfamilyMember: URIRef
+    ChemokineReceptor: URIRef
+    AtypicalChemokineReceptor: URIRef
+    TGFBetaFamilyReceptor: URIRef
+    ReceptorTyrosineKinase: URIRef
+    DecoyReceptor: URIRef
+    SushiDomainReceptorAlphaChain: URIRef
+    GP130FamilyCytokine: URIRef
+    CommonGammaChainCytokine: URIRef
+    BetaCommonCytokine: URIRef
+    JAKSTATSignalingCytokine: URIRef
+    TransSignalingCapableCytokine: URIRef
+    Lymphokine: URIRef
+    Monokine: URIRef
+
+    # object properties
+    hasReceptor: URIRef
+    hasSubunit: URIRef
+    hasLigandBindingSubunit: URIRef
+    hasSignalTransducingSubunit: URIRef
+    isFormOf: URIRef
+    usesKinase: URIRef
+    activatesSTAT: URIRef
+    signalsVia: URIRef
+    producedBy: URIRef
+    actsOn: URIRef
+
+    # annotation properties
+    hgncSymbol: URIRef
+    previousSymbol: URIRef
+    aliasSymbol: URIRef
+    commonName: URIRef
+    evidence: URIRef
+    hgncGeneGroup: URIRef
+    hgncId: URIRef
+    ncbiGeneId: URIRef
+    ensemblGeneId: URIRef
+    uniprotAccession: URIRef
+
+
+#: Prefixes bound on every graph CytoKG writes.
+PREFIXES: dict[str, str] = {
+    "cyto": str(CYTO),
+    "cytokg": BASE,
+    "obo": str(OBO),
+    "oboInOwl": str(OBOINOWL),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "xsd": str(XSD),
+}
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind CytoKG's prefixes on ``graph`` and return it."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def obo_iri(curie: str) -> URIRef:
+    """Turn an OBO CURIE into its PURL.
+
+    >>> obo_iri("CL:0000235")
+    rdflib.term.URIRef('http://purl.obolibrary.org/obo/CL_0000235')
+    """
+    prefix, _, local = curie.partition(":")
+    return URIRef(f"{OBO}{prefix}_{local}")

@@ -1,0 +1,49 @@
+"""A small reader for OBO flat files: id, name, is_a parents, obsolete flag, data-version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["OboTerm", "read_obo"]
+
+
+@dataclass(frozen=True)
+class OboTerm:
+    """One [Term] or [Typedef] stanza."""
+
+    curie: str
+    name: str
+    parents: tuple[str, ...]
+    obsolete: bool
+
+
+def read_obo(path: Path) -> tuple[str, dict[str, OboTerm]]:
+    """Return the file's ``data-version`` and its stanzas by identifier."""
+    version = ""
+    terms: dict[str, OboTerm] = {}
+    stanza: dict[str, list[str]] | None = None
+
+    def flush() -> None:
+        if stanza and stanza.get("id") and stanza.get("name"):
+            curie = stanza["id"][0]
+            parents = tuple(value.split(" ! ")[0].split()[0] for value in stanza.get("is_a", []))
+            terms[curie] = OboTerm(curie, stanza["name"][0], parents, "true" in stanza.get("is_obsolete", []))
+
+    with path.open(encoding="utf-8") as handle:
+        for raw in handle:
+            line = raw.rstrip("\n")
+            if line.startswith("["):
+                flush()
+                stanza = {}
+                continue
+            key, sep, value = line.partition(": ")
+            if not sep:
+                continue
+            if stanza is None:
+                if key == "data-version":
+                    version = value
+                continue
+            stanza.setdefault(key, []).append(value)
+    flush()
+    return version, terms

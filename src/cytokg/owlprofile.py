@@ -1,0 +1,56 @@
+"""The OWL 2 DL gate: load release files with the OWL API (Debian's libowlapi-java) via a small Java check."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["OWLAPI_JAR", "ProfileResult", "check_owl_profile", "owlapi_available"]
+
+#: Debian's OWL API jar (package libowlapi-java).
+OWLAPI_JAR = Path("/usr/share/java/owlapi-distribution.jar")
+_SKIP_JARS = ("slf4j-jcl", "slf4j-jdk14", "slf4j-log4j12", "slf4j-simple", "slf4j-migrator",
+              "log4j-over-slf4j", "jcl-over-slf4j", "jul-to-slf4j", "maven3-slf4j-provider", "log4j-1", "log4j12")
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """Whether every file loaded cleanly and in profile, with the tool's lines."""
+
+    ok: bool
+    lines: list[str]
+
+
+def owlapi_available() -> bool:
+    """Whether the OWL API jar and a JDK (javac, java) are installed."""
+    return OWLAPI_JAR.exists() and shutil.which("javac") is not None and shutil.which("java") is not None
+
+
+def _classpath() -> str:
+    jars = []
+    for jar in sorted(Path("/usr/share/java").glob("*.jar")):
+        stem = jar.stem
+        versioned = any(ch.isdigit() for ch in stem.rsplit("-", 1)[-1]) and "-" in stem
+        if versioned or stem.startswith(_SKIP_JARS):
+            continue
+        jars.append(str(jar))
+    return ":".join(jars)
+
+
+def check_owl_profile(files: list[Path]) -> ProfileResult:
+    """Run the OWL API check on ``files``; the result is ok only when all are clean."""
+    classpath = _classpath()
+    source = resources.files("cytokg") / "java" / "OwlProfileCheck.java"
+    with tempfile.TemporaryDirectory(prefix="cytokg-owlapi-") as work:
+        java_file = Path(work) / "OwlProfileCheck.java"
+        java_file.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        subprocess.run(["javac", "-nowarn", "-cp", classpath, "-d", work, str(java_file)],
+                       check=True, capture_output=True, text=True)
+        done = subprocess.run(["java", "-cp", f"{classpath}:{work}", "OwlProfileCheck", *map(str, files)],
+                              capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    return ProfileResult(done.returncode == 0, lines)

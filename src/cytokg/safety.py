@@ -1,0 +1,50 @@
+"""Refuse what a public read-only endpoint must never run: updates, SERVICE, LOAD."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["QueryRefused", "inspect_query"]
+
+
+class QueryRefused(Exception):
+    """A query that parses but is not allowed here (HTTP 400/403)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def _walk(node: Any) -> Iterable[Any]:
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _walk(value)
+
+
+def inspect_query(text: str, allowed_services: frozenset[str] = frozenset()) -> None:
+    """Parse ``text`` as a SPARQL 1.1 query and refuse updates and unlisted SERVICE calls.
+
+    :raises SyntaxError: the text is not a SPARQL query (message includes the position).
+    :raises QueryRefused: an update, or a SERVICE whose IRI is not in ``allowed_services``.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import parser
+
+    try:
+        parsed = parser.parseQuery(text)
+    except ParseException as error:
+        try:
+            parser.parseUpdate(text)
+        except ParseException:
+            raise SyntaxError(f"line {error.lineno}, column {error.col}: {error.msg}") from error
+        raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only", 403) from error
+    for node in _walk(parsed):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            service = str(node.get("term"))
+            if service not in allowed_services:
+                raise QueryRefused(f"SERVICE <{service}> is not on this endpoint's allow-list", 403)

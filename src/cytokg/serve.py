@@ -1,0 +1,28 @@
+"""Run the web app under gunicorn, the production WSGI server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+__all__ = ["app_from_environment", "run_gunicorn"]
+
+
+def app_from_environment() -> Flask:
+    """The app factory gunicorn calls in each worker; paths come from the environment."""
+    from .server import create_app
+
+    return create_app(Path(os.environ["CYTOKG_BUILD_DIR"]), Path(os.environ["CYTOKG_QUERIES_DIR"]))
+
+
+def run_gunicorn(build_dir: Path, queries_dir: Path, host: str, port: int, workers: int) -> None:
+    """Replace this process with gunicorn serving CytoKG."""
+    if not (build_dir / "oxigraph").exists():
+        raise FileNotFoundError(f"{build_dir / 'oxigraph'}: no store; run `cytokg build` first")
+    env = dict(os.environ, CYTOKG_BUILD_DIR=str(build_dir.resolve()), CYTOKG_QUERIES_DIR=str(queries_dir.resolve()))
+    gunicorn = Path(os.sys.executable).with_name("gunicorn")
+    args = [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers), "--timeout", "60",
+            "--access-logfile", "-", "cytokg.serve:app_from_environment()"]
+    os.execvpe(args[0], args, env)
