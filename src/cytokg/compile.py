@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .catalog import add_catalog
@@ -59,7 +60,10 @@ def parse_turtle(path: Path) -> Graph:
         raise InputError(path, line, f"Turtle syntax error: {message}", "correct the Turtle syntax") from error
     except FileNotFoundError as error:
         raise InputError(path, None, "file not found", "restore it from git") from error
-    return graph
+    canonical = bind_prefixes(Graph())
+    for triple in to_canonical_graph(graph):  # stable blank-node labels: byte-identical builds
+        canonical.add(triple)
+    return canonical
 
 
 def _add_header(graph: Graph, release_date: str) -> None:

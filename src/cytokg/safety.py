@@ -21,7 +21,7 @@ def _walk(node: Any) -> Iterable[Any]:
     if isinstance(node, dict):
         for value in node.values():
             yield from _walk(value)
-    elif isinstance(node, list | tuple):
+    elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
         for value in node:
             yield from _walk(value)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph
 
-from .namespaces import bind_prefixes
+from .namespaces import PREFIXES, bind_prefixes
 from .writing import write_atomic
 
 __all__ = ["FORMATS", "canonical_ntriples", "write_graph"]
@@ -28,9 +29,10 @@ def canonical_ntriples(graph: Graph) -> bytes:
 
 
 def _ordered_copy(graph: Graph) -> Graph:
-    """Re-read the graph from sorted N-Triples so that every serializer sees one insertion order."""
+    """Copy the graph in sorted order so that every serializer sees one insertion order."""
     ordered = bind_prefixes(Graph())
-    ordered.parse(data=canonical_ntriples(graph).decode("utf-8"), format="nt")
+    for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
+        ordered.add(triple)
     return ordered
 
 
@@ -40,9 +42,12 @@ def write_graph(graph: Graph, path: Path) -> None:
     if fmt == "nt":
         write_atomic(path, canonical_ntriples(graph))
         return
-    ordered = _ordered_copy(graph)
-    if fmt == "json-ld":
-        data = ordered.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)
-    else:
-        data = ordered.serialize(format=fmt, encoding="utf-8")
+    if fmt == "turtle":
+        write_atomic(path, _ordered_copy(graph).serialize(format="turtle", encoding="utf-8"))
+        return
+    # RDF/XML and JSON-LD: Oxigraph's streaming writers keep the sorted N-Triples order.
+    quads = pyoxigraph.parse(canonical_ntriples(graph), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    target = pyoxigraph.RdfFormat.RDF_XML if fmt == "xml" else pyoxigraph.RdfFormat.JSON_LD
+    data = pyoxigraph.serialize(quads, format=target, prefixes=PREFIXES)
+    assert isinstance(data, bytes)
     write_atomic(path, data)

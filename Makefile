@@ -1,0 +1,52 @@
+# CytoKG: two commands, each self-contained on a fresh Debian machine with Python 3.11.
+#   make serve   set up .venv, build the graph if the sources changed, serve on http://$(HOST):$(PORT)
+#   make test    set up .venv with the test extras and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SOURCES := $(shell find ontology shapes queries -type f 2>/dev/null) pyproject.toml
+APT_PACKAGES := default-jdk-headless libowlapi-java
+
+.PHONY: serve test build check system-deps lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Java (HermiT) and Debian's OWL API (the OWL 2 DL gate). Installed when missing and we may use apt;
+# otherwise the gates that need them report what to install.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then echo "please install:$$missing (apt-get install -y$$missing)"; \
+	  else $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing >/dev/null; fi; \
+	fi
+
+build/.stamp: $(SOURCES) $(VENV)/.installed
+	$(BIN)/cytokg build
+	touch $@
+
+build: system-deps build/.stamp
+
+check: build
+	$(BIN)/cytokg check
+
+serve: system-deps build/.stamp
+	$(BIN)/cytokg serve --host $(HOST) --port $(PORT)
+
+test: system-deps $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf build

@@ -1,0 +1,50 @@
+"""HermiT fills the defined classes from the facts; none of these memberships is asserted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from cytokg.namespaces import CYTO, RDF
+from cytokg.reason import run_hermit
+
+EXPECTED = [
+    ("HGNC_5966", CYTO.GP130FamilyCytokine),  # IL11
+    ("HGNC_8506", CYTO.GP130FamilyCytokine),  # OSM
+    ("HGNC_6018", CYTO.GP130FamilyCytokine),  # IL6
+    ("HGNC_6001", CYTO.CommonGammaChainCytokine),  # IL2
+    ("HGNC_6005", CYTO.CommonGammaChainCytokine),  # IL21
+    ("HGNC_2434", CYTO.BetaCommonCytokine),  # CSF2 (GM-CSF)
+    ("HGNC_6018", CYTO.TransSignalingCapableCytokine),  # IL6 via sIL-6R
+    ("HGNC_6018", CYTO.JAKSTATSignalingCytokine),
+    ("HGNC_6001", CYTO.Lymphokine),  # IL-2 from T cells
+    ("HGNC_5992", CYTO.Monokine),  # IL-1 beta from monocytes
+]
+
+
+@pytest.fixture(scope="module")
+def reasoned(built: Path) -> tuple[Graph, set[tuple[URIRef, URIRef]]]:
+    graph = Graph().parse(built / "cytokg.nt", format="nt")
+    result = run_hermit(built / "cytokg.owl", graph)
+    assert result.consistent and not result.unsatisfiable
+    return graph, result.inferred_types
+
+
+@pytest.mark.parametrize(("key", "cls"), EXPECTED)
+def test_defined_class_is_inferred_not_asserted(reasoned: tuple[Graph, set[tuple[URIRef, URIRef]]],
+                                                key: str, cls: URIRef) -> None:
+    graph, inferred = reasoned
+    individual = URIRef(f"https://w3id.org/cytokg/protein/{key}")
+    assert (individual, RDF.type, cls) not in graph, "must not be asserted"
+    assert (individual, cls) in inferred
+
+
+def test_no_false_family(reasoned: tuple[Graph, set[tuple[URIRef, URIRef]]]) -> None:
+    _, inferred = reasoned
+    tnf = URIRef("https://w3id.org/cytokg/protein/HGNC_11892")
+    assert (tnf, CYTO.GP130FamilyCytokine) not in inferred
+    assert (tnf, CYTO.JAKSTATSignalingCytokine) not in inferred
+    il10 = URIRef("https://w3id.org/cytokg/protein/HGNC_5962")
+    assert (il10, CYTO.CommonGammaChainCytokine) not in inferred

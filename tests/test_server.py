@@ -1,0 +1,128 @@
+"""The SPARQL endpoint: protocol, content negotiation, read-only safety, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from rdflib import Graph
+
+from cytokg.server import create_app
+
+from .conftest import ROOT
+
+ASK = "ASK { ?s ?p ?o }"
+SELECT = ('PREFIX cyto: <https://w3id.org/cytokg/vocab/> '
+          'SELECT ?s WHERE { ?s cyto:hgncSymbol "IL6" }')
+CONSTRUCT = ('PREFIX cyto: <https://w3id.org/cytokg/vocab/> '
+             'CONSTRUCT { ?s cyto:hgncSymbol ?o } WHERE { ?s cyto:hgncSymbol ?o } LIMIT 3')
+
+
+@pytest.fixture(scope="module")
+def client(built: Path) -> FlaskClient:
+    return create_app(built, ROOT / "queries").test_client()
+
+
+def test_ask_get(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": ASK}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/sparql-results+json; charset=utf-8"
+    assert response.get_json()["boolean"] is True
+
+
+@pytest.mark.parametrize(("accept", "media"), [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("text/csv;q=0.2, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/*", "text/csv"),
+])
+def test_select_negotiation(client: FlaskClient, accept: str, media: str) -> None:
+    response = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == media
+    body = response.get_data(as_text=True)
+    assert "HGNC_6018" in body
+    if media == "text/csv":
+        assert list(csv.reader(io.StringIO(body)))[0] == ["s"]
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"),
+    ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld"),
+])
+def test_construct_negotiation(client: FlaskClient, accept: str, fmt: str) -> None:
+    response = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == accept
+    assert len(Graph().parse(data=response.get_data(as_text=True), format=fmt)) == 3
+
+
+def test_post_forms_agree(client: FlaskClient) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    get = client.get("/sparql", query_string={"query": SELECT}, headers=accept).get_json()
+    form = client.post("/sparql", data={"query": SELECT}, headers=accept).get_json()
+    direct = client.post("/sparql", data=SELECT, content_type="application/sparql-query", headers=accept).get_json()
+    assert get == form == direct
+
+
+def test_406_lists_types(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "application/sparql-results+json" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "DROP ALL",
+    "LOAD <file:///etc/passwd>",
+    "CLEAR DEFAULT",
+])
+def test_updates_are_refused(client: FlaskClient, update: str) -> None:
+    for response in (client.post("/sparql", data={"update": update, "query": update}),
+                     client.post("/sparql", data=update, content_type="application/sparql-query")):
+        assert response.status_code in (400, 403)
+        assert "error" in response.get_json()
+    assert client.get("/sparql", query_string={"query": ASK}).status_code == 200
+
+
+def test_service_is_refused(client: FlaskClient) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 403 and "allow-list" in response.get_json()["error"]
+
+
+def test_malformed_query_gives_position(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p "})
+    assert response.status_code == 400
+    assert "line 1" in response.get_json()["error"]
+
+
+def test_graph_uri_parameters_are_refused(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": ASK, "default-graph-uri": "urn:x"})
+    assert response.status_code == 400
+
+
+def test_service_description(client: FlaskClient) -> None:
+    response = client.get("/sparql")
+    assert response.mimetype == "text/turtle"
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert len(graph) > 5
+    assert "SPARQL11Update" not in response.get_data(as_text=True)
+
+
+def test_cors_health_home_downloads(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": ASK})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert json.loads(client.get("/healthz").get_data())["status"] == "ok"
+    assert "receptor_complexes" in client.get("/").get_data(as_text=True)
+    listing = client.get("/downloads").get_data(as_text=True)
+    assert "cytokg.owl" in listing
+    download = client.get("/downloads/cytokg.ttl")
+    assert download.status_code == 200 and download.mimetype == "text/turtle"
+    assert client.get("/downloads/..%2Fetc%2Fpasswd").status_code == 404
