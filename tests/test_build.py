@@ -13,9 +13,9 @@ from rdflib.namespace import DCTERMS, OWL
 
 from cytokg.build import RELEASE_FILES
 from cytokg.namespaces import ONTOLOGY_IRI
+from cytokg.owlprofile import owlapi_available
 
 from .conftest import RELEASE_DATE, ROOT, need
-from cytokg.owlprofile import owlapi_available
 
 
 def test_release_files_exist_and_parse(built: Path) -> None:
@@ -31,7 +31,11 @@ def test_release_files_exist_and_parse(built: Path) -> None:
 
 def test_ontology_header(built: Path) -> None:
     graph = Graph().parse(built / "cytokg.owl", format="xml")
-    assert (ONTOLOGY_IRI, OWL.versionIRI, URIRef(f"https://w3id.org/cytokg/releases/{RELEASE_DATE}/cytokg.owl")) in graph
+    assert (
+        ONTOLOGY_IRI,
+        OWL.versionIRI,
+        URIRef(f"https://w3id.org/cytokg/releases/{RELEASE_DATE}/cytokg.owl"),
+    ) in graph
     assert str(graph.value(ONTOLOGY_IRI, OWL.versionInfo)) == RELEASE_DATE
     assert graph.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
     for predicate in (DCTERMS.title, DCTERMS.description, DCTERMS.creator):
@@ -54,7 +58,12 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     for seed in ("1", "2"):
         out = tmp_path / f"build{seed}"
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        subprocess.run([sys.executable, "-m", "cytokg", "build", "--build-dir", str(out), "--release-date", RELEASE_DATE],
-                       cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "cytokg", "build", "--build-dir", str(out), "--release-date", RELEASE_DATE],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         digests.append(_sha(out))
     assert digests[0] == digests[1]

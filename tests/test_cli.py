@@ -24,7 +24,9 @@ def test_turtle_syntax_error_exits_2_and_keeps_build(built: Path, ontology_copy:
     lines = edit.read_text().splitlines()
     lines[40] = lines[40] + " this is not turtle ;;"
     edit.write_text("\n".join(lines) + "\n")
-    done = _run("build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE)
+    done = _run(
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE
+    )
     assert done.returncode == 2
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "cytokg-edit.ttl:" in errors[0] and "fix:" in errors[0], done.stderr
@@ -38,7 +40,9 @@ def test_bad_identifier_in_table_exits_2_naming_file_and_line(built: Path, ontol
     text = table.read_text().replace("CL:0000576", "CL:9999999", 1)
     table.write_text(text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "CL:9999999" in row)
-    done = _run("build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE)
+    done = _run(
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE
+    )
     assert done.returncode == 2
     assert f"cell_links.tsv:{line}:" in done.stderr and "CL:9999999" in done.stderr and "fix:" in done.stderr
     assert _digest(built) == before
@@ -64,7 +68,9 @@ def test_gate_failure_exits_1_and_keeps_build(built: Path, ontology_copy: Path) 
     before = _digest(built)
     edit = ontology_copy / "cytokg-edit.ttl"
     edit.write_text(edit.read_text().replace('rdfs:label "adipokine"@en ;', ""))
-    done = _run("build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE)
+    done = _run(
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE
+    )
     assert done.returncode == 1, done.stderr
     assert "missing-label" in done.stdout and "Adipokine" in done.stdout
     assert _digest(built) == before
@@ -72,8 +78,10 @@ def test_gate_failure_exits_1_and_keeps_build(built: Path, ontology_copy: Path) 
 
 def test_query_and_stats(built: Path, tmp_path: Path) -> None:
     query = tmp_path / "q.rq"
-    query.write_text('PREFIX cyto: <https://w3id.org/cytokg/vocab/>\n'
-                     'SELECT ?symbol WHERE { ?p cyto:hgncSymbol ?symbol ; cyto:commonName "gp130" }\n')
+    query.write_text(
+        "PREFIX cyto: <https://w3id.org/cytokg/vocab/>\n"
+        'SELECT ?symbol WHERE { ?p cyto:hgncSymbol ?symbol ; cyto:commonName "gp130" }\n'
+    )
     done = _run("query", str(query), "--build-dir", str(built), "--format", "csv")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["symbol", "IL6ST"]

@@ -39,7 +39,9 @@ def test_cell_ontology_terms_and_labels() -> None:
     for term in used:
         assert term.curie in cl, f"{term.curie} is not in the Cell Ontology"
         assert cl[term.curie]["obsolete"] == "false", f"{term.curie} is obsolete"
-        assert cl[term.curie]["label"] == term.label, f"{term.curie}: label '{term.label}' != CL '{cl[term.curie]['label']}'"
+        assert cl[term.curie]["label"] == term.label, (
+            f"{term.curie}: label '{term.label}' != CL '{cl[term.curie]['label']}'"
+        )
 
 
 def test_eco_and_ro_terms_and_labels() -> None:

@@ -33,8 +33,9 @@ def reasoned(built: Path) -> tuple[Graph, set[tuple[URIRef, URIRef]]]:
 
 
 @pytest.mark.parametrize(("key", "cls"), EXPECTED)
-def test_defined_class_is_inferred_not_asserted(reasoned: tuple[Graph, set[tuple[URIRef, URIRef]]],
-                                                key: str, cls: URIRef) -> None:
+def test_defined_class_is_inferred_not_asserted(
+    reasoned: tuple[Graph, set[tuple[URIRef, URIRef]]], key: str, cls: URIRef
+) -> None:
     graph, inferred = reasoned
     individual = URIRef(f"https://w3id.org/cytokg/protein/{key}")
     assert (individual, RDF.type, cls) not in graph, "must not be asserted"

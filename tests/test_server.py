@@ -16,10 +16,11 @@ from cytokg.server import create_app
 from .conftest import ROOT
 
 ASK = "ASK { ?s ?p ?o }"
-SELECT = ('PREFIX cyto: <https://w3id.org/cytokg/vocab/> '
-          'SELECT ?s WHERE { ?s cyto:hgncSymbol "IL6" }')
-CONSTRUCT = ('PREFIX cyto: <https://w3id.org/cytokg/vocab/> '
-             'CONSTRUCT { ?s cyto:hgncSymbol ?o } WHERE { ?s cyto:hgncSymbol ?o } LIMIT 3')
+SELECT = 'PREFIX cyto: <https://w3id.org/cytokg/vocab/> SELECT ?s WHERE { ?s cyto:hgncSymbol "IL6" }'
+CONSTRUCT = (
+    "PREFIX cyto: <https://w3id.org/cytokg/vocab/> "
+    "CONSTRUCT { ?s cyto:hgncSymbol ?o } WHERE { ?s cyto:hgncSymbol ?o } LIMIT 3"
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +35,18 @@ def test_ask_get(client: FlaskClient) -> None:
     assert response.get_json()["boolean"] is True
 
 
-@pytest.mark.parametrize(("accept", "media"), [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.2, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/*", "text/csv"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.2, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/*", "text/csv"),
+    ],
+)
 def test_select_negotiation(client: FlaskClient, accept: str, media: str) -> None:
     response = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": accept})
     assert response.status_code == 200
@@ -50,13 +54,18 @@ def test_select_negotiation(client: FlaskClient, accept: str, media: str) -> Non
     body = response.get_data(as_text=True)
     assert "HGNC_6018" in body
     if media == "text/csv":
-        assert list(csv.reader(io.StringIO(body)))[0] == ["s"]
+        assert next(iter(csv.reader(io.StringIO(body)))) == ["s"]
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"),
-    ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld"),
-])
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+        ("application/ld+json", "json-ld"),
+    ],
+)
 def test_construct_negotiation(client: FlaskClient, accept: str, fmt: str) -> None:
     response = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": accept})
     assert response.status_code == 200 and response.mimetype == accept
@@ -77,15 +86,20 @@ def test_406_lists_types(client: FlaskClient) -> None:
     assert "application/sparql-results+json" in response.get_json()["error"]
 
 
-@pytest.mark.parametrize("update", [
-    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
-    "DROP ALL",
-    "LOAD <file:///etc/passwd>",
-    "CLEAR DEFAULT",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "DROP ALL",
+        "LOAD <file:///etc/passwd>",
+        "CLEAR DEFAULT",
+    ],
+)
 def test_updates_are_refused(client: FlaskClient, update: str) -> None:
-    for response in (client.post("/sparql", data={"update": update, "query": update}),
-                     client.post("/sparql", data=update, content_type="application/sparql-query")):
+    for response in (
+        client.post("/sparql", data={"update": update, "query": update}),
+        client.post("/sparql", data=update, content_type="application/sparql-query"),
+    ):
         assert response.status_code in (400, 403)
         assert "error" in response.get_json()
     assert client.get("/sparql", query_string={"query": ASK}).status_code == 200

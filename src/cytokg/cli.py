@@ -17,24 +17,39 @@ __all__ = ["main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 ONTOLOGY_OPTION = click.option(
-    "--ontology-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("ontology"),
-    show_default=True, help="Curated sources: cytokg-edit.ttl, data/, imports/.",
+    "--ontology-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("ontology"),
+    show_default=True,
+    help="Curated sources: cytokg-edit.ttl, data/, imports/.",
 )
 BUILD_OPTION = click.option(
-    "--build-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
-    show_default=True, help="Where release files, the store and reports are written.",
+    "--build-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Where release files, the store and reports are written.",
 )
 SHAPES_OPTION = click.option(
-    "--shapes-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("shapes"),
-    show_default=True, help="SHACL shapes (*.ttl).",
+    "--shapes-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("shapes"),
+    show_default=True,
+    help="SHACL shapes (*.ttl).",
 )
 QUERIES_OPTION = click.option(
-    "--queries-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("queries"),
-    show_default=True, help="Curated SPARQL: qc/, stats/, examples/.",
+    "--queries-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("queries"),
+    show_default=True,
+    help="Curated SPARQL: qc/, stats/, examples/.",
 )
 REFDATA_OPTION = click.option(
-    "--refdata", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("../shared/refdata"),
-    show_default=True, help="Reference data folder (HGNC, RO, ECO, GO...).",
+    "--refdata",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("../shared/refdata"),
+    show_default=True,
+    help="Reference data folder (HGNC, RO, ECO, GO...).",
 )
 
 
@@ -93,8 +108,9 @@ def build(ontology_dir: Path, build_dir: Path, shapes_dir: Path, queries_dir: Pa
     from .compile import release_date_default
     from .gates import Layout
 
-    reports = run_build(ontology_dir, build_dir, Layout(shapes_dir, queries_dir),
-                        release_date or release_date_default(), _progress)
+    reports = run_build(
+        ontology_dir, build_dir, Layout(shapes_dir, queries_dir), release_date or release_date_default(), _progress
+    )
     _report_gates(reports)
     click.echo(f"built {build_dir}/")
 
@@ -164,8 +180,10 @@ def reason(build_dir: Path, rl: bool) -> None:
     graph = load_built_graph(build_dir)
     _progress("HermiT: consistency and classification")
     result = run_hermit(build_dir / "cytokg.owl", graph)
-    click.echo(f"consistent: {result.consistent}; unsatisfiable own classes: {len(result.unsatisfiable)}; "
-               f"inferred memberships: {len(result.inferred_types)}")
+    click.echo(
+        f"consistent: {result.consistent}; unsatisfiable own classes: {len(result.unsatisfiable)}; "
+        f"inferred memberships: {len(result.inferred_types)}"
+    )
     if not result.consistent or result.unsatisfiable:
         raise GateFailure("reasoning")
     if rl:

@@ -110,7 +110,9 @@ def _load_terms(imports: Path) -> dict[str, ExternalTerm]:
     terms: dict[str, ExternalTerm] = {}
     for row in read_table(imports / "external_terms.tsv", TERM_COLUMNS):
         curie = row.required("id")
-        terms[curie] = ExternalTerm(curie, row.required("label"), tuple(split_multi(row["parents"])), row.required("release"))
+        terms[curie] = ExternalTerm(
+            curie, row.required("label"), tuple(split_multi(row["parents"])), row.required("release")
+        )
     return terms
 
 
@@ -155,9 +157,10 @@ def load_curated(ontology_dir: Path) -> Curated:
             )
     for row in curated.rows("receptor_complexes.tsv"):
         if not KEY_PATTERN.match(row["complex_id"]):
-            raise row.error(f"complex_id '{row['complex_id']}' breaks the ID policy", "use letters, digits, '.' and '-'")
+            raise row.error(
+                f"complex_id '{row['complex_id']}' breaks the ID policy", "use letters, digits, '.' and '-'"
+            )
     for row in curated.rows("protein_forms.tsv"):
         if not KEY_PATTERN.match(row["form_id"]):
             raise row.error(f"form_id '{row['form_id']}' breaks the ID policy", "use letters, digits, '.' and '-'")
     return curated
-

@@ -39,10 +39,14 @@ def _reasoning(folder: Path, graph: Graph) -> tuple[GateReport, Graph]:
     from .reason import java_available, run_hermit
 
     if not java_available():
-        return GateReport("reasoning", "missing-tool", ["HermiT needs Java: apt-get install default-jdk-headless"]), Graph()
+        return GateReport(
+            "reasoning", "missing-tool", ["HermiT needs Java: apt-get install default-jdk-headless"]
+        ), Graph()
     result = run_hermit(folder / "cytokg.owl", graph)
     lines = [f"consistent: {result.consistent}"]
-    lines += [f"unsatisfiable own class: {iri} (fix: check its definition and disjointness)" for iri in result.unsatisfiable]
+    lines += [
+        f"unsatisfiable own class: {iri} (fix: check its definition and disjointness)" for iri in result.unsatisfiable
+    ]
     if not result.consistent:
         lines.append(f"inconsistent: {result.message} (fix: run HermiT in Protégé and explain the inconsistency)")
     lines += [f"inferred\t{s}\t{o}" for s, o in sorted(result.inferred_types)]
@@ -81,7 +85,11 @@ def _owl_profile(folder: Path) -> GateReport:
     from .owlprofile import check_owl_profile, owlapi_available
 
     if not owlapi_available():
-        return GateReport("owl-dl", "missing-tool", ["needs a JDK and the OWL API: apt-get install default-jdk-headless libowlapi-java"])
+        return GateReport(
+            "owl-dl",
+            "missing-tool",
+            ["needs a JDK and the OWL API: apt-get install default-jdk-headless libowlapi-java"],
+        )
     result = check_owl_profile([folder / "cytokg.owl", folder / "cytokg-ontology.owl"])
     return GateReport("owl-dl", "pass" if result.ok else "fail", result.lines)
 

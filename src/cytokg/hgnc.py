@@ -12,7 +12,7 @@ from .errors import InputError
 from .tables import Row, read_table, split_multi
 from .writing import write_atomic
 
-__all__ = ["HGNC_COLUMNS", "HgncGene", "curate_hgnc", "read_hgnc_table", "read_hgnc_release"]
+__all__ = ["HGNC_COLUMNS", "HgncGene", "curate_hgnc", "read_hgnc_release", "read_hgnc_table"]
 
 #: Columns of the committed identifier table, in order.
 HGNC_COLUMNS = (

@@ -13,8 +13,19 @@ __all__ = ["OWLAPI_JAR", "ProfileResult", "check_owl_profile", "owlapi_available
 
 #: Debian's OWL API jar (package libowlapi-java).
 OWLAPI_JAR = Path("/usr/share/java/owlapi-distribution.jar")
-_SKIP_JARS = ("slf4j-jcl", "slf4j-jdk14", "slf4j-log4j12", "slf4j-simple", "slf4j-migrator",
-              "log4j-over-slf4j", "jcl-over-slf4j", "jul-to-slf4j", "maven3-slf4j-provider", "log4j-1", "log4j12")
+_SKIP_JARS = (
+    "slf4j-jcl",
+    "slf4j-jdk14",
+    "slf4j-log4j12",
+    "slf4j-simple",
+    "slf4j-migrator",
+    "log4j-over-slf4j",
+    "jcl-over-slf4j",
+    "jul-to-slf4j",
+    "maven3-slf4j-provider",
+    "log4j-1",
+    "log4j12",
+)
 
 
 @dataclass(frozen=True)
@@ -48,9 +59,17 @@ def check_owl_profile(files: list[Path]) -> ProfileResult:
     with tempfile.TemporaryDirectory(prefix="cytokg-owlapi-") as work:
         java_file = Path(work) / "OwlProfileCheck.java"
         java_file.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-        subprocess.run(["javac", "-nowarn", "-cp", classpath, "-d", work, str(java_file)],
-                       check=True, capture_output=True, text=True)
-        done = subprocess.run(["java", "-cp", f"{classpath}:{work}", "OwlProfileCheck", *map(str, files)],
-                              capture_output=True, text=True, check=False)
+        subprocess.run(
+            ["javac", "-nowarn", "-cp", classpath, "-d", work, str(java_file)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        done = subprocess.run(
+            ["java", "-cp", f"{classpath}:{work}", "OwlProfileCheck", *map(str, files)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     return ProfileResult(done.returncode == 0, lines)

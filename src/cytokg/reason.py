@@ -13,6 +13,7 @@ from .namespaces import BASE, RDF
 
 __all__ = ["ReasonerResult", "java_available", "materialise_rl", "run_hermit"]
 
+
 @dataclass
 class ReasonerResult:
     """HermiT's verdict and the class memberships it inferred beyond the asserted ones."""
@@ -29,12 +30,15 @@ class ReasonerResult:
             graph.add((individual, RDF.type, cls))
         return graph
 
+
 def java_available() -> bool:
     """Whether a ``java`` executable is on the PATH (HermiT needs one)."""
     return shutil.which("java") is not None
 
+
 def _asserted_named_types(graph: Graph) -> set[tuple[Node, Node]]:
     return {(s, o) for s, o in graph.subject_objects(RDF.type) if isinstance(o, URIRef)}
+
 
 def run_hermit(owl_file: Path, graph: Graph) -> ReasonerResult:
     """Run HermiT on ``owl_file`` (RDF/XML of ``graph``); report consistency and inferences.
@@ -50,9 +54,7 @@ def run_hermit(owl_file: Path, graph: Graph) -> ReasonerResult:
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError as error:
         return ReasonerResult(False, [], message=str(error).splitlines()[0] if str(error) else "inconsistent")
-    unsatisfiable = sorted(
-        cls.iri for cls in world.inconsistent_classes() if cls.iri.startswith(BASE)
-    )
+    unsatisfiable = sorted(cls.iri for cls in world.inconsistent_classes() if cls.iri.startswith(BASE))
     asserted = _asserted_named_types(graph)
     inferred: set[tuple[URIRef, URIRef]] = set()
     for individual in world.individuals():
@@ -66,6 +68,7 @@ def run_hermit(owl_file: Path, graph: Graph) -> ReasonerResult:
             if pair not in asserted:
                 inferred.add(pair)
     return ReasonerResult(True, unsatisfiable, inferred)
+
 
 def materialise_rl(graph: Graph) -> Graph:
     """The OWL 2 RL closure of ``graph`` (owlrl), for users who want inferred triples."""

@@ -23,6 +23,16 @@ def run_gunicorn(build_dir: Path, queries_dir: Path, host: str, port: int, worke
         raise FileNotFoundError(f"{build_dir / 'oxigraph'}: no store; run `cytokg build` first")
     env = dict(os.environ, CYTOKG_BUILD_DIR=str(build_dir.resolve()), CYTOKG_QUERIES_DIR=str(queries_dir.resolve()))
     gunicorn = Path(os.sys.executable).with_name("gunicorn")
-    args = [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers), "--timeout", "60",
-            "--access-logfile", "-", "cytokg.serve:app_from_environment()"]
+    args = [
+        str(gunicorn),
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "60",
+        "--access-logfile",
+        "-",
+        "cytokg.serve:app_from_environment()",
+    ]
     os.execvpe(args[0], args, env)

@@ -34,8 +34,7 @@ DEFAULTS: dict[str, Any] = {"MAX_QUERY_BYTES": 1_000_000, "ALLOWED_SERVICES": fr
 
 
 def _error(status: int, message: str) -> Response:
-    return Response(json.dumps({"error": message, "status": status}), status=status,
-                    mimetype="application/json")
+    return Response(json.dumps({"error": message, "status": status}), status=status, mimetype="application/json")
 
 
 def _query_text() -> str | None:
@@ -90,8 +89,9 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
         except UnicodeDecodeError:
             return _error(400, "the query is not valid UTF-8")
         if not text:
-            return Response(render_template("service.ttl"), mimetype="text/turtle",
-                            content_type="text/turtle; charset=utf-8")
+            return Response(
+                render_template("service.ttl"), mimetype="text/turtle", content_type="text/turtle; charset=utf-8"
+            )
         started = time.perf_counter()
         try:
             inspect_query(text, app.config["ALLOWED_SERVICES"])

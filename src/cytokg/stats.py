@@ -32,5 +32,6 @@ def format_stats(counts: dict[str, int], fmt: str, stats_dir: Path | None = None
     described = {}
     if stats_dir is not None:
         described = {p.stem: read_header(p).get("count", "") for p in stats_dir.glob("*.rq")}
-    return "".join(f"{name.ljust(width)}  {count:>7}  {described.get(name, '')}".rstrip() + "\n"
-                   for name, count in counts.items())
+    return "".join(
+        f"{name.ljust(width)}  {count:>7}  {described.get(name, '')}".rstrip() + "\n" for name, count in counts.items()
+    )

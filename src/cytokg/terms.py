@@ -51,7 +51,9 @@ def _cellxgene_terms(curies: Iterable[str]) -> dict[str, ExternalTerm]:
             raise InputError("ontology/", None, f"{curie} is not a {prefix} term", "check the identifier")
         if parser.is_term_deprecated(curie):
             replacement = parser.get_term_replacement(curie)
-            raise InputError("ontology/", None, f"{curie} is obsolete in {prefix}", f"use {replacement or 'a current term'}")
+            raise InputError(
+                "ontology/", None, f"{curie} is obsolete in {prefix}", f"use {replacement or 'a current term'}"
+            )
         parents = tuple(sorted(parser.get_term_parents(curie)))
         release = f"{prefix} {versions[prefix]['version']} via {package}"
         result[curie] = ExternalTerm(curie, parser.get_term_label(curie), parents, release)
@@ -90,7 +92,9 @@ def _go_terms(curies: set[str], refdata: Path, imports: Path) -> dict[str, Exter
             result[curie] = ExternalTerm(curie, reviewed[curie]["label"], (), "GO, reviewed in go_reviewed.tsv")
         else:
             raise InputError(
-                imports / "go_reviewed.tsv", None, f"{curie} is in neither go_partial nor go_reviewed.tsv",
+                imports / "go_reviewed.tsv",
+                None,
+                f"{curie} is in neither go_partial nor go_reviewed.tsv",
                 "review the term against GO and add it to go_reviewed.tsv with a reason",
             )
     return result
