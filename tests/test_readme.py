@@ -12,7 +12,7 @@ from .conftest import ROOT
 
 def test_readme_stats_match_the_build(built: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- stats:start -->\n```\n(.*?)```\n<!-- stats:end -->", readme, re.S)
+    block = re.search(r"<!-- stats:start -->\n```\n(.*?)```\n<!-- stats:end -->", readme, re.DOTALL)
     assert block, "README.md needs its stats block"
     done = subprocess.run([sys.executable, "-m", "cytokg", "stats", "--build-dir", str(built)],
                           cwd=ROOT, capture_output=True, text=True, check=True)
