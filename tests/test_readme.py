@@ -14,6 +14,11 @@ def test_readme_stats_match_the_build(built: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- stats:start -->\n```\n(.*?)```\n<!-- stats:end -->", readme, re.DOTALL)
     assert block, "README.md needs its stats block"
-    done = subprocess.run([sys.executable, "-m", "cytokg", "stats", "--build-dir", str(built)],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "cytokg", "stats", "--build-dir", str(built)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert block.group(1) == done.stdout, "update README.md's contents block with `cytokg stats`"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 
-from .curated import Curated
+from .curated import GENE_KINDS, Curated
 from .facts import Provenance, add_fact, entity_iri
 from .hgnc import HgncGene
 from .namespaces import CYTO, DCTERMS, OBOINOWL, OWL, RDF, RDFS, obo_iri
@@ -12,11 +12,12 @@ from .tables import Row, split_multi
 
 __all__ = ["add_catalog", "protein_iri"]
 
-_KIND_CLASS = {
-    "cytokine": CYTO.Cytokine,
-    "antagonist": CYTO.CytokineAntagonist,
-    "receptor_chain": CYTO.ReceptorChain,
-    "signaling": CYTO.SignalingProtein,
+_KIND_CLASSES = {
+    "cytokine": (CYTO.GeneProduct, CYTO.Cytokine),
+    "cytokine_subunit": (CYTO.CytokineSubunit,),
+    "antagonist": (CYTO.CytokineAntagonist,),
+    "receptor_chain": (CYTO.ReceptorChain,),
+    "signaling": (CYTO.SignalingProtein,),
 }
 _FORM_CLASS = {"soluble": CYTO.SolubleForm, "membrane": CYTO.MembraneBoundForm}
 
@@ -37,7 +38,8 @@ def _add_gene_products(graph: Graph, curated: Curated) -> None:
         gene = curated.hgnc[row["symbol"]]
         node = protein_iri(gene)
         graph.add((node, RDF.type, OWL.NamedIndividual))
-        graph.add((node, RDF.type, _KIND_CLASS[row["kind"]]))
+        for cls in _KIND_CLASSES[row["kind"]]:
+            graph.add((node, RDF.type, cls))
         graph.add((node, RDFS.label, Literal(gene.name, lang="en")))
         graph.add((node, CYTO.hgncSymbol, Literal(gene.symbol)))
         graph.add((node, CYTO.hgncId, Literal(gene.hgnc_id)))
@@ -72,10 +74,37 @@ def _family_class(graph: Graph, row: Row) -> URIRef:
     return iri
 
 
+def _ligand(curated: Curated, row: Row, column: str, kinds: tuple[str, ...] = ("cytokine", "antagonist")) -> URIRef:
+    """A gene symbol of one of ``kinds``, or a heterodimeric cytokine's complex id."""
+    key = row.required(column)
+    if key in {r["complex_id"] for r in curated.rows("cytokine_complexes.tsv")}:
+        return entity_iri("cytokine", key)
+    return protein_iri(curated.gene(row, column, kinds))
+
+
 def _add_memberships(graph: Graph, curated: Curated) -> None:
     for row in curated.rows("family_memberships.tsv"):
-        gene = curated.gene(row, "symbol")
-        add_fact(graph, protein_iri(gene), RDF.type, _family_class(graph, row), _prov(curated, row))
+        add_fact(
+            graph, _ligand(curated, row, "symbol", GENE_KINDS), RDF.type, _family_class(graph, row), _prov(curated, row)
+        )
+
+
+def _add_cytokine_complexes(graph: Graph, curated: Curated) -> None:
+    for row in curated.rows("cytokine_complexes.tsv"):
+        node = entity_iri("cytokine", row["complex_id"])
+        prov = _prov(curated, row)
+        graph.add((node, RDF.type, OWL.NamedIndividual))
+        graph.add((node, RDF.type, CYTO.HeterodimericCytokine))
+        graph.add((node, RDFS.label, Literal(row.required("label"), lang="en")))
+        for name in split_multi(row["common_names"]):
+            graph.add((node, CYTO.commonName, Literal(name)))
+        subunits = split_multi(row["subunits"])
+        if len(subunits) != 2:
+            raise row.error(f"a heterodimeric cytokine has 2 subunits, found {len(subunits)}", "list both symbols")
+        for symbol in subunits:
+            if curated.gene_kinds.get(symbol) not in ("cytokine_subunit", "cytokine"):
+                raise row.error(f"'{symbol}' is not a cytokine subunit", "add it to gene_products (cytokine_subunit)")
+            add_fact(graph, node, CYTO.hasSubunit, protein_iri(curated.hgnc[symbol]), prov)
 
 
 def _add_forms(graph: Graph, curated: Curated) -> dict[str, URIRef]:
@@ -130,6 +159,7 @@ def _add_complexes(graph: Graph, curated: Curated, forms: dict[str, URIRef]) -> 
         for column, predicate, cls in (
             ("kinases", CYTO.usesKinase, "JanusKinase"),
             ("stats", CYTO.activatesSTAT, "STAT"),
+            ("adaptors", CYTO.recruits, "SignalingProtein"),
         ):
             for symbol in split_multi(row[column]):
                 if curated.gene_kinds.get(symbol) != "signaling":
@@ -144,19 +174,20 @@ def _add_complexes(graph: Graph, curated: Curated, forms: dict[str, URIRef]) -> 
 
 def _add_bindings(graph: Graph, curated: Curated, complexes: dict[str, URIRef]) -> None:
     for row in curated.rows("ligand_receptors.tsv"):
-        ligand = curated.gene(row, "ligand", ("cytokine", "antagonist"))
+        ligand = _ligand(curated, row, "ligand")
         key = row.required("complex_id")
         if key not in complexes:
             raise row.error(f"unknown receptor complex '{key}'", "add it to receptor_complexes.tsv")
-        add_fact(graph, protein_iri(ligand), CYTO.hasReceptor, complexes[key], _prov(curated, row))
+        add_fact(graph, ligand, CYTO.hasReceptor, complexes[key], _prov(curated, row))
 
 
 def add_catalog(graph: Graph, curated: Curated) -> None:
-    """Add gene products, family memberships, forms, complexes and ligand bindings to ``graph``.
+    """Add gene products, heterodimeric cytokines, memberships, forms, complexes and bindings to ``graph``.
 
     ``graph`` must already hold the TBox, which family names are checked against.
     """
     _add_gene_products(graph, curated)
+    _add_cytokine_complexes(graph, curated)
     _add_memberships(graph, curated)
     forms = _add_forms(graph, curated)
     complexes = _add_complexes(graph, curated, forms)

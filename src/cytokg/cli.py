@@ -210,13 +210,23 @@ def query(query_file: Path, build_dir: Path, fmt: str) -> None:
 @BUILD_OPTION
 @QUERIES_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "tsv", "json"]), default="table", show_default=True)
+@click.option(
+    "--update-readme",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Also write the table into this README's stats block.",
+)
 @_friendly
-def stats(build_dir: Path, queries_dir: Path, fmt: str) -> None:
+def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | None) -> None:
     """Print the graph's contents as counts (queries/stats/*.rq)."""
     from .stats import compute_stats, format_stats
+    from .stats import update_readme as write_block
     from .store import open_store
 
-    click.echo(format_stats(compute_stats(open_store(build_dir / "oxigraph"), queries_dir / "stats"), fmt), nl=False)
+    counts = compute_stats(open_store(build_dir / "oxigraph"), queries_dir / "stats")
+    click.echo(format_stats(counts, fmt), nl=False)
+    if update_readme:
+        write_block(update_readme, format_stats(counts, "table"))
 
 
 @main.command()
@@ -244,12 +254,13 @@ def curate() -> None:
 @_friendly
 def curate_hgnc_command(complete_set: Path, ontology_dir: Path) -> None:
     """Write ontology/data/hgnc_genes.tsv from HGNC's hgnc_complete_set.txt."""
-    from .curated import TABLES
+    from .curated import TABLES, table_files
     from .hgnc import curate_hgnc
     from .tables import read_table
 
     data = ontology_dir / "data"
-    wanted = read_table(data / "gene_products.tsv", TABLES["gene_products.tsv"])
+    columns = TABLES["gene_products.tsv"]
+    wanted = [row for path in table_files(data, "gene_products.tsv") for row in read_table(path, columns)]
     count = curate_hgnc(complete_set, wanted, data / "hgnc_genes.tsv")
     click.echo(f"wrote {count} genes to {data / 'hgnc_genes.tsv'}")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from .hgnc import HgncGene, read_hgnc_release, read_hgnc_table
 from .tables import Row, read_table, split_multi
 
-__all__ = ["TABLES", "TERM_COLUMNS", "Curated", "ExternalTerm", "load_curated"]
+__all__ = ["TABLES", "TERM_COLUMNS", "Curated", "ExternalTerm", "load_curated", "table_files"]
 
 #: Every curated table: file name under ``ontology/data`` → its columns.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -18,6 +18,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "gene_products.tsv": ("symbol", "kind", "common_names"),
     "family_memberships.tsv": ("symbol", "class", "source", "evidence", "note"),
     "protein_forms.tsv": ("form_id", "symbol", "kind", "label", "synonyms", "source", "evidence"),
+    "cytokine_complexes.tsv": ("complex_id", "label", "subunits", "common_names", "source", "evidence"),
     "receptor_complexes.tsv": (
         "complex_id",
         "label",
@@ -25,6 +26,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "signal_transducing",
         "kinases",
         "stats",
+        "adaptors",
         "pathway",
         "source",
         "evidence",
@@ -35,7 +37,7 @@ TABLES: dict[str, tuple[str, ...]] = {
 #: Columns of the generated external-term table (``cytokg curate terms``).
 TERM_COLUMNS = ("id", "label", "parents", "release")
 
-GENE_KINDS = ("cytokine", "antagonist", "receptor_chain", "signaling")
+GENE_KINDS = ("cytokine", "cytokine_subunit", "antagonist", "receptor_chain", "signaling")
 SOURCE_KINDS = ("Publication", "ReferenceResource", "CurationPractice")
 CURIE_PATTERN = re.compile(r"^(CL|GO|ECO|MONDO|UBERON|RO|BFO|CHEBI|HP|PR):[0-9]{7,8}$")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
@@ -106,6 +108,12 @@ class Curated:
         return curie
 
 
+def table_files(data: Path, name: str) -> list[Path]:
+    """A table's files: ``name`` itself plus ``<stem>.<part>.tsv`` parts (one per family), sorted."""
+    stem = name.removesuffix(".tsv")
+    return [data / name, *sorted(data.glob(f"{stem}.*.tsv"))]
+
+
 def _load_terms(imports: Path) -> dict[str, ExternalTerm]:
     terms: dict[str, ExternalTerm] = {}
     for row in read_table(imports / "external_terms.tsv", TERM_COLUMNS):
@@ -137,11 +145,12 @@ def load_curated(ontology_dir: Path) -> Curated:
         terms=_load_terms(ontology_dir / "imports"),
     )
     for name, columns in TABLES.items():
-        curated.tables[name] = list(read_table(data / name, columns))
+        curated.tables[name] = [row for path in table_files(data, name) for row in read_table(path, columns)]
     _check_unique(curated.rows("sources.tsv"), "source_id")
     _check_unique(curated.rows("gene_products.tsv"), "symbol")
     _check_unique(curated.rows("protein_forms.tsv"), "form_id")
     _check_unique(curated.rows("receptor_complexes.tsv"), "complex_id")
+    _check_unique(curated.rows("cytokine_complexes.tsv"), "complex_id")
     for row in curated.rows("sources.tsv"):
         if row.required("kind") not in SOURCE_KINDS:
             raise row.error(f"unknown source kind '{row['kind']}'", f"use one of {SOURCE_KINDS}")
@@ -155,7 +164,7 @@ def load_curated(ontology_dir: Path) -> Curated:
                 f"'{row['symbol']}' has no identifiers in ontology/data/hgnc_genes.tsv",
                 "run `cytokg curate hgnc PATH/hgnc_complete_set.txt`",
             )
-    for row in curated.rows("receptor_complexes.tsv"):
+    for row in curated.rows("receptor_complexes.tsv") + curated.rows("cytokine_complexes.tsv"):
         if not KEY_PATTERN.match(row["complex_id"]):
             raise row.error(
                 f"complex_id '{row['complex_id']}' breaks the ID policy", "use letters, digits, '.' and '-'"

@@ -43,6 +43,9 @@ class CYTO(DefinedNamespace):
     SolubleForm: URIRef
     MembraneBoundForm: URIRef
     Cytokine: URIRef
+    HeterodimericCytokine: URIRef
+    CytokineSubunit: URIRef
+    SMAD: URIRef
     CytokineAntagonist: URIRef
     ReceptorChain: URIRef
     SignalingProtein: URIRef
@@ -101,6 +104,7 @@ class CYTO(DefinedNamespace):
     usesKinase: URIRef
     activatesSTAT: URIRef
     signalsVia: URIRef
+    recruits: URIRef
     producedBy: URIRef
     actsOn: URIRef
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph
 
-from .qc import read_header
 from .query import run_query_text
 
-__all__ = ["compute_stats", "format_stats"]
+__all__ = ["compute_stats", "format_stats", "update_readme"]
 
 
 def compute_stats(store: pyoxigraph.Store, stats_dir: Path) -> dict[str, int]:
@@ -22,16 +22,21 @@ def compute_stats(store: pyoxigraph.Store, stats_dir: Path) -> dict[str, int]:
     return counts
 
 
-def format_stats(counts: dict[str, int], fmt: str, stats_dir: Path | None = None) -> str:
+def format_stats(counts: dict[str, int], fmt: str) -> str:
     """Render counts as a table, TSV or JSON."""
     if fmt == "json":
         return json.dumps(counts, indent=1, sort_keys=True) + "\n"
     if fmt == "tsv":
         return "".join(f"{name}\t{count}\n" for name, count in counts.items())
     width = max((len(name) for name in counts), default=0)
-    described = {}
-    if stats_dir is not None:
-        described = {p.stem: read_header(p).get("count", "") for p in stats_dir.glob("*.rq")}
-    return "".join(
-        f"{name.ljust(width)}  {count:>7}  {described.get(name, '')}".rstrip() + "\n" for name, count in counts.items()
-    )
+    return "".join(f"{name.ljust(width)}  {count:>7}\n" for name, count in counts.items())
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Replace the block between ``<!-- stats:start -->`` and ``<!-- stats:end -->`` with ``table``."""
+    text = readme.read_text(encoding="utf-8")
+    block = f"<!-- stats:start -->\n```\n{table}```\n<!-- stats:end -->"
+    updated, count = re.subn(r"<!-- stats:start -->.*?<!-- stats:end -->", lambda _: block, text, flags=re.DOTALL)
+    if count != 1:
+        raise ValueError(f"{readme}: needs exactly one stats block")
+    readme.write_text(updated, encoding="utf-8")
