@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-SOURCES := $(shell find ontology shapes queries -type f 2>/dev/null) pyproject.toml
+SOURCES := $(shell find ontology shapes queries src -type f -not -name "*.pyc" 2>/dev/null) pyproject.toml
 APT_PACKAGES := default-jdk-headless libowlapi-java
 
 .PHONY: serve test build check system-deps lint clean

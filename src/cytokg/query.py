@@ -34,8 +34,8 @@ def run_query_text(store: pyoxigraph.Store, text: str, origin: Path | str = "<qu
         answer = store.query(text)
     except SyntaxError as error:
         raise InputError(origin, None, f"SPARQL syntax error: {error}", "correct the query") from error
-    if isinstance(answer, bool):
-        return Table(["result"], [["true" if answer else "false"]])
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return Table(["result"], [["true" if bool(answer) else "false"]])
     if isinstance(answer, pyoxigraph.QuerySolutions):
         columns = [variable.value for variable in answer.variables]
         return Table(columns, [[term_text(solution[c]) for c in columns] for solution in answer])

@@ -6,14 +6,15 @@ import hashlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph
-from flask import Flask, Response, abort, render_template, request, send_file
+from flask import Flask, Response, abort, g, render_template, request, send_file
 
 from .build import RELEASE_FILES
+from .executor import QueryExecutor, QueryTimeout
 from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .safety import QueryRefused, inspect_query
 from .stats import compute_stats
@@ -30,37 +31,69 @@ DOWNLOAD_TYPES = {
     ".nt": "application/n-triples",
     ".jsonld": "application/ld+json",
 }
-DEFAULTS: dict[str, Any] = {"MAX_QUERY_BYTES": 1_000_000, "ALLOWED_SERVICES": frozenset()}
+DEFAULTS: dict[str, Any] = {
+    "MAX_QUERY_BYTES": 1_000_000,
+    "ALLOWED_SERVICES": frozenset(),
+    "QUERY_TIMEOUT": 30.0,
+    "MAX_ROWS": 100_000,
+    "RATE_LIMIT": 60,  # requests per client per RATE_WINDOW seconds, per worker process
+    "RATE_WINDOW": 10.0,
+}
+#: Marks a truncated answer in the SPARQL JSON/XML head (the response header says it for every format).
+LIMIT_LINK = "https://w3id.org/cytokg/vocab/resultLimit"
+_READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
 
 
-def _error(status: int, message: str) -> Response:
-    return Response(json.dumps({"error": message, "status": status}), status=status, mimetype="application/json")
+def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    body = json.dumps({"error": message, "status": status})
+    return Response(body, status=status, mimetype="application/json", headers=dict(headers or {}))
 
 
 def _query_text() -> str | None:
+    if request.method == "POST" and request.mimetype == "application/sparql-update":
+        raise QueryRefused(_READ_ONLY, 403)
+    if "update" in request.values:
+        raise QueryRefused(_READ_ONLY, 403)
     if request.method == "POST" and request.mimetype == "application/sparql-query":
-        data = request.get_data()
-        return data.decode("utf-8")
+        return request.get_data().decode("utf-8")
     return request.values.get("query")
 
 
-def _answer(store: pyoxigraph.Store, text: str) -> Response:
-    if "default-graph-uri" in request.values or "named-graph-uri" in request.values:
-        return _error(400, "default-graph-uri and named-graph-uri are not supported; the dataset is the default graph")
-    answer = store.query(text)
+def _preferences() -> tuple[str | None, str | None]:
     wanted = request.values.get("format")
     accept = FORMAT_ALIASES.get(wanted, wanted) if wanted else request.headers.get("Accept")
-    if isinstance(answer, pyoxigraph.QueryTriples):
-        media = negotiate(accept, list(GRAPH_TYPES))
-        if media is None:
-            return _error(406, "acceptable types for CONSTRUCT/DESCRIBE: " + ", ".join(GRAPH_TYPES))
-        body = answer.serialize(format=GRAPH_TYPES[media])
-    else:
-        media = negotiate(accept, list(RESULT_TYPES))
-        if media is None:
-            return _error(406, "acceptable types for SELECT/ASK: " + ", ".join(RESULT_TYPES))
-        body = answer.serialize(format=RESULT_TYPES[media])
-    return Response(body, mimetype=media, content_type=f"{media}; charset=utf-8")
+    return negotiate(accept, list(RESULT_TYPES)), negotiate(accept, list(GRAPH_TYPES))
+
+
+def _mark_truncated(body: bytes, media: str, limit: int) -> bytes:
+    link = f"{LIMIT_LINK}#truncated-at-{limit}"
+    if media == "application/sparql-results+json":
+        data = json.loads(body)
+        data["head"]["link"] = [link]
+        return json.dumps(data).encode()
+    if media == "application/sparql-results+xml":
+        return body.replace(b"<head>", f'<head><link href="{link}"/>'.encode(), 1)
+    return body
+
+
+class _RateLimiter:
+    """A sliding-window request counter per client address (per worker process)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self.seen: dict[str, deque[float]] = {}
+
+    def retry_after(self, client: str) -> int:
+        """0 if the request may go ahead, else the seconds to wait."""
+        now = time.monotonic()
+        times = self.seen.setdefault(client, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return max(1, int(self.window - (now - times[0])) + 1)
+        times.append(now)
+        return 0
 
 
 def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | None = None) -> Flask:
@@ -71,16 +104,47 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_QUERY_BYTES"]
     store = open_store(build_dir / "oxigraph")
     counts = compute_stats(store, queries_dir / "stats")
+    executor = QueryExecutor(build_dir / "oxigraph", app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
+    limiter = _RateLimiter(app.config["RATE_LIMIT"], app.config["RATE_WINDOW"])
+    app.extensions["cytokg.executor"] = executor
+
+    @app.before_request
+    def _start_clock() -> Response | None:
+        g.started = time.perf_counter()
+        g.rows = ""
+        if request.path == "/sparql" and request.method != "OPTIONS":
+            wait = limiter.retry_after(request.remote_addr or "-")
+            if wait:
+                return _error(429, "too many requests; slow down", {"Retry-After": str(wait)})
+        return None
 
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
-        log.info("%s %s %s", request.method, request.path, response.status_code)
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        elapsed = 1000 * (time.perf_counter() - g.get("started", time.perf_counter()))
+        line = {"method": request.method, "path": request.path, "status": response.status_code}
+        log.info(json.dumps(line | {"ms": round(elapsed, 1), "rows": g.get("rows", "")}))
         return response
 
     @app.errorhandler(413)
     def _too_large(_: Exception) -> Response:
         return _error(413, f"request larger than {app.config['MAX_QUERY_BYTES']} bytes")
+
+    @app.errorhandler(404)
+    def _not_found(_: Exception) -> Response:
+        return _error(404, f"no such page: {request.path}")
+
+    @app.errorhandler(405)
+    def _not_allowed(_: Exception) -> Response:
+        return _error(405, f"{request.method} is not allowed on {request.path}")
+
+    @app.errorhandler(Exception)
+    def _internal(error: Exception) -> Response:
+        log.exception("unhandled error on %s", request.path, exc_info=error)
+        return _error(500, "internal error; the server keeps serving")
 
     @app.route("/sparql", methods=["GET", "POST"])
     def sparql() -> Response:
@@ -88,20 +152,35 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
             text = _query_text()
         except UnicodeDecodeError:
             return _error(400, "the query is not valid UTF-8")
+        except QueryRefused as error:
+            return _error(error.status, str(error))
         if not text:
-            return Response(
-                render_template("service.ttl"), mimetype="text/turtle", content_type="text/turtle; charset=utf-8"
-            )
-        started = time.perf_counter()
+            service = render_template("service.ttl")
+            return Response(service, content_type="text/turtle; charset=utf-8")
+        if "default-graph-uri" in request.values or "named-graph-uri" in request.values:
+            return _error(400, "default-graph-uri and named-graph-uri are not supported: the dataset is one graph")
         try:
             inspect_query(text, app.config["ALLOWED_SERVICES"])
-            response = _answer(store, text)
         except SyntaxError as error:
             return _error(400, f"malformed query: {error}")
         except QueryRefused as error:
             return _error(error.status, str(error))
-        log.info("query in %.1f ms", 1000 * (time.perf_counter() - started))
-        return response
+        result_media, graph_media = _preferences()
+        try:
+            answer = executor.run(text, result_media, graph_media)
+        except QueryTimeout as error:
+            return _error(503, str(error), {"Retry-After": "5"})
+        if answer.error:
+            return _error(answer.status, answer.error)
+        if answer.status == 406:
+            offered = RESULT_TYPES if answer.media == "results" else GRAPH_TYPES
+            return _error(406, "acceptable types: " + ", ".join(offered))
+        g.rows = answer.rows
+        body, headers = answer.body, {}
+        if answer.truncated:
+            body = _mark_truncated(body, answer.media, app.config["MAX_ROWS"])
+            headers["CytoKG-Result-Limit"] = f"truncated at {app.config['MAX_ROWS']} rows"
+        return Response(body, content_type=f"{answer.media}; charset=utf-8", headers=headers)
 
     @app.route("/healthz")
     def healthz() -> Response:

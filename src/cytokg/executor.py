@@ -1,0 +1,146 @@
+"""Run SPARQL queries in a child process that can be killed: a time limit that really stops the work.
+
+A thread cannot interrupt pyoxigraph mid-query, so each web worker owns one child process with its
+own read-only store. The parent waits at most ``timeout`` seconds; past that it kills the child,
+starts a fresh one, and reports the timeout. Results are serialized in the child with a row limit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Answer", "QueryExecutor", "QueryTimeout"]
+
+
+class QueryTimeout(Exception):
+    """The query ran past the time limit and was stopped."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialized answer, or an error the client caused."""
+
+    status: int
+    media: str
+    body: bytes
+    rows: int = 0
+    truncated: bool = False
+    error: str = ""
+
+
+def _serve(connection: multiprocessing.connection.Connection, store_dir: str, max_rows: int) -> None:
+    import pyoxigraph
+
+    from .results import serialize_boolean, serialize_solutions
+
+    store = pyoxigraph.Store.read_only(store_dir)
+    while True:
+        try:
+            query, result_media, graph_media = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer = store.query(query)
+            if isinstance(answer, pyoxigraph.QueryBoolean):
+                if result_media is None:
+                    connection.send(("406", "results", b"", 0, False))
+                    continue
+                connection.send(("200", result_media, serialize_boolean(bool(answer), result_media), 1, False))
+            elif isinstance(answer, pyoxigraph.QuerySolutions):
+                if result_media is None:
+                    connection.send(("406", "results", b"", 0, False))
+                    continue
+                names = [v.value for v in answer.variables]
+                rows = []
+                truncated = False
+                for solution in answer:
+                    if len(rows) == max_rows:
+                        truncated = True
+                        break
+                    rows.append([solution[name] for name in names])
+                body = serialize_solutions(names, rows, result_media)
+                connection.send(("200", result_media, body, len(rows), truncated))
+            else:
+                if graph_media is None:
+                    connection.send(("406", "graph", b"", 0, False))
+                    continue
+                triples = []
+                truncated = False
+                for triple in answer:
+                    if len(triples) == max_rows:
+                        truncated = True
+                        break
+                    triples.append(triple)
+                from .formats import GRAPH_TYPES
+
+                body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[graph_media]) or b""
+                connection.send(("200", graph_media, body, len(triples), truncated))
+        except SyntaxError as error:
+            connection.send(("400", "error", str(error).encode(), 0, False))
+        except (OSError, ValueError, RuntimeError) as error:
+            connection.send(("500", "error", str(error).encode(), 0, False))
+
+
+class QueryExecutor:
+    """One killable child process per web worker, started lazily."""
+
+    def __init__(self, store_dir: Path, timeout: float, max_rows: int) -> None:
+        self.store_dir = str(store_dir)
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self._context = multiprocessing.get_context("spawn")
+        self._process: Any = None
+        self._connection: multiprocessing.connection.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> multiprocessing.connection.Connection:
+        parent, child = self._context.Pipe()
+        self._process = self._context.Process(
+            target=_serve, args=(child, self.store_dir, self.max_rows), daemon=True, name="cytokg-query"
+        )
+        self._process.start()
+        child.close()
+        self._connection = parent
+        return parent
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+        if self._connection is not None:
+            self._connection.close()
+        self._process = None
+        self._connection = None
+
+    def run(self, query: str, result_media: str | None, graph_media: str | None) -> Answer:
+        """Run ``query``; serialize SELECT/ASK as ``result_media``, CONSTRUCT/DESCRIBE as ``graph_media``.
+
+        :raises QueryTimeout: the time limit passed; the child was killed and will be replaced.
+        """
+        with self._lock:
+            connection = self._connection
+            if connection is None or self._process is None or not self._process.is_alive():
+                self._kill()
+                connection = self._start()
+            connection.send((query, result_media, graph_media))
+            if not connection.poll(self.timeout):
+                self._kill()
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            try:
+                status, media, body, rows, truncated = connection.recv()
+            except EOFError:
+                self._kill()
+                return Answer(500, "error", b"", error="the query process died; try again")
+        if media == "error":
+            return Answer(int(status), media, b"", error=body.decode())
+        return Answer(int(status), media, body, rows, truncated)
+
+    def close(self) -> None:
+        """Stop the child process."""
+        with self._lock:
+            self._kill()

@@ -1,0 +1,108 @@
+"""Serialize SPARQL results ourselves so that a row limit can stop the stream (never silent truncation)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph
+
+__all__ = ["serialize_boolean", "serialize_solutions"]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _json_term(term: object) -> dict[str, str]:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, pyoxigraph.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "literal", "value": str(term)}
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value not in (_XSD_STRING, _RDF_LANG):
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _csv_term(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    return str(getattr(term, "value", term))
+
+
+def _tsv_term(term: object) -> str:
+    return "" if term is None else str(term)
+
+
+def serialize_solutions(variables: Sequence[str], rows: Iterable[Sequence[object | None]], media: str) -> bytes:
+    """Write SELECT results in one of the four SPARQL result formats."""
+    rows = list(rows)
+    if media == "application/sparql-results+json":
+        bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
+        return json.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}}).encode()
+    if media == "application/sparql-results+xml":
+        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        body = "".join(
+            "<result>"
+            + "".join(
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(variables, row, strict=True)
+                if t is not None
+            )
+            + "</result>"
+            for row in rows
+        )
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head>{head}</head><results>{body}</results></sparql>\n"
+        ).encode()
+    if media == "text/csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_csv_term(t) for t in row] for row in rows)
+        return buffer.getvalue().encode()
+    if media == "text/tab-separated-values":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode()
+    raise ValueError(f"unsupported result type {media}")
+
+
+def serialize_boolean(value: bool, media: str) -> bytes:
+    """Write an ASK result."""
+    if media == "application/sparql-results+json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if media == "application/sparql-results+xml":
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        ).encode()
+    if media == "text/csv":
+        return f"_askResult\r\n{'true' if value else 'false'}\r\n".encode()
+    if media == "text/tab-separated-values":
+        return f"?_askResult\n{'true' if value else 'false'}\n".encode()
+    raise ValueError(f"unsupported result type {media}")
