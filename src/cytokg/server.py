@@ -17,6 +17,7 @@ from .build import RELEASE_FILES
 from .executor import QueryExecutor, QueryTimeout
 from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .safety import QueryRefused, inspect_query
+from .search import SearchIndex
 from .stats import compute_stats
 from .store import open_store
 
@@ -107,6 +108,7 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
     executor = QueryExecutor(build_dir / "oxigraph", app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
     limiter = _RateLimiter(app.config["RATE_LIMIT"], app.config["RATE_WINDOW"])
     app.extensions["cytokg.executor"] = executor
+    index = SearchIndex(store)
 
     @app.before_request
     def _start_clock() -> Response | None:
@@ -181,6 +183,16 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
             body = _mark_truncated(body, answer.media, app.config["MAX_ROWS"])
             headers["CytoKG-Result-Limit"] = f"truncated at {app.config['MAX_ROWS']} rows"
         return Response(body, content_type=f"{answer.media}; charset=utf-8", headers=headers)
+
+    @app.route("/api/search")
+    def api_search() -> Response:
+        query = request.args.get("q", "")
+        try:
+            limit = max(1, min(int(request.args.get("limit", "20")), 100))
+        except ValueError:
+            return _error(400, "limit must be a number")
+        hits = [hit.__dict__ for hit in index.search(query, limit)]
+        return Response(json.dumps({"query": query, "results": hits}), mimetype="application/json")
 
     @app.route("/healthz")
     def healthz() -> Response:

@@ -1,0 +1,68 @@
+"""Search finds every entity by every name it carries, and ranks the intended entity first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from cytokg.search import SearchIndex, normalise
+from cytokg.server import create_app
+from cytokg.store import open_store
+
+from .conftest import ROOT
+
+PROTEIN = "https://w3id.org/cytokg/protein/"
+
+
+@pytest.fixture(scope="module")
+def index(built: Path) -> SearchIndex:
+    return SearchIndex(open_store(built / "oxigraph"))
+
+
+@pytest.fixture(scope="module")
+def client(built: Path) -> FlaskClient:
+    return create_app(built, ROOT / "queries").test_client()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("IL8", "HGNC_6025"),  # previous symbol of CXCL8
+        ("IL-8", "HGNC_6025"),
+        ("gp130", "HGNC_6021"),
+        ("P05231", "HGNC_6018"),
+        ("IL-6", "HGNC_6018"),
+        ("G-CSF", "HGNC_2438"),
+        ("TNF-\u03b1", "HGNC_11892"),
+        ("tnf alpha", "HGNC_11892"),
+        ("HGNC:6018", "HGNC_6018"),
+        ("3569", "HGNC_6018"),
+    ],
+)
+def test_known_names_rank_first(index: SearchIndex, query: str, expected: str) -> None:
+    hits = index.search(query)
+    assert hits and hits[0].iri == PROTEIN + expected, [(h.iri, h.matched) for h in hits[:3]]
+
+
+def test_every_name_finds_its_entity(index: SearchIndex) -> None:
+    """All previous symbols, aliases, common names, symbols and labels: the entity is among the hits."""
+    missing = []
+    for normal, name, field, entity, _ in index.entries:
+        if not normal:
+            continue
+        if entity not in {hit.iri for hit in index.search(name, limit=100)}:
+            missing.append((name, field, entity))
+    assert not missing, missing[:20]
+
+
+def test_normalise_folds_greek_and_punctuation() -> None:
+    assert normalise("IFN-λ1") == normalise("IFN lambda 1") == "ifnl1"
+
+
+def test_api_search(client: FlaskClient) -> None:
+    body = client.get("/api/search", query_string={"q": "IL8"}).get_json()
+    assert body["results"][0]["iri"] == PROTEIN + "HGNC_6025"
+    assert client.get("/api/search", query_string={"q": "x", "limit": "lots"}).status_code == 400
+    assert client.get("/api/search", query_string={"q": ""}).get_json()["results"] == []
