@@ -22,11 +22,16 @@ def test_hgnc_table_agrees_with_hgnc() -> None:
         assert gene == hgnc[symbol], f"{symbol}: run `cytokg curate hgnc` to refresh from HGNC"
 
 
-def test_every_gene_product_has_uniprot_ncbi_ensembl() -> None:
+def test_every_gene_product_has_uniprot_and_ncbi_gene() -> None:
+    """Ensembl may be absent only where HGNC has none (CCL4L1 lies outside the primary assembly)."""
     curated = load_curated(ONTOLOGY)
+    no_ensembl = []
     for row in curated.rows("gene_products.tsv"):
         gene = curated.hgnc[row["symbol"]]
-        assert gene.uniprot_ids and gene.entrez_id and gene.ensembl_gene_id, row["symbol"]
+        assert gene.uniprot_ids and gene.entrez_id, row["symbol"]
+        if not gene.ensembl_gene_id:
+            no_ensembl.append(gene.symbol)
+    assert no_ensembl == ["CCL4L1"], "a new gene product without an Ensembl ID: check HGNC and update this list"
 
 
 def test_cell_ontology_terms_and_labels() -> None:

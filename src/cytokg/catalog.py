@@ -75,7 +75,7 @@ def _family_class(graph: Graph, row: Row) -> URIRef:
 
 
 def _ligand(curated: Curated, row: Row, column: str, kinds: tuple[str, ...] = ("cytokine", "antagonist")) -> URIRef:
-    """A gene symbol of one of ``kinds``, or a heterodimeric cytokine's complex id."""
+    """A gene symbol of one of ``kinds``, or a heteromeric cytokine's complex id."""
     key = row.required(column)
     if key in {r["complex_id"] for r in curated.rows("cytokine_complexes.tsv")}:
         return entity_iri("cytokine", key)
@@ -94,13 +94,13 @@ def _add_cytokine_complexes(graph: Graph, curated: Curated) -> None:
         node = entity_iri("cytokine", row["complex_id"])
         prov = _prov(curated, row)
         graph.add((node, RDF.type, OWL.NamedIndividual))
-        graph.add((node, RDF.type, CYTO.HeterodimericCytokine))
+        graph.add((node, RDF.type, CYTO.HeteromericCytokine))
         graph.add((node, RDFS.label, Literal(row.required("label"), lang="en")))
         for name in split_multi(row["common_names"]):
             graph.add((node, CYTO.commonName, Literal(name)))
         subunits = split_multi(row["subunits"])
-        if len(subunits) != 2:
-            raise row.error(f"a heterodimeric cytokine has 2 subunits, found {len(subunits)}", "list both symbols")
+        if len(subunits) < 2:
+            raise row.error(f"a heteromeric cytokine has 2 or more subunits, found {len(subunits)}", "list them all")
         for symbol in subunits:
             if curated.gene_kinds.get(symbol) not in ("cytokine_subunit", "cytokine"):
                 raise row.error(f"'{symbol}' is not a cytokine subunit", "add it to gene_products (cytokine_subunit)")
@@ -182,7 +182,7 @@ def _add_bindings(graph: Graph, curated: Curated, complexes: dict[str, URIRef]) 
 
 
 def add_catalog(graph: Graph, curated: Curated) -> None:
-    """Add gene products, heterodimeric cytokines, memberships, forms, complexes and bindings to ``graph``.
+    """Add gene products, heteromeric cytokines, memberships, forms, complexes and bindings to ``graph``.
 
     ``graph`` must already hold the TBox, which family names are checked against.
     """

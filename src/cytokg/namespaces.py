@@ -43,7 +43,7 @@ class CYTO(DefinedNamespace):
     SolubleForm: URIRef
     MembraneBoundForm: URIRef
     Cytokine: URIRef
-    HeterodimericCytokine: URIRef
+    HeteromericCytokine: URIRef
     CytokineSubunit: URIRef
     SMAD: URIRef
     CytokineAntagonist: URIRef
@@ -119,6 +119,75 @@ class CYTO(DefinedNamespace):
     ncbiGeneId: URIRef
     ensemblGeneId: URIRef
     uniprotAccession: URIRef
+
+    # model classes (issue 3)
+    SignalingMode: URIRef
+    SignalingMechanism: URIRef
+    InflammatoryRole: URIRef
+    RoleAssertion: URIRef
+    DiseaseAssociation: URIRef
+    AssociationKind: URIRef
+    ChangeDirection: URIRef
+    Drug: URIRef
+    DrugMechanism: URIRef
+    InhibitorOfCytokineProduction: URIRef
+    InhibitorOfCytokineAction: URIRef
+    InhibitorOfSignalTransduction: URIRef
+    SuppressiveCytokineTherapy: URIRef
+    SourceClaim: URIRef
+    CurationStatus: URIRef
+
+    # controlled-vocabulary individuals
+    AutocrineSignaling: URIRef
+    ParacrineSignaling: URIRef
+    EndocrineSignaling: URIRef
+    JuxtacrineSignaling: URIRef
+    IntracrineSignaling: URIRef
+    ClassicSignaling: URIRef
+    TransSignaling: URIRef
+    TransPresentation: URIRef
+    ProInflammatory: URIRef
+    AntiInflammatory: URIRef
+    Biomarker: URIRef
+    PathogenicDriver: URIRef
+    TherapeuticTarget: URIRef
+    Elevated: URIRef
+    Decreased: URIRef
+    DiseaseActivity: URIRef
+    NeutralisingAntibody: URIRef
+    ReceptorBlockingAntibody: URIRef
+    SolubleDecoyReceptor: URIRef
+    RecombinantAntagonist: URIRef
+    RecombinantCytokine: URIRef
+    JAKInhibition: URIRef
+    CytokineProductionInhibition: URIRef
+    Asserted: URIRef
+    Simplified: URIRef
+    Disputed: URIRef
+    Rejected: URIRef
+
+    # model properties
+    hasSignalingMode: URIRef
+    signalingMechanism: URIRef
+    roleOf: URIRef
+    assertedRole: URIRef
+    inducesExpressionOf: URIRef
+    repressesExpressionOf: URIRef
+    associatedEntity: URIRef
+    associatedDisease: URIRef
+    associationKind: URIRef
+    specimen: URIRef
+    direction: URIRef
+    comparedWith: URIRef
+    correlatesWith: URIRef
+    hasMechanism: URIRef
+    hasTarget: URIRef
+    curationStatus: URIRef
+    context: URIRef
+    timing: URIRef
+    claimId: URIRef
+    claimText: URIRef
+    correction: URIRef
 
 
 #: Prefixes bound on every graph CytoKG writes.
