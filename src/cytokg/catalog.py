@@ -20,6 +20,13 @@ _KIND_CLASSES = {
     "signaling": (CYTO.SignalingProtein,),
 }
 _FORM_CLASS = {"soluble": CYTO.SolubleForm, "membrane": CYTO.MembraneBoundForm}
+_MECHANISMS = {
+    "classic": CYTO.ClassicSignaling,
+    "trans-signaling": CYTO.TransSignaling,
+    "trans-presentation": CYTO.TransPresentation,
+    "decoy": CYTO.DecoyBinding,
+    "antagonist-bound": CYTO.AntagonistBound,
+}
 
 
 def protein_iri(gene: HgncGene) -> URIRef:
@@ -165,6 +172,10 @@ def _add_complexes(graph: Graph, curated: Curated, forms: dict[str, URIRef]) -> 
                 if curated.gene_kinds.get(symbol) != "signaling":
                     raise row.error(f"'{symbol}' in '{column}' is not a signaling protein", f"name a {cls}")
                 add_fact(graph, node, predicate, protein_iri(curated.hgnc[symbol]), prov)
+        if row["mechanism"]:
+            if row["mechanism"] not in _MECHANISMS:
+                raise row.error(f"unknown mechanism '{row['mechanism']}'", f"use one of {sorted(_MECHANISMS)}")
+            add_fact(graph, node, CYTO.signalingMechanism, _MECHANISMS[row["mechanism"]], prov)
         if row["pathway"]:
             pathway = obo_iri(curated.term(row, "pathway", "GO"))
             graph.add((pathway, RDF.type, OWL.NamedIndividual))

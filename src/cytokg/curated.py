@@ -28,6 +28,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "stats",
         "adaptors",
         "pathway",
+        "mechanism",
         "source",
         "evidence",
     ),

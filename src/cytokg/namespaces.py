@@ -86,6 +86,8 @@ class CYTO(DefinedNamespace):
     TGFBetaFamilyReceptor: URIRef
     ReceptorTyrosineKinase: URIRef
     DecoyReceptor: URIRef
+    PAQRReceptor: URIRef
+    ImmunoglobulinSuperfamilyReceptor: URIRef
     SushiDomainReceptorAlphaChain: URIRef
     GP130FamilyCytokine: URIRef
     CommonGammaChainCytokine: URIRef
@@ -146,6 +148,8 @@ class CYTO(DefinedNamespace):
     ClassicSignaling: URIRef
     TransSignaling: URIRef
     TransPresentation: URIRef
+    DecoyBinding: URIRef
+    AntagonistBound: URIRef
     ProInflammatory: URIRef
     AntiInflammatory: URIRef
     Biomarker: URIRef
