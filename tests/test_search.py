@@ -39,6 +39,9 @@ def client(built: Path) -> FlaskClient:
         ("tnf alpha", "HGNC_11892"),
         ("HGNC:6018", "HGNC_6018"),
         ("3569", "HGNC_6018"),
+        ("IFN-\u03bb1", "HGNC_18363"),
+        ("BAFF", "HGNC_11929"),
+        ("RANKL", "HGNC_11926"),
     ],
 )
 def test_known_names_rank_first(index: SearchIndex, query: str, expected: str) -> None:
