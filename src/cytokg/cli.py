@@ -275,3 +275,15 @@ def curate_terms_command(ontology_dir: Path, refdata: Path) -> None:
 
     count = curate_terms(ontology_dir, refdata)
     click.echo(f"wrote {count} external terms to {ontology_dir / 'imports' / 'external_terms.tsv'}")
+
+
+@curate.command("claims")
+@click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@ONTOLOGY_OPTION
+@_friendly
+def curate_claims_command(facts: Path, ontology_dir: Path) -> None:
+    """Write ontology/data/source_claims.tsv from the curation record (FACTS.md §1)."""
+    from .claims import curate_claims
+
+    count = curate_claims(facts, ontology_dir / "data" / "source_claims.tsv")
+    click.echo(f"wrote {count} claims to {ontology_dir / 'data' / 'source_claims.tsv'}")

@@ -13,6 +13,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .catalog import add_catalog
 from .cells import add_cell_links
+from .claims import add_claims
 from .curated import Curated, load_curated
 from .errors import InputError
 from .imports import add_external_terms
@@ -92,5 +93,6 @@ def compile_graphs(ontology_dir: Path, release_date: str) -> Compiled:
     add_sources(full, curated)
     add_catalog(full, curated)
     add_cell_links(full, curated)
+    add_claims(full, curated)
     _tbox_individuals(tbox, full)
     return Compiled(full=full, tbox=tbox, curated=curated)

@@ -34,6 +34,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "ligand_receptors.tsv": ("ligand", "complex_id", "source", "evidence"),
     "cell_links.tsv": ("symbol", "relation", "cell", "source", "evidence", "note"),
+    "source_claims.tsv": ("claim_id", "source", "subject", "relation", "object", "qualifiers", "flag", "status"),
 }
 #: Columns of the generated external-term table (``cytokg curate terms``).
 TERM_COLUMNS = ("id", "label", "parents", "release")
@@ -151,6 +152,7 @@ def load_curated(ontology_dir: Path) -> Curated:
     _check_unique(curated.rows("gene_products.tsv"), "symbol")
     _check_unique(curated.rows("protein_forms.tsv"), "form_id")
     _check_unique(curated.rows("receptor_complexes.tsv"), "complex_id")
+    _check_unique(curated.rows("source_claims.tsv"), "claim_id")
     _check_unique(curated.rows("cytokine_complexes.tsv"), "complex_id")
     for row in curated.rows("sources.tsv"):
         if row.required("kind") not in SOURCE_KINDS:
