@@ -287,3 +287,24 @@ def curate_claims_command(facts: Path, ontology_dir: Path) -> None:
 
     count = curate_claims(facts, ontology_dir / "data" / "source_claims.tsv")
     click.echo(f"wrote {count} claims to {ontology_dir / 'data' / 'source_claims.tsv'}")
+
+
+@main.command()
+@ONTOLOGY_OPTION
+@click.option(
+    "--update",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Write the diagram into this Markdown file's model block (docs/model.md).",
+)
+@_friendly
+def diagram(ontology_dir: Path, update: Path | None) -> None:
+    """Print the model as a Mermaid diagram generated from ontology/cytokg-edit.ttl."""
+    from .compile import parse_turtle
+    from .diagram import model_diagram
+    from .markdown import replace_block
+
+    text = model_diagram(parse_turtle(ontology_dir / "cytokg-edit.ttl"))
+    click.echo(text, nl=False)
+    if update:
+        replace_block(update, "model", f"```mermaid\n{text}```\n")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pyoxigraph
 
+from .markdown import replace_block
 from .query import run_query_text
 
 __all__ = ["compute_stats", "format_stats", "update_readme"]
@@ -33,10 +33,5 @@ def format_stats(counts: dict[str, int], fmt: str) -> str:
 
 
 def update_readme(readme: Path, table: str) -> None:
-    """Replace the block between ``<!-- stats:start -->`` and ``<!-- stats:end -->`` with ``table``."""
-    text = readme.read_text(encoding="utf-8")
-    block = f"<!-- stats:start -->\n```\n{table}```\n<!-- stats:end -->"
-    updated, count = re.subn(r"<!-- stats:start -->.*?<!-- stats:end -->", lambda _: block, text, flags=re.DOTALL)
-    if count != 1:
-        raise ValueError(f"{readme}: needs exactly one stats block")
-    readme.write_text(updated, encoding="utf-8")
+    """Write the stats table into the README's stats block."""
+    replace_block(readme, "stats", f"```\n{table}```\n")
