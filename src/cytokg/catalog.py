@@ -18,6 +18,7 @@ _KIND_CLASSES = {
     "antagonist": (CYTO.CytokineAntagonist,),
     "receptor_chain": (CYTO.ReceptorChain,),
     "signaling": (CYTO.SignalingProtein,),
+    "other": (CYTO.GeneProduct,),
 }
 _FORM_CLASS = {"soluble": CYTO.SolubleForm, "membrane": CYTO.MembraneBoundForm}
 _MECHANISMS = {

@@ -15,6 +15,9 @@ from .catalog import add_catalog
 from .cells import add_cell_links
 from .claims import add_claims
 from .curated import Curated, load_curated
+from .diseases import add_disease_associations
+from .drugs import add_drugs
+from .effects import add_effects
 from .errors import InputError
 from .imports import add_external_terms
 from .namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, bind_prefixes
@@ -94,5 +97,8 @@ def compile_graphs(ontology_dir: Path, release_date: str) -> Compiled:
     add_catalog(full, curated)
     add_cell_links(full, curated)
     add_claims(full, curated)
+    add_effects(full, curated)
+    add_disease_associations(full, curated)
+    add_drugs(full, curated)
     _tbox_individuals(tbox, full)
     return Compiled(full=full, tbox=tbox, curated=curated)

@@ -35,14 +35,45 @@ TABLES: dict[str, tuple[str, ...]] = {
     "ligand_receptors.tsv": ("ligand", "complex_id", "source", "evidence"),
     "cell_links.tsv": ("symbol", "relation", "cell", "source", "evidence", "note"),
     "source_claims.tsv": ("claim_id", "source", "subject", "relation", "object", "qualifiers", "flag", "status"),
+    "process_links.tsv": ("subject", "relation", "process", "source", "evidence", "note"),
+    "regulation.tsv": ("regulator", "relation", "target", "context", "source", "evidence", "note"),
+    "signaling_modes.tsv": ("subject", "mode", "source", "evidence", "note"),
+    "inflammatory_roles.tsv": ("subject", "role", "context", "source", "evidence", "claim"),
+    "disease_associations.tsv": (
+        "association_id",
+        "subject",
+        "disease",
+        "kind",
+        "specimen",
+        "direction",
+        "compared_with",
+        "timing",
+        "correlates_with",
+        "source",
+        "evidence",
+        "claim",
+        "note",
+    ),
+    "drugs.tsv": (
+        "drugbank_id",
+        "name",
+        "chebi_id",
+        "mechanism",
+        "targets",
+        "indications",
+        "approval",
+        "source",
+        "evidence",
+        "note",
+    ),
 }
 #: Columns of the generated external-term table (``cytokg curate terms``).
 TERM_COLUMNS = ("id", "label", "parents", "release")
 
-GENE_KINDS = ("cytokine", "cytokine_subunit", "antagonist", "receptor_chain", "signaling")
+GENE_KINDS = ("cytokine", "cytokine_subunit", "antagonist", "receptor_chain", "signaling", "other")
 SOURCE_KINDS = ("Publication", "ReferenceResource", "CurationPractice")
-CURIE_PATTERN = re.compile(r"^(CL|GO|ECO|MONDO|UBERON|RO|BFO|CHEBI|HP|PR):[0-9]{7,8}$")
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+CURIE_PATTERN = re.compile(r"^((CL|GO|ECO|MONDO|UBERON|RO|BFO|HP|PR):[0-9]{7,8}|CHEBI:[0-9]{1,7})$")
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 @dataclass(frozen=True)
@@ -153,12 +184,16 @@ def load_curated(ontology_dir: Path) -> Curated:
     _check_unique(curated.rows("protein_forms.tsv"), "form_id")
     _check_unique(curated.rows("receptor_complexes.tsv"), "complex_id")
     _check_unique(curated.rows("source_claims.tsv"), "claim_id")
+    _check_unique(curated.rows("disease_associations.tsv"), "association_id")
+    _check_unique(curated.rows("drugs.tsv"), "drugbank_id")
     _check_unique(curated.rows("cytokine_complexes.tsv"), "complex_id")
     for row in curated.rows("sources.tsv"):
         if row.required("kind") not in SOURCE_KINDS:
             raise row.error(f"unknown source kind '{row['kind']}'", f"use one of {SOURCE_KINDS}")
         if not KEY_PATTERN.match(row["source_id"]):
-            raise row.error(f"source_id '{row['source_id']}' breaks the ID policy", "use letters, digits, '.' and '-'")
+            raise row.error(
+                f"source_id '{row['source_id']}' breaks the ID policy", "use letters, digits, '.', '_' and '-'"
+            )
     for row in curated.rows("gene_products.tsv"):
         if row.required("kind") not in GENE_KINDS:
             raise row.error(f"unknown kind '{row['kind']}'", f"use one of {GENE_KINDS}")
@@ -170,9 +205,15 @@ def load_curated(ontology_dir: Path) -> Curated:
     for row in curated.rows("receptor_complexes.tsv") + curated.rows("cytokine_complexes.tsv"):
         if not KEY_PATTERN.match(row["complex_id"]):
             raise row.error(
-                f"complex_id '{row['complex_id']}' breaks the ID policy", "use letters, digits, '.' and '-'"
+                f"complex_id '{row['complex_id']}' breaks the ID policy", "use letters, digits, '.', '_' and '-'"
+            )
+    for row in curated.rows("disease_associations.tsv"):
+        if not KEY_PATTERN.match(row["association_id"]):
+            raise row.error(
+                f"association_id '{row['association_id']}' breaks the ID policy",
+                "use letters, digits, '.', '_' and '-'",
             )
     for row in curated.rows("protein_forms.tsv"):
         if not KEY_PATTERN.match(row["form_id"]):
-            raise row.error(f"form_id '{row['form_id']}' breaks the ID policy", "use letters, digits, '.' and '-'")
+            raise row.error(f"form_id '{row['form_id']}' breaks the ID policy", "use letters, digits, '.', '_' and '-'")
     return curated

@@ -137,6 +137,7 @@ class CYTO(DefinedNamespace):
     InhibitorOfSignalTransduction: URIRef
     SuppressiveCytokineTherapy: URIRef
     SourceClaim: URIRef
+    Analyte: URIRef
     CurationStatus: URIRef
 
     # controlled-vocabulary individuals
@@ -165,6 +166,12 @@ class CYTO(DefinedNamespace):
     RecombinantCytokine: URIRef
     JAKInhibition: URIRef
     CytokineProductionInhibition: URIRef
+    SmallMoleculeReceptorAntagonist: URIRef
+    CellDepletingAntibody: URIRef
+    ReceptorAgonist: URIRef
+    CytokineFusionToxin: URIRef
+    IgMRheumatoidFactor: URIRef
+    AcutePhaseProteins: URIRef
     Asserted: URIRef
     Simplified: URIRef
     Disputed: URIRef
@@ -187,11 +194,16 @@ class CYTO(DefinedNamespace):
     hasMechanism: URIRef
     hasTarget: URIRef
     curationStatus: URIRef
+    basedOnClaim: URIRef
+    viaDrug: URIRef
     context: URIRef
     timing: URIRef
     claimId: URIRef
     claimText: URIRef
     correction: URIRef
+    drugbankId: URIRef
+    chebiId: URIRef
+    approvalStatus: URIRef
 
 
 #: Prefixes bound on every graph CytoKG writes.

@@ -23,12 +23,17 @@ class QcResult:
 def read_header(path: Path) -> dict[str, str]:
     """The ``# Key: value`` comment lines at the top of a query file."""
     header: dict[str, str] = {}
+    last = ""
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("#"):
             break
+        if line.startswith("#   ") and last:  # an indented line continues the previous key
+            header[last] += " " + line.strip("# ").strip()
+            continue
         key, sep, value = line.lstrip("# ").partition(":")
         if sep:
-            header[key.strip().lower()] = value.strip()
+            last = key.strip().lower()
+            header[last] = value.strip()
     return header
 
 

@@ -19,7 +19,7 @@ from .writing import write_atomic
 
 __all__ = ["collect_curies", "curate_terms"]
 
-_CURIE = re.compile(r"\b(CL|GO|ECO|MONDO|UBERON|RO|BFO|CHEBI):([0-9]{7,8})\b")
+_CURIE = re.compile(r"\b(CL|GO|ECO|MONDO|UBERON|RO|BFO):([0-9]{7,8})\b|\b(CHEBI):([0-9]{1,7})\b")
 _OBO_IRI = re.compile(r"obolibrary\.org/obo/(CL|GO|ECO|MONDO|UBERON|RO|BFO|CHEBI)_([0-9]{7,8})\b")
 _CELLXGENE = ("CL", "UBERON", "MONDO", "CHEBI")
 
@@ -29,7 +29,7 @@ def collect_curies(ontology_dir: Path) -> set[str]:
     found: set[str] = set()
     for path in sorted(ontology_dir.glob("*.ttl")) + sorted((ontology_dir / "data").glob("*.tsv")):
         text = path.read_text(encoding="utf-8")
-        found.update(f"{p}:{n}" for p, n in _CURIE.findall(text))
+        found.update(f"{p or q}:{n or m}" for p, n, q, m in _CURIE.findall(text))
         found.update(f"{p}:{n}" for p, n in _OBO_IRI.findall(text))
     return found
 
