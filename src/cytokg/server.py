@@ -16,6 +16,7 @@ from flask import Flask, Response, abort, g, render_template, request, send_file
 from .build import RELEASE_FILES
 from .executor import QueryExecutor, QueryTimeout
 from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
+from .pages import get_pages_blueprint, local_path
 from .safety import QueryRefused, inspect_query
 from .search import SearchIndex
 from .stats import compute_stats
@@ -109,6 +110,9 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
     limiter = _RateLimiter(app.config["RATE_LIMIT"], app.config["RATE_WINDOW"])
     app.extensions["cytokg.executor"] = executor
     index = SearchIndex(store)
+    app.register_blueprint(get_pages_blueprint(store, queries_dir))
+    info = "SELECT ?v WHERE { <https://w3id.org/cytokg/cytokg.owl> <http://www.w3.org/2002/07/owl#versionInfo> ?v }"
+    version = next((row["v"].value for row in store.query(info)), "unknown")
 
     @app.before_request
     def _start_clock() -> Response | None:
@@ -194,6 +198,11 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
         hits = [hit.__dict__ for hit in index.search(query, limit)]
         return Response(json.dumps({"query": query, "results": hits}), mimetype="application/json")
 
+    @app.route("/search")
+    def search_page() -> str:
+        query = request.args.get("q", "")
+        return render_template("search.html", query=query, hits=index.search(query, 50), local_path=local_path)
+
     @app.route("/healthz")
     def healthz() -> Response:
         ok = bool(store.query("ASK { ?s ?p ?o }"))
@@ -210,8 +219,9 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
             path = build_dir / name
             if path.exists():
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                files.append({"name": name, "size": path.stat().st_size, "sha256": digest})
-        return render_template("downloads.html", files=files)
+                media = DOWNLOAD_TYPES[path.suffix]
+                files.append({"name": name, "size": path.stat().st_size, "sha256": digest, "media": media})
+        return render_template("downloads.html", files=files, version=version)
 
     @app.route("/downloads/<name>")
     def download(name: str) -> Response:

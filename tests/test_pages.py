@@ -1,0 +1,82 @@
+"""Entity pages dereference every CytoKG IRI (HTML for people, RDF for machines); query, browse and search pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from rdflib import Graph, URIRef
+
+from cytokg.pages import local_path
+from cytokg.server import create_app
+
+from .conftest import ROOT
+
+IL6 = "https://w3id.org/cytokg/protein/HGNC_6018"
+
+
+@pytest.fixture(scope="module")
+def client(built: Path) -> Iterator[FlaskClient]:
+    app = create_app(built, ROOT / "queries")
+    yield app.test_client()
+    app.extensions["cytokg.executor"].close()
+
+
+def test_entity_page_for_people(client: FlaskClient) -> None:
+    page = client.get("/protein/HGNC_6018", headers={"Accept": "text/html"}).get_data(as_text=True)
+    for expected in (
+        "interleukin 6",
+        "P05231",
+        "https://www.uniprot.org/uniprotkb/P05231/entry",
+        "/complex/IL6R-IL6ST-trans",
+        "HGNC:6018",
+        "cytokg-curation",
+    ):
+        assert expected in page, expected
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fmt"), [(".ttl", "turtle"), (".nt", "nt"), (".rdf", "xml"), (".jsonld", "json-ld")]
+)
+def test_entity_by_suffix(client: FlaskClient, suffix: str, fmt: str) -> None:
+    response = client.get("/protein/HGNC_6018" + suffix)
+    graph = Graph().parse(data=response.get_data(as_text=True), format=fmt)
+    assert (URIRef(IL6), None, None) in graph
+
+
+@pytest.mark.parametrize(
+    "media", ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
+)
+def test_entity_by_negotiation(client: FlaskClient, media: str) -> None:
+    response = client.get("/protein/HGNC_6018", headers={"Accept": media})
+    assert response.status_code == 200 and response.mimetype == media
+
+
+def test_every_kind_of_iri_dereferences(client: FlaskClient) -> None:
+    for iri in (
+        IL6,
+        "https://w3id.org/cytokg/vocab/Cytokine",
+        "https://w3id.org/cytokg/complex/IL6R-IL6ST-trans",
+        "https://w3id.org/cytokg/form/IL6R-soluble",
+        "https://w3id.org/cytokg/source/src-003",
+        "https://w3id.org/cytokg/claim/C003-27",
+        "http://purl.obolibrary.org/obo/CL_0000235",
+    ):
+        path = local_path(iri)
+        assert path and client.get(path).status_code == 200, iri
+
+
+def test_unknown_entity_is_404(client: FlaskClient) -> None:
+    assert client.get("/protein/HGNC_999999999").status_code == 404
+    assert client.get("/protein/HGNC_6018.exe").status_code == 404
+
+
+def test_query_browse_search_pages(client: FlaskClient) -> None:
+    query = client.get("/query").get_data(as_text=True)
+    assert "CQ16" in query and "cq16-gp130-family" in query
+    browse = client.get("/browse").get_data(as_text=True)
+    assert "CXC chemokine" in browse and "IL6ST" in browse
+    search = client.get("/search", query_string={"q": "IL8"}).get_data(as_text=True)
+    assert "/protein/HGNC_6025" in search
