@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SOURCES := $(shell find ontology shapes queries src -type f -not -name "*.pyc" 2>/dev/null) pyproject.toml
-APT_PACKAGES := default-jdk-headless libowlapi-java
+APT_PACKAGES := default-jdk-headless libowlapi-java chromium
 
 .PHONY: serve test build check system-deps lint clean
 
@@ -19,7 +19,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Java (HermiT) and Debian's OWL API (the OWL 2 DL gate). Installed when missing and we may use apt;
+# Java (HermiT), Debian's OWL API (the OWL 2 DL gate) and Chromium (the browser test). Installed when missing
+# and we may use apt;
 # otherwise the gates that need them report what to install.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -32,7 +32,7 @@ def test_entity_page_for_people(client: FlaskClient) -> None:
         "https://www.uniprot.org/uniprotkb/P05231/entry",
         "/complex/IL6R-IL6ST-trans",
         "HGNC:6018",
-        "cytokg-curation",
+        "CytoKG curation of mainstream immunology",
     ):
         assert expected in page, expected
 

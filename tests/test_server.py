@@ -134,7 +134,7 @@ def test_cors_health_home_downloads(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": ASK})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert json.loads(client.get("/healthz").get_data())["status"] == "ok"
-    assert "receptor_complexes" in client.get("/").get_data(as_text=True)
+    assert "receptor complexes" in client.get("/").get_data(as_text=True)
     listing = client.get("/downloads").get_data(as_text=True)
     assert "cytokg.owl" in listing
     download = client.get("/downloads/cytokg.ttl")

@@ -1,0 +1,102 @@
+"""A person in a real browser: headless Chromium (Debian's package) driven by Playwright against a live server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, need
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(built: Path) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cytokg",
+            "serve",
+            "--build-dir",
+            str(built),
+            "--queries-dir",
+            str(ROOT / "queries"),
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_home_search_entity_and_query_page(server: str) -> None:
+    need(Path(CHROMIUM).exists(), "needs Debian's chromium: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (test extras)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(server + "/")
+        assert "CytoKG" in page.title()
+        page.fill("#search", "IL-6")
+        page.wait_for_selector("#suggestions li")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/protein/HGNC_6018")
+        assert page.locator("h1").inner_text() == "interleukin 6"
+        assert page.locator("text=P05231").count() >= 1
+        page.goto(server + "/query")
+        page.select_option(
+            "#examples", label="CQ16. Which receptor subunit is shared by the IL-6 family, and which cytokines use it?"
+        )
+        page.click("#run")
+        page.wait_for_selector("#results tr:nth-child(2)")
+        rows = page.locator("#results tr").count() - 1
+        assert rows >= 10
+        assert "rows in" in page.locator("#status").inner_text()
+        assert "interleukin 11" in page.locator("#results").inner_text()
+        page.click("#results th >> nth=0")
+        first = page.locator("#results tr:nth-child(2) td").first.inner_text()
+        page.click("#results th >> nth=0")
+        assert page.locator("#results tr:nth-child(2) td").first.inner_text() != first, "sorting by a column"
+        browser.close()
