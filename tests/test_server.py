@@ -140,3 +140,12 @@ def test_cors_health_home_downloads(client: FlaskClient) -> None:
     download = client.get("/downloads/cytokg.ttl")
     assert download.status_code == 200 and download.mimetype == "text/turtle"
     assert client.get("/downloads/..%2Fetc%2Fpasswd").status_code == 404
+
+
+def test_protocol_errors(client: FlaskClient) -> None:
+    """Bad requests of the W3C protocol suite: each gets a clear 4xx with a reason."""
+    assert client.post("/sparql", data=ASK, content_type="text/plain").status_code == 415
+    assert client.post("/sparql", data=ASK).status_code == 415  # no content type
+    two = client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
+    assert two.status_code == 400 and "one 'query'" in two.get_json()["error"]
+    assert client.put("/sparql", data=ASK).status_code == 405

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from .catalog import protein_iri
 from .curated import Curated
 from .facts import Provenance, add_fact, stable_bnode
 from .namespaces import CYTO, OWL, RDF, obo_iri
+from .subjects import resolve_subject
 
 __all__ = ["add_cell_links"]
 
@@ -22,13 +22,12 @@ def add_cell_links(graph: Graph, curated: Curated) -> None:
     reasoner fills the defined classes (lymphokine, monokine).
     """
     for row in curated.rows("cell_links.tsv"):
-        gene = curated.gene(row, "symbol")
         relation = row.required("relation")
         if relation not in _RELATIONS:
             raise row.error(f"unknown relation '{relation}'", f"use one of {sorted(_RELATIONS)}")
         cell = obo_iri(curated.term(row, "cell", "CL"))
         prov = Provenance(curated.source(row), curated.term(row, "evidence", "ECO"))
-        subject = protein_iri(gene)
+        subject = resolve_subject(curated, row, "symbol")
         predicate = _RELATIONS[relation]
         graph.add((cell, RDF.type, OWL.NamedIndividual))
         add_fact(graph, subject, predicate, cell, prov)

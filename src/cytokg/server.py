@@ -51,13 +51,21 @@ def _error(status: int, message: str, headers: Mapping[str, str] | None = None) 
     return Response(body, status=status, mimetype="application/json", headers=dict(headers or {}))
 
 
+_FORM = "application/x-www-form-urlencoded"
+_DIRECT = "application/sparql-query"
+
+
 def _query_text() -> str | None:
     if request.method == "POST" and request.mimetype == "application/sparql-update":
         raise QueryRefused(_READ_ONLY, 403)
     if "update" in request.values:
         raise QueryRefused(_READ_ONLY, 403)
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
+    if request.method == "POST" and request.mimetype == _DIRECT:
         return request.get_data().decode("utf-8")
+    if request.method == "POST" and request.mimetype != _FORM:
+        raise QueryRefused(f"POST a query as {_FORM} (query=...) or as {_DIRECT}", 415)
+    if len(request.values.getlist("query")) > 1:
+        raise QueryRefused("exactly one 'query' parameter is allowed", 400)
     return request.values.get("query")
 
 
