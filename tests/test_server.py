@@ -149,3 +149,15 @@ def test_protocol_errors(client: FlaskClient) -> None:
     two = client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
     assert two.status_code == 400 and "one 'query'" in two.get_json()["error"]
     assert client.put("/sparql", data=ASK).status_code == 405
+
+
+def test_downloads_gzip_etag_304(client: FlaskClient) -> None:
+    import gzip
+
+    plain = client.get("/downloads/cytokg.nt")
+    packed = client.get("/downloads/cytokg.nt", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    etag = plain.headers["ETag"]
+    assert client.get("/downloads/cytokg.nt", headers={"If-None-Match": etag}).status_code == 304
+    assert plain.headers["Last-Modified"]

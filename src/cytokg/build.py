@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from .compile import compile_graphs
 from .gates import GateReport, Layout, run_gates
 from .serialize import write_graph
 from .store import create_store
+from .writing import write_atomic
 
 __all__ = ["RELEASE_FILES", "build"]
 
@@ -26,6 +28,8 @@ def _write_release(ontology_dir: Path, folder: Path, release_date: str, progress
         progress(f"writing {name}")
         graph = compiled.tbox if name == "cytokg-ontology.owl" else compiled.full
         write_graph(graph, folder / name)
+    for name in RELEASE_FILES:
+        write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
     progress("loading the Oxigraph store")
     create_store(folder / "cytokg.nt", folder / "oxigraph")
     return compiled

@@ -236,6 +236,14 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
         if name not in RELEASE_FILES:
             abort(404)
         path = build_dir / name
-        return send_file(path, mimetype=DOWNLOAD_TYPES[path.suffix], conditional=True, etag=True)
+        packed = build_dir / f"{name}.gz"
+        if "gzip" in request.headers.get("Accept-Encoding", "") and packed.exists():
+            response = send_file(packed, mimetype=DOWNLOAD_TYPES[path.suffix], conditional=True, etag=True)
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = send_file(path, mimetype=DOWNLOAD_TYPES[path.suffix], conditional=True, etag=True)
+        response.headers["Vary"] = "Accept-Encoding"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     return app

@@ -86,6 +86,8 @@ def _go_terms(curies: set[str], refdata: Path, imports: Path) -> dict[str, Exter
     reviewed = {row["id"]: row for row in read_table(imports / "go_reviewed.tsv", ("id", "label", "reason"))}
     result: dict[str, ExternalTerm] = {}
     for curie in sorted(curies):
+        if curie in partial and partial[curie].obsolete:
+            raise InputError(imports, None, f"{curie} ({partial[curie].name}) is obsolete in GO", "use a current term")
         if curie in partial:
             result[curie] = ExternalTerm(curie, partial[curie].name, (), "GO via go_partial (MONDO import 2021-08-03)")
         elif curie in reviewed:
