@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, need
+from .conftest import need
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -28,56 +21,13 @@ FLAGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(built: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cytokg",
-            "serve",
-            "--build-dir",
-            str(built),
-            "--queries-dir",
-            str(ROOT / "queries"),
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def test_home_search_entity_and_query_page(server: str) -> None:
+def test_home_search_entity_and_query_page(live_server: str) -> None:
     need(Path(CHROMIUM).exists(), "needs Debian's chromium: apt-get install chromium")
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (test extras)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page()
-        page.goto(server + "/")
+        page.goto(live_server + "/")
         assert "CytoKG" in page.title()
         page.fill("#search", "IL-6")
         page.wait_for_selector("#suggestions li")
@@ -85,7 +35,7 @@ def test_home_search_entity_and_query_page(server: str) -> None:
         page.wait_for_url("**/protein/HGNC_6018")
         assert page.locator("h1").inner_text() == "interleukin 6"
         assert page.locator("text=P05231").count() >= 1
-        page.goto(server + "/query")
+        page.goto(live_server + "/query")
         page.select_option(
             "#examples", label="CQ16. Which receptor subunit is shared by the IL-6 family, and which cytokines use it?"
         )

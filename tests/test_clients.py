@@ -1,0 +1,32 @@
+"""Real SPARQL clients get correct answers from a running CytoKG server."""
+
+from __future__ import annotations
+
+from rdflib import Graph
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, SPARQLWrapper
+
+QUERY = 'PREFIX cyto: <https://w3id.org/cytokg/vocab/> SELECT ?p WHERE { ?p cyto:commonName "gp130" }'
+
+
+def test_sparqlwrapper_select_ask_construct(live_server: str) -> None:
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(QUERY)
+    client.setReturnFormat(JSON)
+    bindings = client.query().convert()["results"]["bindings"]
+    assert [b["p"]["value"] for b in bindings] == ["https://w3id.org/cytokg/protein/HGNC_6021"]
+    client.setQuery("ASK { ?s ?p ?o }")
+    assert client.query().convert()["boolean"] is True
+    client.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5")
+    client.setReturnFormat("turtle")
+    assert len(Graph().parse(data=client.query().convert(), format="turtle")) == 5
+    client.setMethod("POST")
+    client.setQuery(QUERY)
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["results"]["bindings"]
+
+
+def test_rdflib_sparqlstore(live_server: str) -> None:
+    graph = Graph(store=SPARQLStore(live_server + "/sparql"))
+    rows = list(graph.query(QUERY))
+    assert [str(row[0]) for row in rows] == ["https://w3id.org/cytokg/protein/HGNC_6021"]
