@@ -123,11 +123,29 @@ def test_graph_uri_parameters_are_refused(client: FlaskClient) -> None:
 
 
 def test_service_description(client: FlaskClient) -> None:
-    response = client.get("/sparql")
+    from rdflib import Namespace
+    from rdflib.namespace import RDF
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    void = Namespace("http://rdfs.org/ns/void#")
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.mimetype == "text/turtle"
     graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
-    assert len(graph) > 5
-    assert "SPARQL11Update" not in response.get_data(as_text=True)
+    service = next(graph.subjects(RDF.type, sd.Service))
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    assert (service, sd.supportedLanguage, sd.SPARQL11Update) not in graph, "no update: the service is read-only"
+    assert not list(graph.objects(service, sd.feature)), "claims no feature (entailment etc.) it lacks"
+    triples = int(next(graph.objects(None, void.triples)))
+    count = client.get(
+        "/sparql",
+        query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    ).get_json()
+    assert triples == int(count["results"]["bindings"][0]["n"]["value"])
+    browser = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert browser.status_code == 302 and browser.headers["Location"].endswith("/query")
+    jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
+    assert len(Graph().parse(data=jsonld.get_data(as_text=True), format="json-ld")) == len(graph)
 
 
 def test_cors_health_home_downloads(client: FlaskClient) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, g, render_template, request, send_file
+from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, url_for
 
 from .build import RELEASE_FILES
 from .executor import QueryExecutor, QueryTimeout
@@ -19,6 +19,7 @@ from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .pages import get_pages_blueprint, local_path
 from .safety import QueryRefused, inspect_query
 from .search import SearchIndex
+from .service import service_description
 from .stats import compute_stats
 from .store import open_store
 
@@ -44,6 +45,13 @@ DEFAULTS: dict[str, Any] = {
 #: Marks a truncated answer in the SPARQL JSON/XML head (the response header says it for every format).
 LIMIT_LINK = "https://w3id.org/cytokg/vocab/resultLimit"
 _READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
+#: Media type → rdflib serializer, for the service description.
+_RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
 
 
 def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
@@ -169,8 +177,14 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
         except QueryRefused as error:
             return _error(error.status, str(error))
         if not text:
-            service = render_template("service.ttl")
-            return Response(service, content_type="text/turtle; charset=utf-8")
+            media = negotiate(request.headers.get("Accept"), ["text/turtle", "text/html", *GRAPH_TYPES])
+            if media == "text/html":
+                return redirect(url_for("pages.query_page"))
+            if media is None:
+                return _error(406, "acceptable types: text/turtle, text/html, " + ", ".join(GRAPH_TYPES))
+            description = service_description(store, request.base_url, request.url_root)
+            body = description.serialize(format=_RDFLIB_FORMATS[media], encoding="utf-8")
+            return Response(body, content_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
         if "default-graph-uri" in request.values or "named-graph-uri" in request.values:
             return _error(400, "default-graph-uri and named-graph-uri are not supported: the dataset is one graph")
         try:

@@ -1,0 +1,68 @@
+"""The SPARQL 1.1 Service Description with a VoID description of the dataset: it claims only what is true."""
+
+from __future__ import annotations
+
+import pyoxigraph
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, XSD
+
+from .build import RELEASE_FILES
+from .namespaces import BASE, CYTO
+
+__all__ = ["service_description"]
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+_RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "RDF_XML",
+    "JSON-LD",
+)
+
+
+def _count(store: pyoxigraph.Store, query: str) -> int:
+    return int(next(iter(store.query(query)))["n"].value)
+
+
+def service_description(store: pyoxigraph.Store, endpoint: str, root: str) -> Graph:
+    """Describe the endpoint (query language, result formats, no update) and the dataset it serves."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    graph.bind("dcterms", DCTERMS)
+    service = URIRef(endpoint)
+    default_graph = BNode("defaultGraph")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    for name in _RESULT_FORMATS:
+        graph.add((service, SD.resultFormat, FORMATS[name]))
+    description = BNode("dataset")
+    graph.add((service, SD.defaultDataset, description))
+    graph.add((description, RDF.type, SD.Dataset))
+    graph.add((description, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    graph.add((default_graph, RDF.type, VOID.Dataset))
+    graph.add((default_graph, DCTERMS.title, Literal("CytoKG", lang="en")))
+    graph.add((default_graph, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    graph.add((default_graph, VOID.sparqlEndpoint, service))
+    graph.add((default_graph, VOID.uriSpace, Literal(BASE)))
+    graph.add((default_graph, VOID.vocabulary, URIRef(str(CYTO))))
+    counts = {
+        VOID.triples: "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+        VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
+        VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
+        VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{BASE}")) }}',
+    }
+    for predicate, query in counts.items():
+        graph.add((default_graph, predicate, Literal(_count(store, query), datatype=XSD.integer)))
+    for name in RELEASE_FILES:
+        graph.add((default_graph, VOID.dataDump, URIRef(f"{root}downloads/{name}")))
+    return graph
