@@ -117,9 +117,15 @@ def test_malformed_query_gives_position(client: FlaskClient) -> None:
     assert "line 1" in response.get_json()["error"]
 
 
-def test_graph_uri_parameters_are_refused(client: FlaskClient) -> None:
-    response = client.get("/sparql", query_string={"query": ASK, "default-graph-uri": "urn:x"})
-    assert response.status_code == 400
+def test_graph_uri_parameters_select_graphs_in_the_store(client: FlaskClient) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    empty = client.get(
+        "/sparql", query_string={"query": ASK, "default-graph-uri": "urn:x:no-such-graph"}, headers=accept
+    )
+    assert empty.status_code == 200 and empty.get_json()["boolean"] is False, "a named graph the store lacks is empty"
+    for bad in ("file:///etc/passwd", "relative/path"):
+        response = client.get("/sparql", query_string={"query": ASK, "default-graph-uri": bad})
+        assert response.status_code == 400 and "absolute IRIs" in response.get_json()["error"]
 
 
 def test_service_description(client: FlaskClient) -> None:

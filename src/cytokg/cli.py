@@ -235,12 +235,32 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--query-timeout", default=30.0, show_default=True, type=float, help="Seconds before a query is stopped.")
+@click.option("--max-rows", default=100_000, show_default=True, type=int, help="Result rows before truncation.")
+@click.option("--rate-limit", default=60, show_default=True, type=int, help="Requests per client per 10 s per worker.")
+@click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI to allow (repeatable); none by default.")
 @_friendly
-def serve(build_dir: Path, queries_dir: Path, host: str, port: int, workers: int) -> None:
+def serve(
+    build_dir: Path,
+    queries_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    query_timeout: float,
+    max_rows: int,
+    rate_limit: int,
+    allow_service: tuple[str, ...],
+) -> None:
     """Serve CytoKG (SPARQL endpoint, pages, downloads) with gunicorn."""
     from .serve import run_gunicorn
 
-    run_gunicorn(build_dir, queries_dir, host, port, workers)
+    config = {
+        "QUERY_TIMEOUT": query_timeout,
+        "MAX_ROWS": max_rows,
+        "RATE_LIMIT": rate_limit,
+        "ALLOWED_SERVICES": list(allow_service),
+    }
+    run_gunicorn(build_dir, queries_dir, host, port, workers, config)
 
 
 @main.group()

@@ -41,11 +41,16 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str, ma
     store = pyoxigraph.Store.read_only(store_dir)
     while True:
         try:
-            query, result_media, graph_media = connection.recv()
+            query, result_media, graph_media, default_graphs, named_graphs, base_iri = connection.recv()
         except EOFError:
             return
         try:
-            answer = store.query(query)
+            dataset: dict[str, Any] = {}
+            if default_graphs:
+                dataset["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in default_graphs]
+            if named_graphs:
+                dataset["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in named_graphs]
+            answer = store.query(query, base_iri=base_iri, **dataset)
             if isinstance(answer, pyoxigraph.QueryBoolean):
                 if result_media is None:
                     connection.send(("406", "results", b"", 0, False))
@@ -117,8 +122,19 @@ class QueryExecutor:
         self._process = None
         self._connection = None
 
-    def run(self, query: str, result_media: str | None, graph_media: str | None) -> Answer:
+    def run(
+        self,
+        query: str,
+        result_media: str | None,
+        graph_media: str | None,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+        base_iri: str | None = None,
+    ) -> Answer:
         """Run ``query``; serialize SELECT/ASK as ``result_media``, CONSTRUCT/DESCRIBE as ``graph_media``.
+
+        ``default_graphs`` and ``named_graphs`` (the protocol's default-graph-uri and named-graph-uri)
+        select graphs inside the store; nothing is ever fetched.
 
         :raises QueryTimeout: the time limit passed; the child was killed and will be replaced.
         """
@@ -127,7 +143,7 @@ class QueryExecutor:
             if connection is None or self._process is None or not self._process.is_alive():
                 self._kill()
                 connection = self._start()
-            connection.send((query, result_media, graph_media))
+            connection.send((query, result_media, graph_media, default_graphs, named_graphs, base_iri))
             if not connection.poll(self.timeout):
                 self._kill()
                 raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")

@@ -68,6 +68,9 @@ def _query_text() -> str | None:
         raise QueryRefused(_READ_ONLY, 403)
     if "update" in request.values:
         raise QueryRefused(_READ_ONLY, 403)
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.method == "POST" and charset not in ("utf-8", "utf8"):
+        raise QueryRefused(f"the request is {charset}; send SPARQL as UTF-8", 400)
     if request.method == "POST" and request.mimetype == _DIRECT:
         return request.get_data().decode("utf-8")
     if request.method == "POST" and request.mimetype != _FORM:
@@ -185,8 +188,10 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
             description = service_description(store, request.base_url, request.url_root)
             body = description.serialize(format=_RDFLIB_FORMATS[media], encoding="utf-8")
             return Response(body, content_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
-        if "default-graph-uri" in request.values or "named-graph-uri" in request.values:
-            return _error(400, "default-graph-uri and named-graph-uri are not supported: the dataset is one graph")
+        default_graphs = tuple(request.args.getlist("default-graph-uri") + request.form.getlist("default-graph-uri"))
+        named_graphs = tuple(request.args.getlist("named-graph-uri") + request.form.getlist("named-graph-uri"))
+        if any(not iri.startswith(("http://", "https://", "urn:")) for iri in default_graphs + named_graphs):
+            return _error(400, "default-graph-uri and named-graph-uri must be absolute IRIs of graphs in the store")
         try:
             inspect_query(text, app.config["ALLOWED_SERVICES"])
         except SyntaxError as error:
@@ -195,7 +200,7 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
             return _error(error.status, str(error))
         result_media, graph_media = _preferences()
         try:
-            answer = executor.run(text, result_media, graph_media)
+            answer = executor.run(text, result_media, graph_media, default_graphs, named_graphs, request.base_url)
         except QueryTimeout as error:
             return _error(503, str(error), {"Retry-After": "5"})
         if answer.error:
