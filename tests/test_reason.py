@@ -49,3 +49,37 @@ def test_no_false_family(reasoned: tuple[Graph, set[tuple[URIRef, URIRef]]]) -> 
     assert (tnf, CYTO.JAKSTATSignalingCytokine) not in inferred
     il10 = URIRef("https://w3id.org/cytokg/protein/HGNC_5962")
     assert (il10, CYTO.CommonGammaChainCytokine) not in inferred
+
+
+@pytest.mark.parametrize(
+    ("drug", "strategy"),
+    [
+        ("DB08895", CYTO.InhibitorOfSignalTransduction),  # tofacitinib, a JAK inhibitor
+        ("DB06273", CYTO.InhibitorOfCytokineAction),  # tocilizumab, IL-6R-blocking antibody
+        ("DB00005", CYTO.InhibitorOfCytokineAction),  # etanercept, soluble decoy receptor
+        ("DB00026", CYTO.SuppressiveCytokineTherapy),  # anakinra, recombinant IL-1Ra
+    ],
+)
+def test_treatment_strategy_is_inferred(
+    reasoned: tuple[Graph, set[tuple[URIRef, URIRef]]], drug: str, strategy: URIRef
+) -> None:
+    graph, inferred = reasoned
+    node = URIRef(f"https://w3id.org/cytokg/drug/{drug}")
+    assert (node, RDF.type, strategy) not in graph, "strategies are defined classes, never asserted"
+    assert (node, strategy) in inferred
+
+
+def test_owl_rl_materialisation_infers_types() -> None:
+    from rdflib import Literal
+    from rdflib.namespace import RDFS
+
+    from cytokg.reason import materialise_rl
+
+    graph = Graph()
+    il6 = URIRef("https://w3id.org/cytokg/protein/HGNC_6018")
+    graph.add((CYTO.Interleukin, RDFS.subClassOf, CYTO.Cytokine))
+    graph.add((il6, RDF.type, CYTO.Interleukin))
+    graph.add((il6, RDFS.label, Literal("interleukin 6")))
+    closure = materialise_rl(graph)
+    assert (il6, RDF.type, CYTO.Cytokine) in closure
+    assert (il6, RDF.type, CYTO.Cytokine) not in graph

@@ -25,7 +25,7 @@ CONSTRUCT = (
 
 @pytest.fixture(scope="module")
 def client(built: Path) -> FlaskClient:
-    return create_app(built, ROOT / "queries").test_client()
+    return create_app(built, ROOT / "queries", {"RATE_LIMIT": 100_000}).test_client()
 
 
 def test_ask_get(client: FlaskClient) -> None:
@@ -185,3 +185,72 @@ def test_downloads_gzip_etag_304(client: FlaskClient) -> None:
     etag = plain.headers["ETag"]
     assert client.get("/downloads/cytokg.nt", headers={"If-None-Match": etag}).status_code == 304
     assert plain.headers["Last-Modified"]
+
+
+ASK_TRUE = "ASK { ?s a ?t }"
+DESCRIBE = "DESCRIBE <https://w3id.org/cytokg/protein/HGNC_6018>"
+RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
+GRAPHS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+
+
+@pytest.mark.parametrize("query", [SELECT, ASK_TRUE], ids=["select", "ask"])
+@pytest.mark.parametrize("media", RESULTS)
+def test_matrix_select_ask(client: FlaskClient, query: str, media: str) -> None:
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": media})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == f"{media}; charset=utf-8"
+    body = response.get_data(as_text=True)
+    if media.endswith("json"):
+        assert json.loads(body)
+    elif media.endswith("xml"):
+        assert '<sparql xmlns="http://www.w3.org/2005/sparql-results#">' in body
+    else:
+        assert body.splitlines()[0] in ("s", "?s", "_askResult", "?_askResult")
+
+
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
+@pytest.mark.parametrize("media", list(GRAPHS))
+def test_matrix_construct_describe(client: FlaskClient, query: str, media: str) -> None:
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": media})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == f"{media}; charset=utf-8"
+    assert len(Graph().parse(data=response.get_data(as_text=True), format=GRAPHS[media])) > 0
+
+
+@pytest.mark.parametrize(
+    ("accept", "select_media", "graph_media"),
+    [
+        ("*/*", "application/sparql-results+json", "text/turtle"),
+        ("text/turtle;q=0.9, application/sparql-results+xml;q=0.5", "application/sparql-results+xml", "text/turtle"),
+        (
+            "application/rdf+xml, application/sparql-results+json;q=0.1",
+            "application/sparql-results+json",
+            "application/rdf+xml",
+        ),
+        (
+            'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded", text/csv',
+            "text/csv",
+            "application/ld+json",
+        ),
+    ],
+)
+def test_combined_accept_headers(client: FlaskClient, accept: str, select_media: str, graph_media: str) -> None:
+    assert client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": accept}).mimetype == select_media
+    assert client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": accept}).mimetype == graph_media
+
+
+def test_format_parameter_overrides_accept(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": SELECT, "format": "tsv"}, headers={"Accept": "text/csv"})
+    assert response.mimetype == "text/tab-separated-values"
+
+
+def test_two_megabyte_query_is_413_with_defaults(client: FlaskClient) -> None:
+    query = "ASK { ?s ?p ?o } #" + "x" * 2_000_000
+    response = client.post("/sparql", data=query, content_type="application/sparql-query")
+    assert response.status_code == 413 and "error" in response.get_json()
+    assert client.get("/sparql", query_string={"query": ASK}).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ def app_from_environment() -> Flask:
     """The app factory gunicorn calls in each worker; paths come from the environment."""
     from .server import create_app
 
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # one JSON line per request
     config = json.loads(os.environ.get("CYTOKG_CONFIG", "{}"))
     if "ALLOWED_SERVICES" in config:
         config["ALLOWED_SERVICES"] = frozenset(config["ALLOWED_SERVICES"])
