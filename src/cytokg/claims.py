@@ -89,8 +89,9 @@ def add_claims(graph: Graph, curated: Curated) -> None:
         graph.add((node, RDFS.label, Literal(f"claim {row['claim_id']}", lang="en")))
         graph.add((node, CYTO.claimId, Literal(row["claim_id"])))
         text = f"{row['subject']} | {row['relation']} | {row['object']}"
-        if row["qualifiers"]:
-            text += f" ({row['qualifiers']})"
+        qualifiers = row["qualifiers"]
+        if qualifiers:
+            text += f" {qualifiers}" if qualifiers.startswith("(") and qualifiers.endswith(")") else f" ({qualifiers})"
         graph.add((node, CYTO.claimText, Literal(text, lang="en")))
         graph.add((node, CYTO.curationStatus, _STATUS[status]))
         graph.add((node, DCTERMS.source, entity_iri("source", curated.source(row))))
