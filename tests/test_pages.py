@@ -80,3 +80,19 @@ def test_query_browse_search_pages(client: FlaskClient) -> None:
     assert "CXC chemokine" in browse and "IL6ST" in browse
     search = client.get("/search", query_string={"q": "IL8"}).get_data(as_text=True)
     assert "/protein/HGNC_6025" in search
+
+
+def test_entity_page_sections(client: FlaskClient) -> None:
+    il6 = client.get("/protein/HGNC_6018").get_data(as_text=True)
+    for section in (
+        "Receptor complexes",
+        "Disease associations",
+        "Drugs that target it",
+        "Inflammatory roles",
+        "Source claims behind these statements",
+    ):
+        assert f"<h2>{section}</h2>" in il6, section
+    assert "synovial fluid" in il6 and "osteoarthritis" in il6, "qualifiers of C000-33 shown inline"
+    assert "C000-33" in il6 and "trans-signaling" in il6 and "Siltuximab" in il6
+    il6r = client.get("/protein/HGNC_6019").get_data(as_text=True)
+    assert "Tocilizumab" in il6r and "receptor-blocking antibody" in il6r

@@ -126,6 +126,90 @@ class Describer:
         }
 
 
+#: Tables shown on a gene product's or cytokine's page: title → (columns, query with $IRI).
+_SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "Receptor complexes": (
+        ("complex", "mechanism", "ligand-binding", "signal-transducing", "JAKs", "STATs", "adaptors"),
+        """SELECT ?c ?complex ?mechanism (GROUP_CONCAT(DISTINCT ?lb; SEPARATOR=", ") AS ?binding)
+               (GROUP_CONCAT(DISTINCT ?st; SEPARATOR=", ") AS ?transducing)
+               (GROUP_CONCAT(DISTINCT ?jak; SEPARATOR=", ") AS ?jaks)
+               (GROUP_CONCAT(DISTINCT ?stat; SEPARATOR=", ") AS ?stats)
+               (GROUP_CONCAT(DISTINCT ?ad; SEPARATOR=", ") AS ?adaptors)
+           WHERE { $IRI cyto:hasReceptor ?c . ?c rdfs:label ?complex .
+             OPTIONAL { ?c cyto:signalingMechanism/rdfs:label ?mechanism }
+             OPTIONAL { ?c cyto:hasLigandBindingSubunit/rdfs:label ?lb }
+             OPTIONAL { ?c cyto:hasSignalTransducingSubunit/rdfs:label ?st }
+             OPTIONAL { ?c cyto:usesKinase/cyto:hgncSymbol ?jak }
+             OPTIONAL { ?c cyto:activatesSTAT/cyto:hgncSymbol ?stat }
+             OPTIONAL { ?c cyto:recruits/cyto:hgncSymbol ?ad } }
+           GROUP BY ?c ?complex ?mechanism ORDER BY ?complex""",
+    ),
+    "Disease associations": (
+        (
+            "association",
+            "disease",
+            "kind",
+            "specimen",
+            "direction",
+            "compared with",
+            "timing",
+            "correlates with",
+            "source",
+            "claim",
+        ),
+        """SELECT ?a ?alabel ?disease (GROUP_CONCAT(DISTINCT ?k; SEPARATOR=", ") AS ?kinds)
+               ?specimen ?direction ?compared
+               ?timing (GROUP_CONCAT(DISTINCT ?cw; SEPARATOR=", ") AS ?correlates) ?source ?claim
+           WHERE { ?a cyto:associatedEntity $IRI ; rdfs:label ?alabel ; cyto:associatedDisease/rdfs:label ?disease ;
+                      cyto:associationKind/rdfs:label ?k ; dcterms:source/rdfs:label ?source .
+             OPTIONAL { ?a cyto:specimen/rdfs:label ?specimen } OPTIONAL { ?a cyto:direction/rdfs:label ?direction }
+             OPTIONAL { ?a cyto:comparedWith/rdfs:label ?compared } OPTIONAL { ?a cyto:timing ?timing }
+             OPTIONAL { ?a cyto:correlatesWith/rdfs:label ?cw } OPTIONAL { ?a cyto:basedOnClaim/cyto:claimId ?claim } }
+           GROUP BY ?a ?alabel ?disease ?specimen ?direction ?compared ?timing ?source ?claim ORDER BY ?disease""",
+    ),
+    "Drugs that target it": (
+        ("drug", "mechanism", "approval", "indications"),
+        """SELECT ?d ?drug ?mechanism ?approval (GROUP_CONCAT(DISTINCT ?ind; SEPARATOR=", ") AS ?indications)
+           WHERE { ?d cyto:hasTarget $IRI ; rdfs:label ?drug ; cyto:hasMechanism/rdfs:label ?mechanism ;
+                      cyto:approvalStatus ?approval . OPTIONAL { ?d obo:RO_0002606/rdfs:label ?ind } }
+           GROUP BY ?d ?drug ?mechanism ?approval ORDER BY ?drug""",
+    ),
+    "Inflammatory roles": (
+        ("role", "context", "source", "claim"),
+        """SELECT ?r ?role ?context ?source ?claim
+           WHERE { ?r cyto:roleOf $IRI ; cyto:assertedRole/rdfs:label ?role ; dcterms:source/rdfs:label ?source .
+             OPTIONAL { ?r cyto:context ?context } OPTIONAL { ?r cyto:basedOnClaim/cyto:claimId ?claim } }
+           ORDER BY ?role ?source""",
+    ),
+    "Source claims behind these statements": (
+        ("claim", "what the source said", "status", "source"),
+        """SELECT DISTINCT ?c ?id ?text ?status ?source
+           WHERE { { ?x cyto:associatedEntity $IRI } UNION { ?x cyto:roleOf $IRI }
+             ?x cyto:basedOnClaim ?c . ?c cyto:claimId ?id ; cyto:claimText ?text ;
+                cyto:curationStatus/rdfs:label ?status ; dcterms:source/rdfs:label ?source }
+           ORDER BY ?id""",
+    ),
+}
+_PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX obo: <http://purl.obolibrary.org/obo/>
+"""
+
+
+def _sections(
+    store: pyoxigraph.Store, iri: str
+) -> dict[str, tuple[tuple[str, ...], list[tuple[str | None, list[str]]]]]:
+    """The tables of an entity page; the first variable of each query is the row's link target."""
+    found = {}
+    for title, (columns, query) in _SECTIONS.items():
+        rows = []
+        for solution in store.query(_PREFIXES + query.replace("$IRI", f"<{iri}>")):
+            values = [_text(term) if term is not None else "" for term in solution]
+            rows.append((local_path(values[0]), values[1:]))
+        if rows:
+            found[title] = (columns, rows)
+    return found
+
+
 def _examples(queries_dir: Path) -> list[dict[str, str]]:
     examples = []
     for path in sorted((queries_dir / "examples").glob("*.rq")):
@@ -170,7 +254,7 @@ def get_pages_blueprint(store: pyoxigraph.Store, queries_dir: Path) -> Blueprint
             abort(404)
         if media and media != "text/html":
             return _rdf(iri, media)
-        return render_template("entity.html", entity=described, formats=_SUFFIXES)
+        return render_template("entity.html", entity=described, formats=_SUFFIXES, sections=_sections(store, iri))
 
     def _split(key: str) -> tuple[str, str | None]:
         for suffix in _SUFFIXES:
