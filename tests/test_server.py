@@ -254,3 +254,19 @@ def test_two_megabyte_query_is_413_with_defaults(client: FlaskClient) -> None:
     response = client.post("/sparql", data=query, content_type="application/sparql-query")
     assert response.status_code == 413 and "error" in response.get_json()
     assert client.get("/sparql", query_string={"query": ASK}).status_code == 200
+
+
+def test_reasoner_memberships_are_served(client: FlaskClient) -> None:
+    """The default graph at /sparql includes HermiT's inferred memberships (named graph cytokg graph/inferred)."""
+    query = (
+        "PREFIX cyto: <https://w3id.org/cytokg/vocab/> SELECT ?symbol WHERE { "
+        "?x a cyto:GP130FamilyCytokine ; cyto:hgncSymbol ?symbol } ORDER BY ?symbol"
+    )
+    body = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    symbols = {b["symbol"]["value"] for b in body.get_json()["results"]["bindings"]}
+    assert {"IL6", "IL11", "OSM", "LIF", "CNTF"} <= symbols and "IL31" not in symbols
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    named = client.get("/sparql", query_string={"query": graphs}, headers={"Accept": "application/sparql-results+json"})
+    assert [b["g"]["value"] for b in named.get_json()["results"]["bindings"]] == [
+        "https://w3id.org/cytokg/graph/inferred"
+    ]

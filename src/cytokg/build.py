@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .compile import compile_graphs
-from .gates import GateReport, Layout, run_gates
+from .gates import INFERRED_TYPES, GateReport, Layout, run_gates
 from .serialize import write_graph
-from .store import create_store
+from .store import INFERRED_GRAPH, add_named_graph, create_store
 from .writing import write_atomic
 
 __all__ = ["RELEASE_FILES", "build"]
@@ -69,6 +69,8 @@ def build(
         compiled = _write_release(ontology_dir, staging, release_date, progress)
         reports = run_gates(staging, compiled.full, layout, progress)
         if all(report.ok for report in reports):
+            progress("adding the reasoner's inferred memberships to the store")
+            add_named_graph(staging / "oxigraph", staging / INFERRED_TYPES, INFERRED_GRAPH)
             progress("promoting the release files")
             _promote(staging, build_dir)
         else:

@@ -45,7 +45,9 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str, ma
         except EOFError:
             return
         try:
-            dataset: dict[str, Any] = {}
+            # Without a protocol dataset, the default graph is the asserted graph plus the reasoner's
+            # inferred memberships (a named graph), so `?x a cyto:GP130FamilyCytokine` finds IL-11.
+            dataset: dict[str, Any] = {"use_default_graph_as_union": not (default_graphs or named_graphs)}
             if default_graphs:
                 dataset["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in default_graphs]
             if named_graphs:
@@ -149,7 +151,7 @@ class QueryExecutor:
                 raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
             try:
                 status, media, body, rows, truncated = connection.recv()
-            except EOFError:
+            except (EOFError, OSError):
                 self._kill()
                 return Answer(500, "error", b"", error="the query process died; try again")
         if media == "error":

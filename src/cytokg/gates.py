@@ -8,9 +8,13 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from .serialize import canonical_ntriples
 from .writing import write_atomic
 
-__all__ = ["GateReport", "Layout", "run_gates"]
+__all__ = ["INFERRED_TYPES", "GateReport", "Layout", "run_gates"]
+
+#: HermiT's inferred class memberships, written by the reasoning gate (N-Triples).
+INFERRED_TYPES = "cytokg-inferred-types.nt"
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def run_gates(folder: Path, graph: Graph, layout: Layout, progress: Callable[[st
     progress("reasoning (HermiT)")
     reasoning, inferred = _reasoning(folder, graph)
     reports.append(reasoning)
+    write_atomic(folder / INFERRED_TYPES, canonical_ntriples(inferred))
     progress("SHACL validation")
     reports.append(_shacl(graph, inferred, layout))
     progress("QC queries")

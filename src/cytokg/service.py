@@ -8,6 +8,7 @@ from rdflib.namespace import DCTERMS, XSD
 
 from .build import RELEASE_FILES
 from .namespaces import BASE, CYTO
+from .store import INFERRED_GRAPH
 
 __all__ = ["service_description"]
 
@@ -27,7 +28,8 @@ _RESULT_FORMATS = (
 
 
 def _count(store: pyoxigraph.Store, query: str) -> int:
-    return int(next(iter(store.query(query)))["n"].value)
+    """Counts over the default graph as /sparql serves it: asserted plus inferred memberships."""
+    return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
 
 
 def service_description(store: pyoxigraph.Store, endpoint: str, root: str) -> Graph:
@@ -65,4 +67,14 @@ def service_description(store: pyoxigraph.Store, endpoint: str, root: str) -> Gr
         graph.add((default_graph, predicate, Literal(_count(store, query), datatype=XSD.integer)))
     for name in RELEASE_FILES:
         graph.add((default_graph, VOID.dataDump, URIRef(f"{root}downloads/{name}")))
+    named = BNode("inferred")
+    graph.add((description, SD.namedGraph, named))
+    graph.add((named, SD.name, URIRef(INFERRED_GRAPH)))
+    graph.add(
+        (
+            named,
+            DCTERMS.description,
+            Literal("HermiT's inferred class memberships; part of the default graph", lang="en"),
+        )
+    )
     return graph

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pyoxigraph
 
-__all__ = ["create_store", "open_store"]
+__all__ = ["INFERRED_GRAPH", "add_named_graph", "create_store", "open_store"]
+
+#: The named graph that holds the reasoner's inferred class memberships in the served store.
+INFERRED_GRAPH = "https://w3id.org/cytokg/graph/inferred"
 
 
 def create_store(ntriples: Path, directory: Path) -> None:
@@ -31,3 +34,11 @@ def open_store(directory: Path) -> pyoxigraph.Store:
     if not directory.exists():
         raise FileNotFoundError(f"{directory}: no store here; run `cytokg build` first")
     return pyoxigraph.Store.read_only(str(directory))
+
+
+def add_named_graph(directory: Path, ntriples: Path, graph: str) -> None:
+    """Load ``ntriples`` into the named graph ``graph`` of the store at ``directory``."""
+    store = pyoxigraph.Store(str(directory))
+    store.bulk_load(path=str(ntriples), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(graph))
+    store.optimize()
+    del store
