@@ -41,13 +41,13 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str, ma
     store = pyoxigraph.Store.read_only(store_dir)
     while True:
         try:
-            query, result_media, graph_media, default_graphs, named_graphs, base_iri = connection.recv()
+            query, result_media, graph_media, default_graphs, named_graphs, base_iri, union = connection.recv()
         except EOFError:
             return
         try:
-            # Without a protocol dataset, the default graph is the asserted graph plus the reasoner's
-            # inferred memberships (a named graph), so `?x a cyto:GP130FamilyCytokine` finds IL-11.
-            dataset: dict[str, Any] = {"use_default_graph_as_union": not (default_graphs or named_graphs)}
+            # With ``union`` (no dataset in the request or the query), the default graph is the asserted
+            # graph plus the reasoner's inferred memberships, so `?x a cyto:GP130FamilyCytokine` finds IL-11.
+            dataset: dict[str, Any] = {"use_default_graph_as_union": union}
             if default_graphs:
                 dataset["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in default_graphs]
             if named_graphs:
@@ -132,6 +132,8 @@ class QueryExecutor:
         default_graphs: tuple[str, ...] = (),
         named_graphs: tuple[str, ...] = (),
         base_iri: str | None = None,
+        *,
+        union: bool = False,
     ) -> Answer:
         """Run ``query``; serialize SELECT/ASK as ``result_media``, CONSTRUCT/DESCRIBE as ``graph_media``.
 
@@ -145,7 +147,7 @@ class QueryExecutor:
             if connection is None or self._process is None or not self._process.is_alive():
                 self._kill()
                 connection = self._start()
-            connection.send((query, result_media, graph_media, default_graphs, named_graphs, base_iri))
+            connection.send((query, result_media, graph_media, default_graphs, named_graphs, base_iri, union))
             if not connection.poll(self.timeout):
                 self._kill()
                 raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")

@@ -26,8 +26,10 @@ def _walk(node: Any) -> Iterable[Any]:
             yield from _walk(value)
 
 
-def inspect_query(text: str, allowed_services: frozenset[str] = frozenset()) -> None:
+def inspect_query(text: str, allowed_services: frozenset[str] = frozenset()) -> bool:
     """Parse ``text`` as a SPARQL 1.1 query and refuse updates and unlisted SERVICE calls.
+
+    :returns: whether the query names its own dataset (FROM / FROM NAMED).
 
     :raises SyntaxError: the text is not a SPARQL query (message includes the position).
     :raises QueryRefused: an update, or a SERVICE whose IRI is not in ``allowed_services``.
@@ -43,8 +45,13 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset()) -> 
         except ParseException:
             raise SyntaxError(f"line {error.lineno}, column {error.col}: {error.msg}") from error
         raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only", 403) from error
+    has_dataset = False
     for node in _walk(parsed):
-        if getattr(node, "name", None) == "ServiceGraphPattern":
+        name = getattr(node, "name", None)
+        if name == "DatasetClause":
+            has_dataset = True
+        if name == "ServiceGraphPattern":
             service = str(node.get("term"))
             if service not in allowed_services:
                 raise QueryRefused(f"SERVICE <{service}> is not on this endpoint's allow-list", 403)
+    return has_dataset

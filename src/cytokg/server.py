@@ -193,14 +193,17 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
         if any(not iri.startswith(("http://", "https://", "urn:")) for iri in default_graphs + named_graphs):
             return _error(400, "default-graph-uri and named-graph-uri must be absolute IRIs of graphs in the store")
         try:
-            inspect_query(text, app.config["ALLOWED_SERVICES"])
+            has_dataset = inspect_query(text, app.config["ALLOWED_SERVICES"])
         except SyntaxError as error:
             return _error(400, f"malformed query: {error}")
         except QueryRefused as error:
             return _error(error.status, str(error))
         result_media, graph_media = _preferences()
         try:
-            answer = executor.run(text, result_media, graph_media, default_graphs, named_graphs, request.base_url)
+            union = not (has_dataset or default_graphs or named_graphs)
+            answer = executor.run(
+                text, result_media, graph_media, default_graphs, named_graphs, request.base_url, union=union
+            )
         except QueryTimeout as error:
             return _error(503, str(error), {"Retry-After": "5"})
         if answer.error:
