@@ -7,9 +7,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SOURCES := $(shell find ontology shapes queries src -type f -not -name "*.pyc" 2>/dev/null) pyproject.toml
-APT_PACKAGES := default-jdk-headless libowlapi-java chromium
+BUILD_PACKAGES := default-jdk-headless libowlapi-java
+TEST_PACKAGES := $(BUILD_PACKAGES) chromium
 
-.PHONY: serve test build check system-deps lint clean
+.PHONY: serve test build check system-deps test-system-deps apt-install lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # and we may use apt;
 # otherwise the gates that need them report what to install.
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BUILD_PACKAGES)"
+
+test-system-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else SUDO=none; fi; \
 	  if [ "$$SUDO" = none ]; then echo "please install:$$missing (apt-get install -y$$missing)"; \
@@ -42,7 +49,7 @@ check: build
 serve: system-deps build/.stamp
 	$(BIN)/cytokg serve --host $(HOST) --port $(PORT)
 
-test: system-deps $(VENV)/.installed
+test: test-system-deps $(VENV)/.installed
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
