@@ -35,7 +35,12 @@ def collect_curies(ontology_dir: Path) -> set[str]:
 
 
 def _cellxgene_terms(curies: Iterable[str]) -> dict[str, ExternalTerm]:
-    from cellxgene_ontology_guide.ontology_parser import OntologyParser
+    try:
+        from cellxgene_ontology_guide.ontology_parser import OntologyParser
+    except ImportError as error:
+        raise InputError(
+            "cellxgene-ontology-guide", None, "package not installed", "pip install 'cytokg[test]'"
+        ) from error
 
     parser = OntologyParser()
     versions = parser.cxg_schema.supported_ontologies
