@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph
 
+from cytokg.linksets import DATASET
 from cytokg.server import create_app
 
 from .conftest import ROOT
@@ -141,7 +142,7 @@ def test_service_description(client: FlaskClient) -> None:
     assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
     assert (service, sd.supportedLanguage, sd.SPARQL11Update) not in graph, "no update: the service is read-only"
     assert not list(graph.objects(service, sd.feature)), "claims no feature (entailment etc.) it lacks"
-    triples = int(next(graph.objects(None, void.triples)))
+    triples = int(graph.value(DATASET, void.triples))
     count = client.get(
         "/sparql",
         query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},

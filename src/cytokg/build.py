@@ -10,14 +10,21 @@ from pathlib import Path
 
 from .compile import compile_graphs
 from .gates import INFERRED_TYPES, GateReport, Layout, run_gates
+from .linksets import linkset_description
 from .serialize import write_graph
+from .sssom_table import sssom_text
 from .store import INFERRED_GRAPH, add_named_graph, create_store
 from .writing import write_atomic
 
-__all__ = ["RELEASE_FILES", "build"]
+__all__ = ["DOWNLOAD_FILES", "MAPPING_FILE", "RELEASE_FILES", "VOID_FILE", "build"]
 
 #: The release files, in the order they are written.
 RELEASE_FILES = ("cytokg.ttl", "cytokg.owl", "cytokg-ontology.owl", "cytokg.nt", "cytokg.jsonld")
+#: The SSSOM table of every mapping triple, and the VoID linksets the service description includes.
+MAPPING_FILE = "cytokg.sssom.tsv"
+VOID_FILE = "cytokg-void.ttl"
+#: Everything /downloads offers (each also gzipped).
+DOWNLOAD_FILES = (*RELEASE_FILES, MAPPING_FILE, VOID_FILE)
 
 
 def _write_release(ontology_dir: Path, folder: Path, release_date: str, progress: Callable[[str], None]):  # type: ignore[no-untyped-def]
@@ -28,7 +35,10 @@ def _write_release(ontology_dir: Path, folder: Path, release_date: str, progress
         progress(f"writing {name}")
         graph = compiled.tbox if name == "cytokg-ontology.owl" else compiled.full
         write_graph(graph, folder / name)
-    for name in RELEASE_FILES:
+    progress(f"writing {MAPPING_FILE} and {VOID_FILE}")
+    write_atomic(folder / MAPPING_FILE, sssom_text(compiled.full, compiled.mappings, release_date).encode())
+    write_graph(linkset_description(compiled.full), folder / VOID_FILE)
+    for name in DOWNLOAD_FILES:
         write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
     progress("loading the Oxigraph store")
     create_store(folder / "cytokg.nt", folder / "oxigraph")

@@ -51,16 +51,12 @@ def _add_gene_products(graph: Graph, curated: Curated) -> None:
         graph.add((node, RDFS.label, Literal(gene.name, lang="en")))
         graph.add((node, CYTO.hgncSymbol, Literal(gene.symbol)))
         graph.add((node, CYTO.hgncId, Literal(gene.hgnc_id)))
-        graph.add((node, OBOINOWL.hasDbXref, Literal(gene.hgnc_id)))
         if gene.entrez_id:
             graph.add((node, CYTO.ncbiGeneId, Literal(gene.entrez_id)))
-            graph.add((node, OBOINOWL.hasDbXref, Literal(f"NCBIGene:{gene.entrez_id}")))
         if gene.ensembl_gene_id:
             graph.add((node, CYTO.ensemblGeneId, Literal(gene.ensembl_gene_id)))
-            graph.add((node, OBOINOWL.hasDbXref, Literal(f"ENSEMBL:{gene.ensembl_gene_id}")))
         for accession in gene.uniprot_ids:
             graph.add((node, CYTO.uniprotAccession, Literal(accession)))
-            graph.add((node, OBOINOWL.hasDbXref, Literal(f"UniProtKB:{accession}")))
         for old in gene.previous_symbols:
             graph.add((node, CYTO.previousSymbol, Literal(old)))
         for alias in gene.alias_symbols:

@@ -20,6 +20,7 @@ from .drugs import add_drugs
 from .effects import add_effects
 from .errors import InputError
 from .imports import add_external_terms
+from .linking import Mapping, add_links, graph_mappings
 from .namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, bind_prefixes
 from .sources import add_sources
 
@@ -35,6 +36,7 @@ class Compiled:
     full: Graph
     tbox: Graph
     curated: Curated
+    mappings: list[Mapping]
 
 
 def release_date_default() -> str:
@@ -100,5 +102,6 @@ def compile_graphs(ontology_dir: Path, release_date: str) -> Compiled:
     add_effects(full, curated)
     add_disease_associations(full, curated)
     add_drugs(full, curated)
+    mappings = graph_mappings(full, add_links(full))
     _tbox_individuals(tbox, full)
-    return Compiled(full=full, tbox=tbox, curated=curated)
+    return Compiled(full=full, tbox=tbox, curated=curated, mappings=mappings)

@@ -8,7 +8,7 @@ from rdflib import Graph, Literal, URIRef
 
 from .curated import Curated
 from .facts import Provenance, add_fact, entity_iri
-from .namespaces import CYTO, DCTERMS, OBO, OBOINOWL, OWL, RDF, RDFS, obo_iri
+from .namespaces import CYTO, DCTERMS, OBO, OWL, RDF, RDFS, obo_iri
 from .subjects import resolve_subject
 from .tables import Row, split_multi
 
@@ -67,12 +67,10 @@ def add_drugs(graph: Graph, curated: Curated) -> None:
         graph.add((node, RDF.type, CYTO.Drug))
         graph.add((node, RDFS.label, Literal(row.required("name"), lang="en")))
         graph.add((node, CYTO.drugbankId, Literal(row["drugbank_id"])))
-        graph.add((node, OBOINOWL.hasDbXref, Literal(f"DRUGBANK:{row['drugbank_id']}")))
         graph.add((node, CYTO.approvalStatus, Literal(row["approval"])))
         if row["chebi_id"]:
             curie = curated.term(row, "chebi_id", "CHEBI")
             graph.add((node, CYTO.chebiId, Literal(curie)))
-            graph.add((node, OBOINOWL.hasDbXref, Literal(curie)))
         add_fact(graph, node, CYTO.hasMechanism, _MECHANISMS[row["mechanism"]], prov)
         targets = split_multi(row["targets"])
         if not targets:

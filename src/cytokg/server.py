@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, url_for
+from rdflib import Graph
 
-from .build import RELEASE_FILES
+from .build import DOWNLOAD_FILES, VOID_FILE
 from .executor import QueryExecutor, QueryTimeout
 from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .pages import get_pages_blueprint, local_path
@@ -33,6 +34,7 @@ DOWNLOAD_TYPES = {
     ".owl": "application/rdf+xml",
     ".nt": "application/n-triples",
     ".jsonld": "application/ld+json",
+    ".tsv": "text/tab-separated-values",
 }
 DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_BYTES": 1_000_000,
@@ -129,6 +131,7 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
     limiter = _RateLimiter(app.config["RATE_LIMIT"], app.config["RATE_WINDOW"])
     app.extensions["cytokg.executor"] = executor
     index = SearchIndex(store)
+    linksets = Graph().parse(build_dir / VOID_FILE, format="turtle")
     app.register_blueprint(get_pages_blueprint(store, queries_dir))
     info = "SELECT ?v WHERE { <https://w3id.org/cytokg/cytokg.owl> <http://www.w3.org/2002/07/owl#versionInfo> ?v }"
     version = next((row["v"].value for row in store.query(info)), "unknown")
@@ -185,7 +188,7 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
                 return redirect(url_for("pages.query_page"))
             if media is None:
                 return _error(406, "acceptable types: text/turtle, text/html, " + ", ".join(GRAPH_TYPES))
-            description = service_description(store, request.base_url, request.url_root)
+            description = service_description(store, request.base_url, request.url_root, linksets)
             body = description.serialize(format=_RDFLIB_FORMATS[media], encoding="utf-8")
             return Response(body, content_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
         default_graphs = tuple(request.args.getlist("default-graph-uri") + request.form.getlist("default-graph-uri"))
@@ -245,7 +248,7 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
     @app.route("/downloads")
     def downloads() -> str:
         files = []
-        for name in RELEASE_FILES:
+        for name in DOWNLOAD_FILES:
             path = build_dir / name
             if path.exists():
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -255,7 +258,7 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
 
     @app.route("/downloads/<name>")
     def download(name: str) -> Response:
-        if name not in RELEASE_FILES:
+        if name not in DOWNLOAD_FILES:
             abort(404)
         path = build_dir / name
         packed = build_dir / f"{name}.gz"

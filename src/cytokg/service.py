@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pyoxigraph
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, XSD
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, XSD, Namespace
 
 from .build import RELEASE_FILES
+from .linksets import DATASET, VOID
 from .namespaces import BASE, CYTO
 from .store import INFERRED_GRAPH
 
 __all__ = ["service_description"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-VOID = Namespace("http://rdfs.org/ns/void#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 _RESULT_FORMATS = (
     "SPARQL_Results_JSON",
@@ -32,14 +32,15 @@ def _count(store: pyoxigraph.Store, query: str) -> int:
     return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
 
 
-def service_description(store: pyoxigraph.Store, endpoint: str, root: str) -> Graph:
-    """Describe the endpoint (query language, result formats, no update) and the dataset it serves."""
+def service_description(store: pyoxigraph.Store, endpoint: str, root: str, linksets: Graph) -> Graph:
+    """Describe the endpoint (query language, result formats, no update), the dataset it serves and the
+    dataset's VoID ``linksets`` into the datasets it links to (written by the build)."""
     graph = Graph()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
     graph.bind("dcterms", DCTERMS)
     service = URIRef(endpoint)
-    default_graph = BNode("defaultGraph")
+    default_graph = DATASET
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
@@ -77,4 +78,5 @@ def service_description(store: pyoxigraph.Store, endpoint: str, root: str) -> Gr
             Literal("HermiT's inferred class memberships; part of the default graph", lang="en"),
         )
     )
+    graph += linksets
     return graph

@@ -20,7 +20,7 @@ from .writing import write_atomic
 __all__ = ["collect_curies", "curate_terms"]
 
 _CURIE = re.compile(r"\b(CL|GO|ECO|MONDO|UBERON|RO|BFO):([0-9]{7,8})\b|\b(CHEBI):([0-9]{1,7})\b")
-_OBO_IRI = re.compile(r"obolibrary\.org/obo/(CL|GO|ECO|MONDO|UBERON|RO|BFO|CHEBI)_([0-9]{7,8})\b")
+_OBO_IRI = re.compile(r"(?:obolibrary\.org/obo/|\bobo:)(CL|GO|ECO|MONDO|UBERON|RO|BFO|CHEBI)_([0-9]{7,8})\b")
 _CELLXGENE = ("CL", "UBERON", "MONDO", "CHEBI")
 
 
