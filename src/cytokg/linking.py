@@ -17,15 +17,15 @@ import curies
 from rdflib import Graph, Literal, URIRef
 
 from .errors import GateFailure
-from .namespaces import BASE, CYTO, OBOINOWL, RDFS, SKOS
+from .namespaces import CYTO, OBOINOWL, RDFS, SKOS
 
 __all__ = [
+    "IDENTIFIERS",
     "MAPPING_PREDICATES",
     "Mapping",
     "add_links",
     "converter",
     "graph_mappings",
-    "registry_of",
 ]
 
 #: SKOS mapping properties: a triple with one of them is a mapping (and a row of the SSSOM file).
@@ -74,12 +74,6 @@ def converter() -> curies.Converter:
     return bioregistry.manager.get_converter(prefix_priority=["preferred", "default"])
 
 
-def registry_of(iri: str) -> str | None:
-    """The Bioregistry prefix (in its preferred form) of an external IRI, or None for IRIs it does not know."""
-    parsed = converter().parse_uri(iri)
-    return parsed.prefix if parsed else None
-
-
 def _reference(subject: URIRef, prop: URIRef, value: str, registry: str) -> curies.ReferenceTuple:
     parsed = bioregistry.normalize_parsed_curie(registry, value)
     if parsed[0] is None or parsed[1] is None or not bioregistry.is_valid_identifier(parsed[0], parsed[1]):
@@ -111,19 +105,20 @@ def add_links(graph: Graph) -> list[Mapping]:
     mappings = []
     for prop, identifier in IDENTIFIERS.items():
         for subject, value in sorted(graph.subject_objects(prop)):
-            reference = _reference(URIRef(subject), prop, str(value), identifier.registry)
+            node = URIRef(str(subject))
+            reference = _reference(node, prop, str(value), identifier.registry)
             curie = convert.standardize_curie(reference.curie) or reference.curie
             target = URIRef(convert.expand_strict(curie))
-            graph.add((subject, OBOINOWL.hasDbXref, Literal(curie)))
+            graph.add((node, OBOINOWL.hasDbXref, Literal(curie)))
             if identifier.gene_record:
                 predicate, comment = SKOS.closeMatch, "a gene record; the CytoKG entity is the gene's product"
             elif prop == CYTO.uniprotAccession and sharers[str(value)] > 1:
                 predicate, comment = SKOS.closeMatch, "one UniProtKB entry for the identical products of several genes"
             else:
                 predicate, comment = SKOS.exactMatch, ""
-            graph.add((subject, predicate, target))
-            label = _object_label(graph, URIRef(subject), identifier.registry, target)
-            mappings.append(Mapping(URIRef(subject), predicate, target, identifier.justification, label, comment))
+            graph.add((node, predicate, target))
+            label = _object_label(graph, node, identifier.registry, target)
+            mappings.append(Mapping(node, predicate, target, identifier.justification, label, comment))
     return mappings
 
 
@@ -131,15 +126,10 @@ def graph_mappings(graph: Graph, derived: list[Mapping]) -> list[Mapping]:
     """Every mapping triple of ``graph``: the identifier mappings plus those curated in the ontology."""
     known = {(m.subject, m.predicate, m.object) for m in derived}
     curated = [
-        Mapping(URIRef(s), URIRef(p), URIRef(o), MANUAL, str(graph.value(o, RDFS.label) or ""))
+        Mapping(URIRef(str(s)), URIRef(str(p)), URIRef(str(o)), MANUAL, str(graph.value(o, RDFS.label) or ""))
         for p in MAPPING_PREDICATES
         for s, o in graph.subject_objects(p)
         if (s, p, o) not in known
     ]
     unique = {(m.subject, m.predicate, m.object): m for m in [*derived, *curated]}
     return [unique[key] for key in sorted(unique)]
-
-
-def is_cytokg(iri: str) -> bool:
-    """Whether ``iri`` is one of CytoKG's own."""
-    return iri.startswith(BASE)

@@ -42,7 +42,7 @@ def linkset_description(graph: Graph) -> Graph:
         if isinstance(subject, URIRef) and isinstance(obj, URIRef) and str(subject).startswith(BASE):
             parsed = convert.parse_uri(str(obj))
             if parsed and parsed.prefix in targets and not str(obj).startswith(BASE):
-                counts[(parsed.prefix, URIRef(predicate))] += 1
+                counts[(parsed.prefix, URIRef(str(predicate)))] += 1
     void = Graph()
     void.bind("void", VOID)
     void.bind("dcterms", DCTERMS)
