@@ -1,0 +1,323 @@
+"""Export the built graph as Biolink-model KGX TSV files (nodes and edges), every edge with its provenance.
+
+The maps from CytoKG's classes and properties to Biolink categories and predicates are the constants
+below; docs/kgx.md explains each choice. The export reads the asserted graph from the Oxigraph store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph
+
+from .errors import InputError
+from .namespaces import BASE, CYTO, OBO
+from .query import run_query_text
+from .writing import write_atomic
+
+__all__ = [
+    "ASSOCIATION_KINDS",
+    "CATEGORIES",
+    "CYTOKG_INFORES",
+    "EXTERNAL_CATEGORIES",
+    "PREDICATES",
+    "KgxSummary",
+    "Predicate",
+    "curie",
+    "export_kgx",
+]
+
+#: CytoKG's own information-resource id: CytoKG curators are the primary source of every exported edge.
+CYTOKG_INFORES = "infores:cytokg"
+_HUMAN = "NCBITaxon:9606"
+_APPROVED = "approved"
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A Biolink predicate with the qualifiers that carry the rest of a CytoKG property's meaning."""
+
+    predicate: str
+    aspect: str = ""
+    direction: str = ""
+
+
+#: CytoKG or RO property (of an axiom-annotated fact) → Biolink predicate and qualifiers.
+PREDICATES: dict[str, Predicate] = {
+    str(CYTO.hasReceptor): Predicate("biolink:directly_physically_interacts_with"),
+    str(CYTO.hasSubunit): Predicate("biolink:has_part"),
+    str(CYTO.hasLigandBindingSubunit): Predicate("biolink:has_part"),
+    str(CYTO.hasSignalTransducingSubunit): Predicate("biolink:has_part"),
+    str(CYTO.isFormOf): Predicate("biolink:related_to"),
+    str(CYTO.usesKinase): Predicate("biolink:physically_interacts_with"),
+    str(CYTO.recruits): Predicate("biolink:physically_interacts_with"),
+    str(CYTO.activatesSTAT): Predicate("biolink:regulates", "activity", "upregulated"),
+    str(CYTO.signalsVia): Predicate("biolink:actively_involved_in"),
+    str(CYTO.producedBy): Predicate("biolink:produced_by"),
+    str(CYTO.actsOn): Predicate("biolink:affects"),
+    str(CYTO.inducesExpressionOf): Predicate("biolink:regulates", "expression", "upregulated"),
+    str(CYTO.repressesExpressionOf): Predicate("biolink:regulates", "expression", "downregulated"),
+    str(OBO.RO_0002213): Predicate("biolink:regulates", "", "upregulated"),
+    str(OBO.RO_0002212): Predicate("biolink:regulates", "", "downregulated"),
+    str(OBO.RO_0002331): Predicate("biolink:actively_involved_in"),
+    str(CYTO.hasTarget): Predicate("biolink:interacts_with"),
+    str(OBO.RO_0002606): Predicate("biolink:treats"),
+}
+_TREATS = str(OBO.RO_0002606)
+
+#: Association kind of a ``cyto:DiseaseAssociation`` → Biolink predicate from the entity to the disease.
+ASSOCIATION_KINDS: dict[str, Predicate] = {
+    str(CYTO.Biomarker): Predicate("biolink:biomarker_for"),
+    str(CYTO.PathogenicDriver): Predicate("biolink:contributes_to"),
+    str(CYTO.TherapeuticTarget): Predicate("biolink:target_for"),
+}
+
+#: CytoKG class (or a superclass of the node's asserted type) → Biolink category.
+CATEGORIES: dict[str, str] = {
+    str(CYTO.GeneProduct): "biolink:Protein",
+    str(CYTO.ProteinForm): "biolink:Protein",
+    str(CYTO.HeteromericCytokine): "biolink:MacromolecularComplex",
+    str(CYTO.ReceptorComplex): "biolink:MacromolecularComplex",
+    str(CYTO.Drug): "biolink:Drug",
+}
+#: OBO prefix of an external term → Biolink category.
+EXTERNAL_CATEGORIES: dict[str, str] = {
+    "CL": "biolink:Cell",
+    "GO": "biolink:BiologicalProcess",
+    "MONDO": "biolink:Disease",
+}
+_HUMAN_CATEGORIES = {"biolink:Protein", "biolink:MacromolecularComplex"}
+
+_PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+_FACTS = (
+    _PREFIXES
+    + """SELECT ?subject ?property ?object ?source ?evidence ?identifier ?approval WHERE {
+  VALUES ?property { %s }
+  ?axiom a owl:Axiom ; owl:annotatedSource ?subject ; owl:annotatedProperty ?property ;
+         owl:annotatedTarget ?object ; dcterms:source ?source ; cyto:evidence ?evidence .
+  ?subject ?property ?object .
+  FILTER(isIRI(?subject) && isIRI(?object))
+  OPTIONAL { ?source dcterms:identifier ?identifier }
+  OPTIONAL { ?subject cyto:approvalStatus ?approval }
+}"""
+    % " ".join(f"<{iri}>" for iri in PREDICATES)
+)
+_ASSOCIATIONS = (
+    _PREFIXES
+    + """SELECT ?subject ?kind ?object ?source ?evidence ?identifier ?drug WHERE {
+  ?association a cyto:DiseaseAssociation ; cyto:associatedEntity ?subject ; cyto:associationKind ?kind ;
+               cyto:associatedDisease ?object ; dcterms:source ?source ; cyto:evidence ?evidence .
+  OPTIONAL { ?source dcterms:identifier ?identifier }
+  OPTIONAL { ?association cyto:viaDrug ?drug }
+}"""
+)
+_TYPES = _PREFIXES + "SELECT ?node ?kind WHERE { VALUES ?kind { %s } ?node a/rdfs:subClassOf* ?kind }" % " ".join(
+    f"<{iri}>" for iri in CATEGORIES
+)
+_LABELS = _PREFIXES + "SELECT ?node ?value WHERE { ?node rdfs:label ?value FILTER(isIRI(?node)) }"
+_DEFINITIONS = (
+    _PREFIXES + "SELECT ?node ?value WHERE { ?node <http://purl.obolibrary.org/obo/IAO_0000115> ?value FILTER(isIRI(?node)) }"
+)
+_XREFS = _PREFIXES + "SELECT ?node ?value WHERE { ?node oboInOwl:hasDbXref ?value FILTER(isIRI(?node)) }"
+_SYNONYMS = (
+    _PREFIXES
+    + """SELECT ?node ?value WHERE {
+  VALUES ?property { cyto:hgncSymbol cyto:commonName cyto:aliasSymbol cyto:previousSymbol oboInOwl:hasExactSynonym }
+  ?node ?property ?value FILTER(isIRI(?node))
+}"""
+)
+
+NODE_COLUMNS = ["id", "category", "name", "description", "xref", "synonym", "in_taxon", "provided_by"]
+EDGE_COLUMNS = [
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "object_aspect_qualifier",
+    "object_direction_qualifier",
+    "original_predicate",
+    "primary_knowledge_source",
+    "knowledge_level",
+    "agent_type",
+    "publications",
+    "has_evidence",
+]
+
+
+@dataclass
+class KgxSummary:
+    """What an export wrote: node counts by category and edge counts by predicate."""
+
+    categories: Counter[str] = field(default_factory=Counter)
+    predicates: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _Edge:
+    subject: str
+    predicate: Predicate
+    object: str
+    knowledge_level: str
+    agent_type: str
+    original: set[str] = field(default_factory=set)
+    publications: set[str] = field(default_factory=set)
+    evidence: set[str] = field(default_factory=set)
+
+
+def curie(iri: str) -> str:
+    """The CURIE of a CytoKG or OBO IRI.
+
+    >>> curie("https://w3id.org/cytokg/protein/HGNC_6018")
+    'cytokg:protein/HGNC_6018'
+    >>> curie("http://purl.obolibrary.org/obo/CL_0000235")
+    'CL:0000235'
+    """
+    if iri.startswith(BASE):
+        return "cytokg:" + iri[len(BASE) :]
+    if iri.startswith(str(OBO)):
+        prefix, _, local = iri[len(str(OBO)) :].partition("_")
+        return f"{prefix}:{local}"
+    raise ValueError(f"{iri}: not a CytoKG or OBO IRI")
+
+
+def _original(iri: str) -> str:
+    return "cyto:" + iri[len(str(CYTO)) :] if iri.startswith(str(CYTO)) else curie(iri)
+
+
+def _publication(identifier: str) -> str:
+    """A source's ``dcterms:identifier`` (``PMID:n`` or ``DOI:x``) as a Biolink publication CURIE."""
+    prefix, _, local = identifier.partition(":")
+    return f"doi:{local}" if prefix == "DOI" else identifier
+
+
+def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
+    table = run_query_text(store, query)
+    return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+
+
+def _add(edges: dict[tuple[str, ...], _Edge], edge: _Edge, row: dict[str, str], original: str) -> None:
+    key = (edge.subject, edge.predicate.predicate, edge.predicate.aspect, edge.predicate.direction, edge.object)
+    key += (edge.knowledge_level, edge.agent_type)
+    kept = edges.setdefault(key, edge)
+    kept.original.add(original)
+    kept.evidence.add(curie(row["evidence"]))
+    if row["identifier"]:
+        kept.publications.add(_publication(row["identifier"]))
+
+
+def _edges(store: pyoxigraph.Store, origin: Path) -> list[_Edge]:
+    edges: dict[tuple[str, ...], _Edge] = {}
+    for row in _rows(store, _FACTS):
+        if row["property"] == _TREATS and row["approval"] != _APPROVED:
+            raise InputError(
+                origin,
+                None,
+                f"{row['subject']} 'is substance that treats' {row['object']} but its approval status is "
+                f"'{row['approval']}'",
+                "biolink:treats needs an approved indication; keep RO:0002606 for approved drugs only (drugs.py)",
+            )
+        edge = _Edge(row["subject"], PREDICATES[row["property"]], row["object"], "knowledge_assertion", "manual_agent")
+        _add(edges, edge, row, _original(row["property"]))
+    for row in _rows(store, _ASSOCIATIONS):
+        predicate = ASSOCIATION_KINDS.get(row["kind"])
+        if predicate is None:
+            raise InputError(origin, None, f"unknown association kind {row['kind']}", "add it to ASSOCIATION_KINDS")
+        # Derived from an approved drug's target and indication (drugs.py): a rule, not a curator, states it.
+        level, agent = ("logical_entailment", "automated_agent") if row["drug"] else ("knowledge_assertion", "manual_agent")
+        _add(edges, _Edge(row["subject"], predicate, row["object"], level, agent), row, _original(row["kind"]))
+    return [edges[key] for key in sorted(edges)]
+
+
+def _categories(store: pyoxigraph.Store, nodes: Iterable[str], origin: Path) -> dict[str, str]:
+    kinds: defaultdict[str, set[str]] = defaultdict(set)
+    for row in _rows(store, _TYPES):
+        kinds[row["node"]].add(CATEGORIES[row["kind"]])
+    categories = {}
+    for node in nodes:
+        found = kinds[node] if node.startswith(BASE) else {EXTERNAL_CATEGORIES.get(curie(node).split(":")[0], "")}
+        found.discard("")
+        if len(found) != 1:
+            raise InputError(
+                origin,
+                None,
+                f"{node}: {len(found)} Biolink categories {sorted(found)}",
+                "map its class in CATEGORIES or EXTERNAL_CATEGORIES of src/cytokg/kgx.py (exactly one)",
+            )
+        categories[node] = found.pop()
+    return categories
+
+
+def _values(store: pyoxigraph.Store, query: str) -> defaultdict[str, set[str]]:
+    values: defaultdict[str, set[str]] = defaultdict(set)
+    for row in _rows(store, query):
+        values[row["node"]].add(row["value"])
+    return values
+
+
+def _cell(value: str | Iterable[str], origin: Path) -> str:
+    values = [value] if isinstance(value, str) else sorted(value)
+    for text in values:
+        if any(character in text for character in "\t\n\r|"):
+            raise InputError(origin, None, f"value {text!r} has a tab, newline or '|'", "remove it from the source")
+    return "|".join(values)
+
+
+def _table(columns: list[str], rows: list[list[str | Iterable[str]]], origin: Path) -> bytes:
+    lines = ["\t".join(columns)] + ["\t".join(_cell(value, origin) for value in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _edge_row(edge: _Edge) -> list[str | Iterable[str]]:
+    predicate = edge.predicate
+    key = "\x1f".join([edge.subject, predicate.predicate, predicate.aspect, predicate.direction, edge.object])
+    key += "\x1f" + edge.knowledge_level + "\x1f" + edge.agent_type
+    return [
+        f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, BASE + 'kgx-edge/' + key)}",
+        curie(edge.subject),
+        predicate.predicate,
+        curie(edge.object),
+        predicate.aspect,
+        predicate.direction,
+        edge.original,
+        CYTOKG_INFORES,
+        edge.knowledge_level,
+        edge.agent_type,
+        edge.publications,
+        edge.evidence,
+    ]
+
+
+def export_kgx(store: pyoxigraph.Store, out_dir: Path, origin: Path | None = None) -> KgxSummary:
+    """Write ``cytokg_nodes.tsv`` and ``cytokg_edges.tsv`` (KGX TSV, Biolink 4) into ``out_dir``.
+
+    ``origin`` names the store in error messages. Nodes are the subjects and objects of the edges.
+    """
+    origin = origin or out_dir
+    edges = _edges(store, origin)
+    nodes = sorted({edge.subject for edge in edges} | {edge.object for edge in edges})
+    categories = _categories(store, nodes, origin)
+    labels, definitions = _values(store, _LABELS), _values(store, _DEFINITIONS)
+    xrefs, synonyms = _values(store, _XREFS), _values(store, _SYNONYMS)
+    summary = KgxSummary()
+    node_rows: list[list[str | Iterable[str]]] = []
+    for node in nodes:
+        category = categories[node]
+        summary.categories[category] += 1
+        taxon = _HUMAN if category in _HUMAN_CATEGORIES else ""
+        name = sorted(labels[node])[:1]
+        definition = sorted(definitions[node])[:1]
+        node_rows.append([curie(node), category, name, definition, xrefs[node], synonyms[node], taxon, CYTOKG_INFORES])
+    for edge in edges:
+        summary.predicates[edge.predicate.predicate] += 1
+    write_atomic(out_dir / "cytokg_nodes.tsv", _table(NODE_COLUMNS, node_rows, origin))
+    write_atomic(out_dir / "cytokg_edges.tsv", _table(EDGE_COLUMNS, [_edge_row(edge) for edge in edges], origin))
+    return summary
