@@ -23,6 +23,7 @@ __all__ = [
     "ASSOCIATION_KINDS",
     "CATEGORIES",
     "CYTOKG_INFORES",
+    "CYTOKG_PREFIXES",
     "EXTERNAL_CATEGORIES",
     "PREDICATES",
     "KgxSummary",
@@ -33,8 +34,12 @@ __all__ = [
 
 #: CytoKG's own information-resource id: CytoKG curators are the primary source of every exported edge.
 CYTOKG_INFORES = "infores:cytokg"
-_HUMAN = "NCBITaxon:9606"
 _APPROVED = "approved"
+#: CURIE prefixes of CytoKG's nodes, one per kind of entity: ``cytokg.protein:HGNC_6018`` is
+#: https://w3id.org/cytokg/protein/HGNC_6018 (KGX allows no '/' after a CURIE's colon).
+CYTOKG_PREFIXES: dict[str, str] = {
+    f"cytokg.{kind}": f"{BASE}{kind}/" for kind in ("protein", "form", "cytokine", "complex", "drug")
+}
 
 
 @dataclass(frozen=True)
@@ -44,14 +49,16 @@ class Predicate:
     predicate: str
     aspect: str = ""
     direction: str = ""
+    #: The CytoKG property named as ``original_predicate`` when not the mapped one (a subproperty's parent).
+    original: str = ""
 
 
 #: CytoKG or RO property (of an axiom-annotated fact) → Biolink predicate and qualifiers.
 PREDICATES: dict[str, Predicate] = {
     str(CYTO.hasReceptor): Predicate("biolink:directly_physically_interacts_with"),
     str(CYTO.hasSubunit): Predicate("biolink:has_part"),
-    str(CYTO.hasLigandBindingSubunit): Predicate("biolink:has_part"),
-    str(CYTO.hasSignalTransducingSubunit): Predicate("biolink:has_part"),
+    str(CYTO.hasLigandBindingSubunit): Predicate("biolink:has_part", original=str(CYTO.hasSubunit)),
+    str(CYTO.hasSignalTransducingSubunit): Predicate("biolink:has_part", original=str(CYTO.hasSubunit)),
     str(CYTO.isFormOf): Predicate("biolink:related_to"),
     str(CYTO.usesKinase): Predicate("biolink:physically_interacts_with"),
     str(CYTO.recruits): Predicate("biolink:physically_interacts_with"),
@@ -90,7 +97,6 @@ EXTERNAL_CATEGORIES: dict[str, str] = {
     "GO": "biolink:BiologicalProcess",
     "MONDO": "biolink:Disease",
 }
-_HUMAN_CATEGORIES = {"biolink:Protein", "biolink:MacromolecularComplex"}
 
 _PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -136,7 +142,7 @@ _SYNONYMS = (
 }"""
 )
 
-NODE_COLUMNS = ["id", "category", "name", "description", "xref", "synonym", "in_taxon", "provided_by"]
+NODE_COLUMNS = ["id", "category", "name", "description", "xref", "synonym", "provided_by"]
 EDGE_COLUMNS = [
     "id",
     "subject",
@@ -168,28 +174,30 @@ class _Edge:
     object: str
     knowledge_level: str
     agent_type: str
-    original: set[str] = field(default_factory=set)
+    original: str
     publications: set[str] = field(default_factory=set)
     evidence: set[str] = field(default_factory=set)
 
 
 def curie(iri: str) -> str:
-    """The CURIE of a CytoKG or OBO IRI.
+    """The CURIE of a CytoKG node (prefixes in ``CYTOKG_PREFIXES``) or of an OBO term.
 
     >>> curie("https://w3id.org/cytokg/protein/HGNC_6018")
-    'cytokg:protein/HGNC_6018'
+    'cytokg.protein:HGNC_6018'
     >>> curie("http://purl.obolibrary.org/obo/CL_0000235")
     'CL:0000235'
     """
-    if iri.startswith(BASE):
-        return "cytokg:" + iri[len(BASE) :]
+    for prefix, namespace in CYTOKG_PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
     if iri.startswith(str(OBO)):
         prefix, _, local = iri[len(str(OBO)) :].partition("_")
         return f"{prefix}:{local}"
-    raise ValueError(f"{iri}: not a CytoKG or OBO IRI")
+    raise ValueError(f"{iri}: no KGX CURIE prefix for this IRI (CYTOKG_PREFIXES or OBO)")
 
 
 def _original(iri: str) -> str:
+    """A property as a CURIE: ``cyto:`` for CytoKG's vocabulary, the OBO prefix for RO."""
     return "cyto:" + iri[len(str(CYTO)) :] if iri.startswith(str(CYTO)) else curie(iri)
 
 
@@ -204,11 +212,10 @@ def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
     return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
 
 
-def _add(edges: dict[tuple[str, ...], _Edge], edge: _Edge, row: dict[str, str], original: str) -> None:
+def _add(edges: dict[tuple[str, ...], _Edge], edge: _Edge, row: dict[str, str]) -> None:
     key = (edge.subject, edge.predicate.predicate, edge.predicate.aspect, edge.predicate.direction, edge.object)
-    key += (edge.knowledge_level, edge.agent_type)
+    key += (edge.knowledge_level, edge.agent_type, edge.original)
     kept = edges.setdefault(key, edge)
-    kept.original.add(original)
     kept.evidence.add(curie(row["evidence"]))
     if row["identifier"]:
         kept.publications.add(_publication(row["identifier"]))
@@ -225,15 +232,16 @@ def _edges(store: pyoxigraph.Store, origin: Path) -> list[_Edge]:
                 f"'{row['approval']}'",
                 "biolink:treats needs an approved indication; keep RO:0002606 for approved drugs only (drugs.py)",
             )
-        edge = _Edge(row["subject"], PREDICATES[row["property"]], row["object"], "knowledge_assertion", "manual_agent")
-        _add(edges, edge, row, _original(row["property"]))
+        predicate = PREDICATES[row["property"]]
+        original = _original(predicate.original or row["property"])
+        _add(edges, _Edge(row["subject"], predicate, row["object"], "knowledge_assertion", "manual_agent", original), row)
     for row in _rows(store, _ASSOCIATIONS):
         predicate = ASSOCIATION_KINDS.get(row["kind"])
         if predicate is None:
             raise InputError(origin, None, f"unknown association kind {row['kind']}", "add it to ASSOCIATION_KINDS")
         # Derived from an approved drug's target and indication (drugs.py): a rule, not a curator, states it.
         level, agent = ("logical_entailment", "automated_agent") if row["drug"] else ("knowledge_assertion", "manual_agent")
-        _add(edges, _Edge(row["subject"], predicate, row["object"], level, agent), row, _original(row["kind"]))
+        _add(edges, _Edge(row["subject"], predicate, row["object"], level, agent, ""), row)
     return [edges[key] for key in sorted(edges)]
 
 
@@ -312,10 +320,9 @@ def export_kgx(store: pyoxigraph.Store, out_dir: Path, origin: Path | None = Non
     for node in nodes:
         category = categories[node]
         summary.categories[category] += 1
-        taxon = _HUMAN if category in _HUMAN_CATEGORIES else ""
         name = sorted(labels[node])[:1]
         definition = sorted(definitions[node])[:1]
-        node_rows.append([curie(node), category, name, definition, xrefs[node], synonyms[node], taxon, CYTOKG_INFORES])
+        node_rows.append([curie(node), category, name, definition, xrefs[node], synonyms[node], CYTOKG_INFORES])
     for edge in edges:
         summary.predicates[edge.predicate.predicate] += 1
     write_atomic(out_dir / "cytokg_nodes.tsv", _table(NODE_COLUMNS, node_rows, origin))
