@@ -35,6 +35,11 @@ __all__ = [
 #: CytoKG's own information-resource id: CytoKG curators are the primary source of every exported edge.
 CYTOKG_INFORES = "infores:cytokg"
 _APPROVED = "approved"
+#: Knowledge level and agent type of a fact CytoKG curators asserted.
+_CURATED = ("knowledge_assertion", "manual_agent")
+#: ... and of a therapeutic-target association derived by rule from an approved drug's target and indication
+#: (drugs.py): it follows from curated premises, and code, not a curator, states it.
+_DERIVED = ("logical_entailment", "automated_agent")
 #: CURIE prefixes of CytoKG's nodes, one per kind of entity: ``cytokg.protein:HGNC_6018`` is
 #: https://w3id.org/cytokg/protein/HGNC_6018 (KGX allows no '/' after a CURIE's colon).
 CYTOKG_PREFIXES: dict[str, str] = {
@@ -51,6 +56,8 @@ class Predicate:
     direction: str = ""
     #: The CytoKG property named as ``original_predicate`` when not the mapped one (a subproperty's parent).
     original: str = ""
+    #: ``clinical_approval_status`` the property implies (RO:0002606 is asserted for approved indications only).
+    approval: str = ""
 
 
 #: CytoKG or RO property (of an axiom-annotated fact) → Biolink predicate and qualifiers.
@@ -72,7 +79,7 @@ PREDICATES: dict[str, Predicate] = {
     str(OBO.RO_0002212): Predicate("biolink:regulates", "", "downregulated"),
     str(OBO.RO_0002331): Predicate("biolink:actively_involved_in"),
     str(CYTO.hasTarget): Predicate("biolink:interacts_with"),
-    str(OBO.RO_0002606): Predicate("biolink:treats"),
+    str(OBO.RO_0002606): Predicate("biolink:treats", approval="approved_for_condition"),
 }
 _TREATS = str(OBO.RO_0002606)
 
@@ -100,23 +107,31 @@ EXTERNAL_CATEGORIES: dict[str, str] = {
 
 _PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
 PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
+
+
+def _iris(iris: Iterable[str]) -> str:
+    return " ".join(f"<{iri}>" for iri in iris)
+
+
+# Axiom-annotated facts of the mapped properties, with source, evidence and (for drugs) approval status.
 _FACTS = (
     _PREFIXES
-    + """SELECT ?subject ?property ?object ?source ?evidence ?identifier ?approval WHERE {
-  VALUES ?property { %s }
-  ?axiom a owl:Axiom ; owl:annotatedSource ?subject ; owl:annotatedProperty ?property ;
+    + "SELECT ?subject ?property ?object ?source ?evidence ?identifier ?approval WHERE {\n"
+    + f"  VALUES ?property {{ {_iris(PREDICATES)} }}\n"
+    + """  ?axiom a owl:Axiom ; owl:annotatedSource ?subject ; owl:annotatedProperty ?property ;
          owl:annotatedTarget ?object ; dcterms:source ?source ; cyto:evidence ?evidence .
   ?subject ?property ?object .
   FILTER(isIRI(?subject) && isIRI(?object))
   OPTIONAL { ?source dcterms:identifier ?identifier }
   OPTIONAL { ?subject cyto:approvalStatus ?approval }
 }"""
-    % " ".join(f"<{iri}>" for iri in PREDICATES)
 )
+# n-ary disease associations; ?drug is bound for those derived from an approved drug's indication.
 _ASSOCIATIONS = (
     _PREFIXES
     + """SELECT ?subject ?kind ?object ?source ?evidence ?identifier ?drug WHERE {
@@ -126,13 +141,11 @@ _ASSOCIATIONS = (
   OPTIONAL { ?association cyto:viaDrug ?drug }
 }"""
 )
-_TYPES = _PREFIXES + "SELECT ?node ?kind WHERE { VALUES ?kind { %s } ?node a/rdfs:subClassOf* ?kind }" % " ".join(
-    f"<{iri}>" for iri in CATEGORIES
+_TYPES = (
+    _PREFIXES + f"SELECT ?node ?kind WHERE {{ VALUES ?kind {{ {_iris(CATEGORIES)} }} ?node a/rdfs:subClassOf* ?kind }}"
 )
 _LABELS = _PREFIXES + "SELECT ?node ?value WHERE { ?node rdfs:label ?value FILTER(isIRI(?node)) }"
-_DEFINITIONS = (
-    _PREFIXES + "SELECT ?node ?value WHERE { ?node <http://purl.obolibrary.org/obo/IAO_0000115> ?value FILTER(isIRI(?node)) }"
-)
+_DEFINITIONS = _PREFIXES + "SELECT ?node ?value WHERE { ?node obo:IAO_0000115 ?value FILTER(isIRI(?node)) }"
 _XREFS = _PREFIXES + "SELECT ?node ?value WHERE { ?node oboInOwl:hasDbXref ?value FILTER(isIRI(?node)) }"
 _SYNONYMS = (
     _PREFIXES
@@ -151,6 +164,7 @@ EDGE_COLUMNS = [
     "object_aspect_qualifier",
     "object_direction_qualifier",
     "original_predicate",
+    "clinical_approval_status",
     "primary_knowledge_source",
     "knowledge_level",
     "agent_type",
@@ -177,6 +191,15 @@ class _Edge:
     original: str
     publications: set[str] = field(default_factory=set)
     evidence: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What makes an edge distinct; facts that share it are merged, their provenance pooled."""
+        predicate = self.predicate
+        return (
+            *(self.subject, predicate.predicate, predicate.aspect, predicate.direction, self.object),
+            *(self.knowledge_level, self.agent_type, self.original),
+        )
 
 
 def curie(iri: str) -> str:
@@ -213,9 +236,7 @@ def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
 
 
 def _add(edges: dict[tuple[str, ...], _Edge], edge: _Edge, row: dict[str, str]) -> None:
-    key = (edge.subject, edge.predicate.predicate, edge.predicate.aspect, edge.predicate.direction, edge.object)
-    key += (edge.knowledge_level, edge.agent_type, edge.original)
-    kept = edges.setdefault(key, edge)
+    kept = edges.setdefault(edge.key, edge)
     kept.evidence.add(curie(row["evidence"]))
     if row["identifier"]:
         kept.publications.add(_publication(row["identifier"]))
@@ -234,14 +255,12 @@ def _edges(store: pyoxigraph.Store, origin: Path) -> list[_Edge]:
             )
         predicate = PREDICATES[row["property"]]
         original = _original(predicate.original or row["property"])
-        _add(edges, _Edge(row["subject"], predicate, row["object"], "knowledge_assertion", "manual_agent", original), row)
+        _add(edges, _Edge(row["subject"], predicate, row["object"], *_CURATED, original), row)
     for row in _rows(store, _ASSOCIATIONS):
-        predicate = ASSOCIATION_KINDS.get(row["kind"])
-        if predicate is None:
+        if row["kind"] not in ASSOCIATION_KINDS:
             raise InputError(origin, None, f"unknown association kind {row['kind']}", "add it to ASSOCIATION_KINDS")
-        # Derived from an approved drug's target and indication (drugs.py): a rule, not a curator, states it.
-        level, agent = ("logical_entailment", "automated_agent") if row["drug"] else ("knowledge_assertion", "manual_agent")
-        _add(edges, _Edge(row["subject"], predicate, row["object"], level, agent, ""), row)
+        level, agent = _DERIVED if row["drug"] else _CURATED
+        _add(edges, _Edge(row["subject"], ASSOCIATION_KINDS[row["kind"]], row["object"], level, agent, ""), row)
     return [edges[key] for key in sorted(edges)]
 
 
@@ -286,16 +305,15 @@ def _table(columns: list[str], rows: list[list[str | Iterable[str]]], origin: Pa
 
 def _edge_row(edge: _Edge) -> list[str | Iterable[str]]:
     predicate = edge.predicate
-    key = "\x1f".join([edge.subject, predicate.predicate, predicate.aspect, predicate.direction, edge.object])
-    key += "\x1f" + edge.knowledge_level + "\x1f" + edge.agent_type
     return [
-        f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, BASE + 'kgx-edge/' + key)}",
+        f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, BASE + 'kgx-edge/' + chr(31).join(edge.key))}",
         curie(edge.subject),
         predicate.predicate,
         curie(edge.object),
         predicate.aspect,
         predicate.direction,
         edge.original,
+        predicate.approval,
         CYTOKG_INFORES,
         edge.knowledge_level,
         edge.agent_type,
