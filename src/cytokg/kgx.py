@@ -107,7 +107,6 @@ EXTERNAL_CATEGORIES: dict[str, str] = {
 
 _PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX obo: <http://purl.obolibrary.org/obo/>
 PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -145,7 +144,6 @@ _TYPES = (
     _PREFIXES + f"SELECT ?node ?kind WHERE {{ VALUES ?kind {{ {_iris(CATEGORIES)} }} ?node a/rdfs:subClassOf* ?kind }}"
 )
 _LABELS = _PREFIXES + "SELECT ?node ?value WHERE { ?node rdfs:label ?value FILTER(isIRI(?node)) }"
-_DEFINITIONS = _PREFIXES + "SELECT ?node ?value WHERE { ?node obo:IAO_0000115 ?value FILTER(isIRI(?node)) }"
 _XREFS = _PREFIXES + "SELECT ?node ?value WHERE { ?node oboInOwl:hasDbXref ?value FILTER(isIRI(?node)) }"
 _SYNONYMS = (
     _PREFIXES
@@ -155,7 +153,7 @@ _SYNONYMS = (
 }"""
 )
 
-NODE_COLUMNS = ["id", "category", "name", "description", "xref", "synonym", "provided_by"]
+NODE_COLUMNS = ["id", "category", "name", "xref", "synonym", "provided_by"]
 EDGE_COLUMNS = [
     "id",
     "subject",
@@ -270,8 +268,8 @@ def _categories(store: pyoxigraph.Store, nodes: Iterable[str], origin: Path) -> 
         kinds[row["node"]].add(CATEGORIES[row["kind"]])
     categories = {}
     for node in nodes:
-        found = kinds[node] if node.startswith(BASE) else {EXTERNAL_CATEGORIES.get(curie(node).split(":")[0], "")}
-        found.discard("")
+        external = node[len(str(OBO)) :].partition("_")[0] if node.startswith(str(OBO)) else ""
+        found = kinds[node] | ({EXTERNAL_CATEGORIES[external]} if external in EXTERNAL_CATEGORIES else set())
         if len(found) != 1:
             raise InputError(
                 origin,
@@ -331,16 +329,14 @@ def export_kgx(store: pyoxigraph.Store, out_dir: Path, origin: Path | None = Non
     edges = _edges(store, origin)
     nodes = sorted({edge.subject for edge in edges} | {edge.object for edge in edges})
     categories = _categories(store, nodes, origin)
-    labels, definitions = _values(store, _LABELS), _values(store, _DEFINITIONS)
-    xrefs, synonyms = _values(store, _XREFS), _values(store, _SYNONYMS)
+    labels, xrefs, synonyms = _values(store, _LABELS), _values(store, _XREFS), _values(store, _SYNONYMS)
     summary = KgxSummary()
     node_rows: list[list[str | Iterable[str]]] = []
     for node in nodes:
         category = categories[node]
         summary.categories[category] += 1
         name = sorted(labels[node])[:1]
-        definition = sorted(definitions[node])[:1]
-        node_rows.append([curie(node), category, name, definition, xrefs[node], synonyms[node], CYTOKG_INFORES])
+        node_rows.append([curie(node), category, name, xrefs[node], synonyms[node], CYTOKG_INFORES])
     for edge in edges:
         summary.predicates[edge.predicate.predicate] += 1
     write_atomic(out_dir / "cytokg_nodes.tsv", _table(NODE_COLUMNS, node_rows, origin))
