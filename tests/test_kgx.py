@@ -136,6 +136,7 @@ def test_values_are_biolink_enums_and_predicates_are_current(kgx_cli: ModuleType
         used = {edge[column] for edge in edges} - {""}
         assert used, f"no edge has a {column}"
         assert used <= allowed, f"{column}: {sorted(used - allowed)} not in {enum}"
+    assert {edge["qualified_predicate"] for edge in edges} == {"", "biolink:causes"}
     for mapped in [*PREDICATES.values(), *ASSOCIATION_KINDS.values()]:
         element = toolkit.get_element(mapped.predicate)
         assert element is not None and toolkit.is_predicate(mapped.predicate), mapped.predicate

@@ -82,6 +82,9 @@ PREDICATES: dict[str, Predicate] = {
     str(OBO.RO_0002606): Predicate("biolink:treats", approval="approved_for_condition"),
 }
 _TREATS = str(OBO.RO_0002606)
+#: ``qualified_predicate`` of an edge with an aspect qualifier, as in Biolink's GeneRegulatesGeneAssociation:
+#: "A regulates B; qualified: A causes upregulated expression of B".
+_CAUSES = "biolink:causes"
 
 #: Association kind of a ``cyto:DiseaseAssociation`` → Biolink predicate from the entity to the disease.
 ASSOCIATION_KINDS: dict[str, Predicate] = {
@@ -159,6 +162,7 @@ EDGE_COLUMNS = [
     "subject",
     "predicate",
     "object",
+    "qualified_predicate",
     "object_aspect_qualifier",
     "object_direction_qualifier",
     "original_predicate",
@@ -308,6 +312,7 @@ def _edge_row(edge: _Edge) -> list[str | Iterable[str]]:
         curie(edge.subject),
         predicate.predicate,
         curie(edge.object),
+        _CAUSES if predicate.aspect else "",
         predicate.aspect,
         predicate.direction,
         edge.original,
