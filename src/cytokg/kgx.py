@@ -156,7 +156,7 @@ _SYNONYMS = (
 }"""
 )
 
-NODE_COLUMNS = ["id", "category", "name", "xref", "synonym", "provided_by"]
+NODE_COLUMNS = ["id", "category", "name", "iri", "xref", "synonym", "provided_by"]
 EDGE_COLUMNS = [
     "id",
     "subject",
@@ -341,7 +341,7 @@ def export_kgx(store: pyoxigraph.Store, out_dir: Path, origin: Path | None = Non
         category = categories[node]
         summary.categories[category] += 1
         name = sorted(labels[node])[:1]
-        node_rows.append([curie(node), category, name, xrefs[node], synonyms[node], CYTOKG_INFORES])
+        node_rows.append([curie(node), category, name, node, xrefs[node], synonyms[node], CYTOKG_INFORES])
     for edge in edges:
         summary.predicates[edge.predicate.predicate] += 1
     write_atomic(out_dir / "cytokg_nodes.tsv", _table(NODE_COLUMNS, node_rows, origin))
