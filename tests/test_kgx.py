@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -220,3 +222,23 @@ def test_export_is_deterministic(built: Path, kgx_dir: Path, tmp_path: Path) -> 
     export_kgx(open_store(built / "oxigraph"), tmp_path)
     for name in ("cytokg_nodes.tsv", "cytokg_edges.tsv"):
         assert (tmp_path / name).read_bytes() == (kgx_dir / name).read_bytes(), name
+
+
+def test_docs_counts_match_the_export(nodes: list[Row], edges: list[Row]) -> None:
+    text = (ROOT / "docs" / "kgx.md").read_text(encoding="utf-8")
+    documented = {name: int(count) for name, count in re.findall(r"\| `(biolink:\w+)` \| (\d+) \|", text)}
+    counts = Counter(node["category"] for node in nodes) + Counter(edge["predicate"] for edge in edges)
+    assert documented == dict(counts), "update the counts table of docs/kgx.md from `cytokg export kgx`"
+    assert f"({len(nodes):,} nodes, {len(edges):,} edges)" in text
+
+
+def test_missing_build_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cytokg", "export", "kgx", "--build-dir", str(tmp_path / "nothing")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "run `cytokg build` first" in done.stderr and "Traceback" not in done.stderr
