@@ -328,3 +328,29 @@ def diagram(ontology_dir: Path, update: Path | None) -> None:
     click.echo(text, nl=False)
     if update:
         replace_block(update, "model", f"```mermaid\n{text}```\n")
+
+
+@main.group()
+def export() -> None:
+    """Write the built graph in other formats."""
+
+
+@export.command("kgx")
+@BUILD_OPTION
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for cytokg_nodes.tsv and cytokg_edges.tsv [default: BUILD_DIR/kgx].",
+)
+@_friendly
+def export_kgx_command(build_dir: Path, out: Path | None) -> None:
+    """Write the graph as Biolink KGX TSV: nodes and edges with knowledge source, level and agent type."""
+    from .kgx import export_kgx
+    from .store import open_store
+
+    out = out or build_dir / "kgx"
+    summary = export_kgx(open_store(build_dir / "oxigraph"), out, build_dir / "oxigraph")
+    for name, count in sorted(summary.categories.items()) + sorted(summary.predicates.items()):
+        click.echo(f"{name:45s} {count:>6}")
+    click.echo(f"wrote {out / 'cytokg_nodes.tsv'} and {out / 'cytokg_edges.tsv'}")
