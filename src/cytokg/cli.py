@@ -354,3 +354,24 @@ def export_kgx_command(build_dir: Path, out: Path | None) -> None:
     for name, count in sorted(summary.categories.items()) + sorted(summary.predicates.items()):
         click.echo(f"{name:45s} {count:>6}")
     click.echo(f"wrote {out / 'cytokg_nodes.tsv'} and {out / 'cytokg_edges.tsv'}")
+
+
+@export.command("obo")
+@BUILD_OPTION
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The OBO file [default: BUILD_DIR/cytokg-ontology.obo].",
+)
+@_friendly
+def export_obo_command(build_dir: Path, out: Path | None) -> None:
+    """Write the ontology (TBox) as OBO 1.4 with the OWL API, for OBO tooling."""
+    from .obo_export import export_obo
+
+    source = build_dir / "cytokg-ontology.owl"
+    if not source.exists():
+        raise click.UsageError(f"{source} not found: run 'cytokg build' first")
+    out = out or build_dir / "cytokg-ontology.obo"
+    export_obo(source, out)
+    click.echo(f"wrote {out}")

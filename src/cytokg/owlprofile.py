@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["OWLAPI_JAR", "ProfileResult", "check_owl_profile", "owlapi_available"]
+__all__ = ["OWLAPI_JAR", "ProfileResult", "check_owl_profile", "owlapi_available", "run_owlapi_tool"]
 
 #: Debian's OWL API jar (package libowlapi-java).
 OWLAPI_JAR = Path("/usr/share/java/owlapi-distribution.jar")
@@ -52,12 +52,12 @@ def _classpath() -> str:
     return ":".join(jars)
 
 
-def check_owl_profile(files: list[Path]) -> ProfileResult:
-    """Run the OWL API check on ``files``; the result is ok only when all are clean."""
+def run_owlapi_tool(program: str, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Compile ``java/<program>.java`` against Debian's OWL API and run it with ``args``."""
     classpath = _classpath()
-    source = resources.files("cytokg") / "java" / "OwlProfileCheck.java"
+    source = resources.files("cytokg") / "java" / f"{program}.java"
     with tempfile.TemporaryDirectory(prefix="cytokg-owlapi-") as work:
-        java_file = Path(work) / "OwlProfileCheck.java"
+        java_file = Path(work) / f"{program}.java"
         java_file.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
         subprocess.run(
             ["javac", "-nowarn", "-cp", classpath, "-d", work, str(java_file)],
@@ -65,11 +65,13 @@ def check_owl_profile(files: list[Path]) -> ProfileResult:
             capture_output=True,
             text=True,
         )
-        done = subprocess.run(
-            ["java", "-cp", f"{classpath}:{work}", "OwlProfileCheck", *map(str, files)],
-            capture_output=True,
-            text=True,
-            check=False,
+        return subprocess.run(
+            ["java", "-cp", f"{classpath}:{work}", program, *args], capture_output=True, text=True, check=False
         )
+
+
+def check_owl_profile(files: list[Path]) -> ProfileResult:
+    """Run the OWL API check on ``files``; the result is ok only when all are clean."""
+    done = run_owlapi_tool("OwlProfileCheck", [str(f) for f in files])
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     return ProfileResult(done.returncode == 0, lines)
