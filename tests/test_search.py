@@ -42,11 +42,20 @@ def client(built: Path) -> FlaskClient:
         ("IFN-\u03bb1", "HGNC_18363"),
         ("BAFF", "HGNC_11929"),
         ("RANKL", "HGNC_11926"),
+        ("uniprot:P05231", "HGNC_6018"),  # Bioregistry CURIEs
+        ("NCBIGene:3569", "HGNC_6018"),
+        ("ENSG00000136244", "HGNC_6018"),
     ],
 )
 def test_known_names_rank_first(index: SearchIndex, query: str, expected: str) -> None:
     hits = index.search(query)
     assert hits and hits[0].iri == PROTEIN + expected, [(h.iri, h.matched) for h in hits[:3]]
+
+
+def test_drugbank_id_finds_the_drug(index: SearchIndex) -> None:
+    for query in ("DB06273", "drugbank:DB06273"):
+        hits = index.search(query)
+        assert hits and hits[0].iri == "https://w3id.org/cytokg/drug/DB06273", [h.iri for h in hits[:3]]
 
 
 def test_every_name_finds_its_entity(index: SearchIndex) -> None:

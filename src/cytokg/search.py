@@ -18,7 +18,7 @@ PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
 SELECT ?entity ?property ?name ?label WHERE {
   VALUES ?property { cyto:hgncSymbol cyto:commonName rdfs:label cyto:previousSymbol cyto:aliasSymbol
                      oboInOwl:hasExactSynonym cyto:hgncId cyto:uniprotAccession cyto:ncbiGeneId
-                     cyto:ensemblGeneId }
+                     cyto:ensemblGeneId cyto:drugbankId oboInOwl:hasDbXref }
   ?entity ?property ?name .
   FILTER (isIRI(?entity) && STRSTARTS(STR(?entity), "https://w3id.org/cytokg/"))
   OPTIONAL { ?entity rdfs:label ?label }
@@ -30,6 +30,8 @@ _WEIGHT = {
     "uniprotAccession": 10,
     "ncbiGeneId": 9,
     "ensemblGeneId": 9,
+    "drugbankId": 10,
+    "hasDbXref": 9,
     "commonName": 8,
     "label": 8,
     "hasExactSynonym": 7,
