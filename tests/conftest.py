@@ -94,12 +94,14 @@ def live_server(built: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 urllib.request.urlopen(url + "/healthz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
+        else:
+            pytest.fail(f"the server on {url} did not answer /healthz within 60 s")
         yield url
     finally:
         process.terminate()

@@ -11,9 +11,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
-from cytokg.build import RELEASE_FILES
 from cytokg.namespaces import ONTOLOGY_IRI
 from cytokg.owlprofile import owlapi_available
+from cytokg.release import RELEASE_FILES
 
 from .conftest import RELEASE_DATE, ROOT, need
 

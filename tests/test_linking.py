@@ -12,10 +12,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
-from cytokg.build import MAPPING_FILE, VOID_FILE
 from cytokg.linking import IDENTIFIERS, MAPPING_PREDICATES, converter
-from cytokg.linksets import DATASET, VOID
-from cytokg.namespaces import CYTO, OBOINOWL
+from cytokg.namespaces import CYTO, DATASET, OBOINOWL, VOID
+from cytokg.release import MAPPING_FILE, VOID_FILE
 
 PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

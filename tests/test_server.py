@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from cytokg.linksets import DATASET
+from cytokg.namespaces import DATASET
 from cytokg.server import create_app
 
 from .conftest import ROOT

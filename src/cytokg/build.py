@@ -11,20 +11,13 @@ from pathlib import Path
 from .compile import compile_graphs
 from .gates import INFERRED_TYPES, GateReport, Layout, run_gates
 from .linksets import linkset_description
+from .release import DOWNLOAD_FILES, MAPPING_FILE, RELEASE_FILES, VOID_FILE
 from .serialize import write_graph
 from .sssom_table import sssom_text
 from .store import INFERRED_GRAPH, add_named_graph, create_store
 from .writing import write_atomic
 
-__all__ = ["DOWNLOAD_FILES", "MAPPING_FILE", "RELEASE_FILES", "VOID_FILE", "build"]
-
-#: The release files, in the order they are written.
-RELEASE_FILES = ("cytokg.ttl", "cytokg.owl", "cytokg-ontology.owl", "cytokg.nt", "cytokg.jsonld")
-#: The SSSOM table of every mapping triple, and the VoID linksets the service description includes.
-MAPPING_FILE = "cytokg.sssom.tsv"
-VOID_FILE = "cytokg-void.ttl"
-#: Everything /downloads offers (each also gzipped).
-DOWNLOAD_FILES = (*RELEASE_FILES, MAPPING_FILE, VOID_FILE)
+__all__ = ["build"]
 
 
 def _write_release(ontology_dir: Path, folder: Path, release_date: str, progress: Callable[[str], None]):  # type: ignore[no-untyped-def]

@@ -5,17 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 import bioregistry
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .linking import IDENTIFIERS, converter
-from .namespaces import BASE, OBOINOWL
+from .namespaces import BASE, DATASET, OBOINOWL, VOID
 
-__all__ = ["DATASET", "VOID", "linkset_description"]
-
-VOID = Namespace("http://rdfs.org/ns/void#")
-#: The CytoKG dataset as the service description and the linksets name it.
-DATASET = URIRef(BASE + "dataset/cytokg")
+__all__ = ["linkset_description"]
 
 
 def _targets(graph: Graph) -> set[str]:

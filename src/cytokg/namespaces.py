@@ -8,6 +8,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespac
 __all__ = [
     "BASE",
     "CYTO",
+    "DATASET",
     "DCTERMS",
     "OBO",
     "OBOINOWL",
@@ -17,6 +18,7 @@ __all__ = [
     "RDF",
     "RDFS",
     "SKOS",
+    "VOID",
     "XSD",
     "bind_prefixes",
     "obo_iri",
@@ -29,6 +31,9 @@ ONTOLOGY_IRI = URIRef(BASE + "cytokg.owl")
 
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+#: The CytoKG dataset as the service description and the VoID linksets name it.
+DATASET = URIRef(BASE + "dataset/cytokg")
 
 
 class CYTO(DefinedNamespace):

@@ -14,10 +14,10 @@ from typing import Any
 from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, url_for
 from rdflib import Graph
 
-from .build import DOWNLOAD_FILES, VOID_FILE
 from .executor import QueryExecutor, QueryTimeout
 from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .pages import get_pages_blueprint, local_path
+from .release import DOWNLOAD_FILES, VOID_FILE
 from .safety import QueryRefused, inspect_query
 from .search import SearchIndex
 from .service import service_description

@@ -6,9 +6,8 @@ import pyoxigraph
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD, Namespace
 
-from .build import RELEASE_FILES
-from .linksets import DATASET, VOID
-from .namespaces import BASE, CYTO
+from .namespaces import BASE, CYTO, DATASET, VOID
+from .release import RELEASE_FILES
 from .store import INFERRED_GRAPH
 
 __all__ = ["service_description"]

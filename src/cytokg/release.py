@@ -1,0 +1,13 @@
+"""The files a release consists of: what the build writes and /downloads offers (no heavy imports here)."""
+
+from __future__ import annotations
+
+__all__ = ["DOWNLOAD_FILES", "MAPPING_FILE", "RELEASE_FILES", "VOID_FILE"]
+
+#: The RDF release files, in the order they are written.
+RELEASE_FILES = ("cytokg.ttl", "cytokg.owl", "cytokg-ontology.owl", "cytokg.nt", "cytokg.jsonld")
+#: The SSSOM table of every mapping triple, and the VoID linksets the service description includes.
+MAPPING_FILE = "cytokg.sssom.tsv"
+VOID_FILE = "cytokg-void.ttl"
+#: Everything /downloads offers (each also gzipped).
+DOWNLOAD_FILES = (*RELEASE_FILES, MAPPING_FILE, VOID_FILE)
