@@ -62,6 +62,18 @@ def ontology_copy(tmp_path: Path) -> Path:
     return target
 
 
+def wait_until_serving(url: str, seconds: float = 60) -> None:
+    """Wait for ``url``/healthz to answer; fail the test clearly if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"the server on {url} did not answer /healthz within {seconds:g} s")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -94,14 +106,7 @@ def live_server(built: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"the server on {url} did not answer /healthz within 60 s")
+        wait_until_serving(url)
         yield url
     finally:
         process.terminate()

@@ -11,8 +11,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from .conftest import REFDATA, ROOT, _free_port, need
+from .conftest import REFDATA, ROOT, _free_port, need, wait_until_serving
 
 MANIFEST = REFDATA.parent / "conformance" / "w3c-sparql11" / "protocol" / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -110,12 +108,7 @@ def conformance_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     )
     url = f"127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://{url}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_serving(f"http://{url}")
         yield url
     finally:
         process.terminate()

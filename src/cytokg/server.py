@@ -131,7 +131,8 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
     limiter = _RateLimiter(app.config["RATE_LIMIT"], app.config["RATE_WINDOW"])
     app.extensions["cytokg.executor"] = executor
     index = SearchIndex(store)
-    linksets = Graph().parse(build_dir / VOID_FILE, format="turtle")
+    void_file = build_dir / VOID_FILE  # absent from a bare store folder: then no linksets are described
+    linksets = Graph().parse(void_file, format="turtle") if void_file.exists() else Graph()
     app.register_blueprint(get_pages_blueprint(store, queries_dir))
     info = "SELECT ?v WHERE { <https://w3id.org/cytokg/cytokg.owl> <http://www.w3.org/2002/07/owl#versionInfo> ?v }"
     version = next((row["v"].value for row in store.query(info)), "unknown")
