@@ -9,8 +9,9 @@ PORT ?= 8000
 SOURCES := $(shell find ontology shapes queries src -type f -not -name "*.pyc" 2>/dev/null) pyproject.toml
 BUILD_PACKAGES := default-jdk-headless libowlapi-java
 TEST_PACKAGES := $(BUILD_PACKAGES) chromium
+BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
 
-.PHONY: serve test build check system-deps test-system-deps apt-install lint clean
+.PHONY: serve test build check system-deps test-system-deps apt-install lint clean bench bench-quick bench-soak bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +53,25 @@ serve: system-deps build/.stamp
 test: test-system-deps $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+# Benchmarks (docs/benchmarks.md): wrk from Debian, rdflib-endpoint, pyshacl-turbo, psutil, matplotlib from PyPI.
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench-deps: $(VENV)/.bench-installed
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_PACKAGES)"
+
+bench: bench-deps build/.stamp
+	$(BIN)/python -m benchmarks.run --profile full
+
+bench-quick: bench-deps build/.stamp
+	$(BIN)/python -m benchmarks.run --profile quick
+
+bench-soak: bench-deps build/.stamp
+	$(BIN)/python -m benchmarks.soak
+
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
 clean:

@@ -45,14 +45,14 @@ class Sampler(threading.Thread):
         self.peak = 0
         self.series: list[tuple[float, int]] = []
         self._stop_event = threading.Event()
-        self._started = time.monotonic()
+        self.started = time.monotonic()
 
     def run(self) -> None:
         """Sample until :meth:`stop`."""
         while not self._stop_event.is_set():
             rss = tree_rss(self.pid)
             self.peak = max(self.peak, rss)
-            self.series.append((time.monotonic() - self._started, rss))
+            self.series.append((time.monotonic() - self.started, rss))
             self._stop_event.wait(self.interval)
 
     def stop(self) -> int:
@@ -71,7 +71,18 @@ class Measured:
     returncode: int | None
     finished: bool
     reason: str = ""
-    lines: list[tuple[float, str, int]] = field(default_factory=list)  # (seconds, line, tree RSS peak so far)
+    lines: list[tuple[float, str]] = field(default_factory=list)  # stderr lines with their arrival (s)
+    series: list[tuple[float, int]] = field(default_factory=list)  # (s, tree RSS bytes) every 0.1 s
+
+    def phases(self, marker: str = "\u2026 ") -> list[dict[str, float | str]]:
+        """The phases announced by stderr lines starting with ``marker``: name, seconds and peak RSS (MB)."""
+        starts = [(0.0, "start-up")] + [(t, line[len(marker) :]) for t, line in self.lines if line.startswith(marker)]
+        ends = [t for t, _ in starts[1:]] + [self.seconds]
+        phases: list[dict[str, float | str]] = []
+        for (begin, name), end in zip(starts, ends, strict=True):
+            inside = [rss for t, rss in self.series if begin <= t <= end] or [0]
+            phases.append({"phase": name, "seconds": round(end - begin, 2), "peak_rss_mb": round(max(inside) / MB)})
+        return phases
 
 
 def run_measured(
@@ -79,19 +90,19 @@ def run_measured(
 ) -> Measured:
     """Run ``command``, stopping it past ``timeout`` seconds or ``memory_cap`` bytes of tree RSS.
 
-    Each stderr line is kept with its time and the peak RSS seen before it, so phases announced on
-    stderr (``cytokg check``'s progress lines) can be timed and sized one by one.
+    Stderr lines are kept with their times and the RSS series with its, so phases announced on stderr
+    (``cytokg check``'s progress lines) can be timed and sized one by one (:meth:`Measured.phases`).
     """
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = Sampler(process.pid, 0.1)
     sampler.start()
-    lines: list[tuple[float, str, int]] = []
+    lines: list[tuple[float, str]] = []
 
     def _read() -> None:
         assert process.stderr is not None
         for line in process.stderr:
-            lines.append((time.monotonic() - started, line.rstrip("\n"), sampler.peak))
+            lines.append((time.monotonic() - started, line.rstrip("\n")))
 
     reader = threading.Thread(target=_read, daemon=True)
     reader.start()
@@ -109,7 +120,10 @@ def run_measured(
     process.wait()
     reader.join(5)
     seconds = time.monotonic() - started
-    return Measured(seconds, sampler.stop(), process.returncode, not reason, reason, lines)
+    peak = sampler.stop()
+    offset = sampler.started - started
+    series = [(t + offset, rss) for t, rss in sampler.series]
+    return Measured(seconds, peak, process.returncode, not reason, reason, lines, series)
 
 
 def _kill_tree(pid: int) -> None:
@@ -125,9 +139,7 @@ def _kill_tree(pid: int) -> None:
             continue
 
 
-def first_answer(
-    url: str, deadline: float, alive: Callable[[], bool], query: str = "ASK { ?s ?p ?o }"
-) -> float | None:
+def first_answer(url: str, deadline: float, alive: Callable[[], bool], query: str = "ASK { ?s ?p ?o }") -> float | None:
     """Poll ``url`` with ``query`` until it answers 200; the monotonic time of that answer, or None.
 
     Gives up at ``deadline`` (monotonic) or as soon as ``alive()`` is false.
@@ -136,7 +148,7 @@ def first_answer(
     request = urllib.request.Request(target, headers={"Accept": "application/sparql-results+json"})
     while time.monotonic() < deadline and alive():
         try:
-            with urllib.request.urlopen(request, timeout=max(0.1, deadline - time.monotonic())) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=max(0.1, deadline - time.monotonic())) as response:
                 if response.status == 200:
                     response.read()
                     return time.monotonic()

@@ -65,7 +65,7 @@ class Server:
         """Whether the root process still runs."""
         if self.process is not None:
             return self.process.poll() is None
-        return psutil.pid_exists(self.pid)
+        return bool(psutil.pid_exists(self.pid))
 
     def rss(self) -> int:
         """Resident memory of the whole process tree, in bytes."""
