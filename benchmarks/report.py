@@ -34,7 +34,8 @@ def latest(results_dir: Path, profile: str) -> dict[str, Any] | None:
 def _ms(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    return f"{seconds * 1000:,.1f}" if seconds < 10 else f"{seconds * 1000:,.0f}"
+    ms = seconds * 1000
+    return f"{ms:.1f}" if ms < 100 else f"{ms:,.0f}"
 
 
 def _level(entry: dict[str, Any] | None, query: str, level: str) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import psutil
 
-from .load import Query, load_suite, measure_query
+from .load import HEAVY, Query, load_suite, measure_query
 from .measure import MB, Sampler, dir_size, run_measured
 from .synthetic import generate
 from .systems import NotAvailable, Server, start_bare, start_cytokg, start_rdflib, virtuoso
@@ -35,7 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
 PACKAGES = ("pyoxigraph", "rdflib", "rdflib-endpoint", "flask", "gunicorn", "pyshacl", "pyshacl-turbo", "owlready2")
 DEBIAN = ("wrk", "virtuoso-opensource", "default-jdk-headless", "libowlapi-java")
-HEAVY = ("label-search", "family-closure", "shared-subunit-join", "associations-per-disease", "il6-neighbourhood")
 SCALE_QUERIES = (*HEAVY, "entity-lookup", "cq16-gp130-family", "cq31-jak-stat-by-receptor")
 
 
