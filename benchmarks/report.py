@@ -184,6 +184,28 @@ def _scale_tables(points: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _breakdowns(points: list[dict[str, Any]], slow: float = 1.0) -> list[str]:
+    """Where each system breaks down: points it could not load, and queries slower than ``slow`` s or failed."""
+    lines = []
+    for name in ("cytokg", "rdflib"):
+        for point in points:
+            entry = point.get(name, {})
+            where = f"- {name} at {point['triples']:,} triples:"
+            if entry.get("status") != "measured":
+                lines.append(f"{where} {entry.get('reason', 'not measured')}.")
+                continue
+            bad = []
+            for query, result in entry.get("queries", {}).items():
+                seconds = (result.get("c1") or {}).get("p50_s") or result.get("probe", {}).get("seconds")
+                if "skipped" in result:
+                    bad.append(f"{query} ({result['skipped']})")
+                elif seconds and seconds > slow:
+                    bad.append(f"{query} {seconds:.1f} s")
+            if bad:
+                lines.append(f"{where} over {slow:g} s per answer: " + "; ".join(bad) + ".")
+    return lines or [f"- No query took over {slow:g} s at any size."]
+
+
 def _build_tables(build: dict[str, Any]) -> list[str]:
     lines = ["| step | wall (s) | peak RSS (MB) |", "|---|---|---|"]
     lines.append(
@@ -300,6 +322,10 @@ def render(full: dict[str, Any] | None, soak: dict[str, Any] | None, images: dic
             f"Suite: {', '.join(_scale_names(full))} at concurrency 1.",
             "",
             *_scale_tables(full["scale"]),
+            "",
+            "Where it breaks down (answers slower than 1 s at concurrency 1, loads that did not finish):",
+            "",
+            *_breakdowns(full["scale"]),
             "",
         ]
         if "scale" in images:

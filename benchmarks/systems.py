@@ -156,30 +156,34 @@ def start_rdflib(graph_file: Path, log: Path) -> Server:
 
 @contextlib.contextmanager
 def virtuoso(build_dir: Path, work: Path, log: Path) -> Iterator[Server]:
-    """A throw-away Virtuoso holding ``build_dir``'s graph, from ``cytokg.virtuoso`` (issue 8).
+    """A throw-away Virtuoso (``cytokg.virtuoso.LocalVirtuoso``, issue 8) loaded by ``cytokg load``.
 
-    Interface assumed (check after merging issue 8): ``LocalVirtuoso(work)`` is a context manager whose
-    value has ``sparql_url``, ``pid`` and (for the Graph Store protocol) ``user``/``password``;
-    ``cytokg load --endpoint URL --user U --password P`` pushes the built graph.
+    ``cytokg load`` puts the asserted and inferred triples in two named graphs by the Graph Store protocol;
+    Virtuoso's ``/sparql`` without FROM queries all graphs, as CytoKG's union default graph does.
 
     :raises NotAvailable: the module or Debian's virtuoso-opensource is missing, or loading failed.
     """
     try:
-        from cytokg import virtuoso as module  # type: ignore[attr-defined]
+        from cytokg.virtuoso import LocalVirtuoso, virtuoso_available  # type: ignore[import-not-found,unused-ignore]
     except ImportError as error:
         raise NotAvailable("cytokg.virtuoso is not in this checkout (issue 8)") from error
-    if shutil.which("virtuoso-t") is None:
-        raise NotAvailable("virtuoso-t not found: apt-get install virtuoso-opensource")
-    with module.LocalVirtuoso(work) as local:
+    if not virtuoso_available():
+        raise NotAvailable("virtuoso-t / isql-vt not found: apt-get install virtuoso-opensource")
+    shutil.rmtree(work, ignore_errors=True)
+    begun = time.monotonic()
+    with LocalVirtuoso(work) as local:
+        ready = time.monotonic() - begun
         command = [str(BIN / "cytokg"), "load", "--build-dir", str(build_dir), "--endpoint", local.sparql_url]
-        if getattr(local, "user", None):
-            command += ["--user", local.user, "--password", local.password]
+        command += ["--update-endpoint", local.update_url, "--gsp-endpoint", local.gsp_url]
+        env = dict(os.environ, CYTOKG_STORE_USER=local.user, CYTOKG_STORE_PASSWORD=local.password)
         started = time.monotonic()
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("wb") as stream:
-            loaded = subprocess.run(command, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT, check=False)
+            loaded = subprocess.run(command, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT, env=env, check=False)
         if loaded.returncode != 0:
             raise NotAvailable(f"cytokg load into Virtuoso failed (exit {loaded.returncode}; see {log})")
         server = Server("virtuoso", local.sparql_url, None, started, pid=int(local.pid))
         server.extra["load_seconds"] = time.monotonic() - started
+        server.extra["start_seconds"] = ready
+        server.extra["buffers"] = local.buffers
         yield server
