@@ -244,6 +244,7 @@ def _soak_section(soak: dict[str, Any]) -> list[str]:
     lines += [
         "",
         f"- **Unexpected errors: {s['unexpected']}** (any answer other than 200, or 503 for the time-limit query).",
+        f"- Answered requests: p50 {_ms(s['ok_p50_s'])} ms, p99 {_ms(s['ok_p99_s'])} ms (all kinds together).",
         (
             f"- Server RSS after warm-up {s['rss_first_mb']} MB, at the end {s['rss_last_mb']} MB, "
             f"peak {s['rss_peak_mb']} MB (growth {s['rss_last_mb'] - s['rss_first_mb']:+} MB)."
@@ -254,7 +255,9 @@ def _soak_section(soak: dict[str, Any]) -> list[str]:
         seen = "**not seen**" if replaced is None else f"seen after {replaced:.1f} s"
         lines.append(
             f"- Worker kill at {kill['at_s']:.0f} s (PID {kill['pid']}, SIGKILL): {kill['answered_after']} answers "
-            f"in the next 5 s; replacement worker {seen}; requests lost with the killed worker: {kill['lost']}."
+            f"in the next 5 s; replacement worker {seen}; requests lost with the killed worker: {kill['lost']}; "
+            f"its query processes left behind: {len(kill['query_processes_left_behind'])}; "
+            f"workers at the end: {s['workers_at_end']}."
         )
     return lines
 
