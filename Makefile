@@ -54,6 +54,8 @@ test: test-system-deps $(VENV)/.installed
 	$(BIN)/python -m pytest
 
 # Benchmarks (docs/benchmarks.md): wrk from Debian, rdflib-endpoint, pyshacl-turbo, psutil, matplotlib from PyPI.
+# BENCH_ARGS passes options through, e.g. BENCH_ARGS='--note "smoke run"' or (soak) BENCH_ARGS='--seconds 60'.
+BENCH_ARGS ?=
 $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
@@ -62,13 +64,13 @@ bench-deps: $(VENV)/.bench-installed
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_PACKAGES)"
 
 bench: bench-deps build/.stamp
-	$(BIN)/python -m benchmarks.run --profile full
+	$(BIN)/python -m benchmarks.run --profile full $(BENCH_ARGS)
 
 bench-quick: bench-deps build/.stamp
-	$(BIN)/python -m benchmarks.run --profile quick
+	$(BIN)/python -m benchmarks.run --profile quick $(BENCH_ARGS)
 
 bench-soak: bench-deps build/.stamp
-	$(BIN)/python -m benchmarks.soak
+	$(BIN)/python -m benchmarks.soak $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks

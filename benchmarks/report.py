@@ -256,9 +256,11 @@ def _soak_section(soak: dict[str, Any]) -> list[str]:
         lines.append(
             f"- Worker kill at {kill['at_s']:.0f} s (PID {kill['pid']}, SIGKILL): {kill['answered_after']} answers "
             f"in the next 5 s; replacement worker {seen}; requests lost with the killed worker: {kill['lost']}; "
-            f"its query processes left behind: {len(kill['query_processes_left_behind'])}; "
+            f"its child processes still alive 5 s later: {len(kill['query_processes_left_behind'])}; "
             f"workers at the end: {s['workers_at_end']}."
         )
+        for command in kill.get("left_behind_commands", []):
+            lines.append(f"  - left behind (orphaned, killed by the harness at the end): `{command}`")
     return lines
 
 

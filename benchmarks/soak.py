@@ -1,8 +1,9 @@
 """Load and fault run: CytoKG at concurrency 16 for minutes, a mix of cheap, expensive and time-limit queries.
 
 One client thread sends a query that can never finish (it must come back as 503 at the time limit), the
-others a random mix of the suite (a quarter heavy queries). Part-way through, one gunicorn worker is
-killed with SIGKILL: the others must keep answering and gunicorn must start a replacement. The run
+others a random mix of the suite (a quarter heavy queries). Part-way through, the gunicorn worker whose
+query process is busiest is killed with SIGKILL: the others must keep answering, gunicorn must start a
+replacement, and the killed worker's query process should not outlive it. The run
 reports every outcome, the unexpected ones, and the server's RSS over time.
 ``python -m benchmarks.soak`` (``make bench-soak``) writes benchmarks/results/<date>-<host>-soak.json.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import datetime
 import json
 import os
@@ -120,7 +122,7 @@ class _Run:
         before = workers(self.server.pid)
         if not before:
             return {"error": "no gunicorn worker found to kill"}
-        victim = before[0]
+        victim = _busiest(before)
         children = [child.pid for child in victim.children()]
         killed_at = time.monotonic()
         os.kill(victim.pid, signal.SIGKILL)
@@ -137,7 +139,44 @@ class _Run:
             "at_s": killed_at - self.started,
             "replaced_after_s": replaced,
             "query_processes_left_behind": [pid for pid in children if psutil.pid_exists(pid)],
+            "left_behind_commands": [_command(pid) for pid in children if psutil.pid_exists(pid)],
         }
+
+
+def _busiest(candidates: list[psutil.Process]) -> psutil.Process:
+    """The worker whose query processes use the most CPU over half a second: the one most surely mid-query."""
+    children = {worker.pid: worker.children() for worker in candidates}
+    for process in (child for group in children.values() for child in group):
+        with contextlib.suppress(psutil.Error):
+            process.cpu_percent(None)
+    time.sleep(0.5)
+
+    def load(worker: psutil.Process) -> float:
+        total = 0.0
+        for child in children[worker.pid]:
+            with contextlib.suppress(psutil.Error):
+                total += child.cpu_percent(None)
+        return total
+
+    return max(candidates, key=load)
+
+
+def _command(pid: int) -> str:
+    try:
+        return " ".join(psutil.Process(pid).cmdline())[-120:]
+    except psutil.Error:
+        return "(gone)"
+
+
+def _reap(pids: list[int]) -> None:
+    """Kill the killed worker's query processes if they outlived it (they are no longer the server's children)."""
+    for pid in pids:
+        try:
+            process = psutil.Process(pid)
+            if "multiprocessing" in " ".join(process.cmdline()):
+                process.kill()
+        except psutil.Error:
+            continue
 
 
 def soak(build_dir: Path, work: Path, seconds: float, concurrency: int, query_timeout: float) -> dict[str, Any]:
@@ -147,6 +186,7 @@ def soak(build_dir: Path, work: Path, seconds: float, concurrency: int, query_ti
     cheap = [query for query in suite if query.name not in HEAVY]
     limit = Query("time-limit", LIMIT_QUERY.read_text(encoding="utf-8"))
     server = start_cytokg(build_dir, work / "logs" / "cytokg-soak.log", query_timeout=query_timeout)
+    kill: dict[str, Any] = {}
     try:
         if server.wait_ready(120) is None:
             raise RuntimeError(f"cytokg serve did not answer within 120 s (log: {work / 'logs'})")
@@ -169,6 +209,7 @@ def soak(build_dir: Path, work: Path, seconds: float, concurrency: int, query_ti
         alive_workers = len(workers(server.pid))
     finally:
         server.stop()
+        _reap(kill.get("query_processes_left_behind", []))
     return _summarise(run, sampler, kill, concurrency, query_timeout, alive_workers)
 
 
