@@ -338,6 +338,10 @@ def render(full: dict[str, Any] | None, soak: dict[str, Any] | None, images: dic
     if full.get("build"):
         out += ["## Build and gates (real graph)", "", *_build_tables(full["build"]), ""]
     out += ["## Load and fault run (`make bench-soak`)", ""]
+    if soak and soak["meta"].get("note"):
+        out += [f"> **{soak['meta']['note']}**", ""]
+    if soak:
+        out += [f"{soak['meta']['date']} on `{soak['meta']['host']}`, CytoKG commit {soak['meta']['commit']}.", ""]
     out += _soak_section(soak) if soak else ["Not run yet: `make bench-soak`."]
     return "\n".join(out) + "\n"
 
@@ -363,12 +367,17 @@ def _plots(full: dict[str, Any], folder: Path) -> dict[str, str]:
     measured = [n for n in SYSTEMS if suite["systems"].get(n, {}).get("status") == "measured"]
     figure, axis = plt.subplots(figsize=(7, 4))
     width = 0.8 / max(1, len(measured))
+    common = {
+        level: [q for q in suite["queries"] if all(_level(suite["systems"][n], q, level) for n in measured)]
+        for level in ("c1", "c16")
+    }
     for index, name in enumerate(measured):
         means = []
         for level in ("c1", "c16"):
-            values = [lv["p50_s"] * 1000 for q in suite["queries"] if (lv := _level(suite["systems"][name], q, level))]
+            values = [_level(suite["systems"][name], q, level)["p50_s"] * 1000 for q in common[level]]  # type: ignore[index]
             means.append(_geomean(values) or 0)
         axis.bar([x + index * width for x in (0, 1)], means, width, label=name)
+    axis.set_title(f"p50 latency over the {len(common['c16'])} queries every system was load-tested on")
     axis.set_xticks([0.4 - width / 2, 1.4 - width / 2], ["concurrency 1", "concurrency 16"])
     axis.set_yscale("log")
     axis.set_ylabel("p50 latency, ms (geometric mean over queries)")
@@ -378,27 +387,47 @@ def _plots(full: dict[str, Any], folder: Path) -> dict[str, str]:
     plt.close(figure)
     images["latency"] = "benchmarks/latency-by-concurrency.png"
     if full.get("scale"):
-        figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-        for name, marker in (("cytokg", "o"), ("rdflib", "s")):
-            xs = [p["triples"] for p in full["scale"]]
-            loads = [p[name].get("load_s", p[name].get("cold_start_s")) for p in full["scale"]]
-            rss = [p[name].get("peak_rss_mb") for p in full["scale"]]
-            left.plot(
-                [x for x, v in zip(xs, loads, strict=True) if v], [v for v in loads if v], marker=marker, label=name
-            )
-            right.plot([x for x, v in zip(xs, rss, strict=True) if v], [v for v in rss if v], marker=marker, label=name)
-        left.set_title("load time (s)")
-        right.set_title("peak server RSS (MB)")
-        for axis in (left, right):
-            axis.set_xscale("log")
-            axis.set_yscale("log")
-            axis.set_xlabel("triples")
-            axis.legend()
-        figure.tight_layout()
-        figure.savefig(folder / "scale.png", dpi=100)
-        plt.close(figure)
+        _scale_plot(full, folder / "scale.png", plt)
         images["scale"] = "benchmarks/scale.png"
     return images
+
+
+def _scale_plot(full: dict[str, Any], path: Path, plt: Any) -> None:
+    """Load/start time and peak RSS against graph size; a cross marks a run stopped at its cap."""
+    points = full["scale"]
+    cap = full["meta"]["profile"]["rdflib_load_cap"]
+    series = {
+        "left": [
+            ("cytokg: store build", "cytokg", "load_s"),
+            ("cytokg: serve, start to first answer", "cytokg", "cold_start_s"),
+            ("rdflib-endpoint: start (load) to first answer", "rdflib", "cold_start_s"),
+        ],
+        "right": [("cytokg serve", "cytokg", "peak_rss_mb"), ("rdflib-endpoint", "rdflib", "peak_rss_mb")],
+    }
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for axis, key in zip(axes, ("left", "right"), strict=True):
+        for label, system, field in series[key]:
+            done = [
+                (p["triples"], p[system][field])
+                for p in points
+                if p[system].get("status") == "measured" and p[system].get(field) is not None
+            ]
+            stopped = [p for p in points if p[system].get("status") == "did not finish"]
+            line = axis.plot([x for x, _ in done], [y for _, y in done], marker="o", label=label)
+            for point in stopped:
+                value = cap if key == "left" else point[system].get("peak_rss_mb")
+                if value:
+                    axis.plot([point["triples"]], [value], marker="x", markersize=10, color=line[0].get_color())
+                    axis.annotate("stopped", (point["triples"], value), textcoords="offset points", xytext=(-50, 5))
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("triples")
+        axis.legend(fontsize=8)
+    axes[0].set_title("seconds (x: stopped at the cap)")
+    axes[1].set_title("peak RSS while serving, MB")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
 
 
 def render_docs(results_dir: Path, docs_dir: Path) -> Path:
