@@ -108,7 +108,10 @@ def _suite_tables(results: dict[str, Any]) -> list[str]:
             lines.append(f"| {TITLES[name]} | not measured: {entry.get('reason', '')} | - | - |")
             continue
         rss = f"{entry.get('idle_rss_mb', '-')} / {entry.get('peak_rss_mb', '-')}"
-        lines.append(f"| {TITLES[name]} | measured | {entry.get('cold_start_s', '-')} | {rss} |")
+        status = "measured"
+        if "load_s" in entry:
+            status += f"; `cytokg load` took {entry['load_s']} s"
+        lines.append(f"| {TITLES[name]} | {status} | {entry.get('cold_start_s', '-')} | {rss} |")
     header = "| query | " + " | ".join(measured) + " | cytokg / bare |"
     lines += ["", "### Concurrency 1: p50 / p99 latency (ms)", "", header, "|---" * (len(measured) + 2) + "|"]
     for query in suite["queries"]:
@@ -308,7 +311,10 @@ def render(full: dict[str, Any] | None, soak: dict[str, Any] | None, images: dic
         "concurrency 16, after two probe requests (warm-up and answer check). A query whose single answer takes more",
         f"than {meta['profile']['slow']:g} s is not load-tested on that system. CytoKG and the bare app use 2 gunicorn",
         "workers; rdflib-endpoint runs one process serving `build/cytokg.ttl` (asserted triples only: it does not see",
-        "the reasoner's inferred memberships, so queries over inferred classes can differ in size).",
+        "the reasoner's inferred memberships, so queries over inferred classes can differ in size). Virtuoso is a",
+        "throw-away `cytokg.virtuoso.LocalVirtuoso` (its defaults: 20,000 8-KiB buffers, 10 HTTP threads, not the",
+        "2 GB stock tuning) loaded by `cytokg load` into two named graphs; its `/sparql` queries all graphs.",
+        "Cold start: from starting the server process to its first answer (Virtuoso: an empty database to ready).",
         "",
         *_suite_tables(full),
         "",
