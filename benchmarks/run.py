@@ -289,6 +289,7 @@ def run_scale(profile: Profile, build_dir: Path, work: Path) -> list[dict[str, A
         server = start_rdflib(graph, work / "logs" / f"rdflib-{target}.log")
         point["rdflib"] = _serve_point(server, queries, profile, profile.rdflib_load_cap, profile.rdflib_memory_cap)
         points.append(point)
+        shutil.rmtree(folder, ignore_errors=True)  # up to 1.5 GB at 5M; regenerated identically on the next run
     return points
 
 
