@@ -9,8 +9,9 @@ PORT ?= 8000
 SOURCES := $(shell find ontology shapes queries src -type f -not -name "*.pyc" 2>/dev/null) pyproject.toml
 BUILD_PACKAGES := default-jdk-headless libowlapi-java
 TEST_PACKAGES := $(BUILD_PACKAGES) chromium
+BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
 
-.PHONY: serve test build check system-deps test-system-deps apt-install lint clean
+.PHONY: serve test build check system-deps test-system-deps apt-install lint clean bench bench-quick bench-soak bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +53,27 @@ serve: system-deps build/.stamp
 test: test-system-deps $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+# Benchmarks (docs/benchmarks.md): wrk from Debian, rdflib-endpoint, pyshacl-turbo, psutil, matplotlib from PyPI.
+# BENCH_ARGS passes options through, e.g. BENCH_ARGS='--note "smoke run"' or (soak) BENCH_ARGS='--seconds 60'.
+BENCH_ARGS ?=
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench-deps: $(VENV)/.bench-installed
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_PACKAGES)"
+
+bench: bench-deps build/.stamp
+	$(BIN)/python -m benchmarks.run --profile full $(BENCH_ARGS)
+
+bench-quick: bench-deps build/.stamp
+	$(BIN)/python -m benchmarks.run --profile quick $(BENCH_ARGS)
+
+bench-soak: bench-deps build/.stamp
+	$(BIN)/python -m benchmarks.soak $(BENCH_ARGS)
+
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
 clean:

@@ -1,0 +1,456 @@
+"""Results JSON → docs/benchmarks.md (tables, targets, machine, versions) and PNG plots in docs/benchmarks/.
+
+``python -m benchmarks.report`` re-renders from the newest results in benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+__all__ = ["latest", "render", "render_docs", "summary", "targets"]
+
+SYSTEMS = ("cytokg", "bare", "rdflib", "virtuoso")
+TITLES = {
+    "cytokg": "CytoKG (`cytokg serve`)",
+    "bare": "bare Flask + pyoxigraph",
+    "rdflib": "rdflib-endpoint",
+    "virtuoso": "Virtuoso",
+}
+
+
+def latest(results_dir: Path, profile: str) -> dict[str, Any] | None:
+    """The newest results file of ``profile`` (by its recorded date), or None."""
+    found = []
+    for path in results_dir.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("meta", {}).get("profile", {}).get("name") == profile:
+            found.append((data["meta"]["date"], path.name, data))
+    return max(found, key=lambda item: (item[0], item[1]))[2] if found else None
+
+
+def _ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    ms = seconds * 1000
+    return f"{ms:.1f}" if ms < 100 else f"{ms:,.0f}"
+
+
+def _level(entry: dict[str, Any] | None, query: str, level: str) -> dict[str, Any] | None:
+    if not entry or entry.get("status") != "measured":
+        return None
+    result = entry["queries"].get(query, {})
+    measured = result.get(level)
+    return measured if measured and measured.get("ok") else None
+
+
+def _geomean(values: list[float]) -> float | None:
+    values = [v for v in values if v > 0]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The issue's targets: (target, measured, verdict)."""
+    suite = results["suite"]
+    systems = suite["systems"]
+    rows: list[tuple[str, str, str]] = []
+    ratios, untested = [], []
+    for query in suite["queries"]:
+        ours, theirs = _level(systems.get("cytokg"), query, "c16"), _level(systems.get("rdflib"), query, "c16")
+        if ours and theirs:
+            ratios.append(ours["rps"] / theirs["rps"])
+        elif ours and "skipped" in systems.get("rdflib", {}).get("queries", {}).get(query, {}):
+            untested.append(query)
+    mean = _geomean(ratios)
+    text = "not measured" if mean is None else f"{mean:.1f}x over {len(ratios)} queries"
+    if untested:
+        text += f" (+{len(untested)} queries rdflib answers too slowly to load-test: {', '.join(untested)})"
+    rows.append(("c16 requests/s >= 20x rdflib-endpoint (geometric mean)", text, _verdict(mean, 20, above=True)))
+    worst, over = 0.0, []
+    for query in suite["queries"]:
+        ours, bare = _level(systems.get("cytokg"), query, "c1"), _level(systems.get("bare"), query, "c1")
+        if ours and bare and bare["p50_s"]:
+            ratio = ours["p50_s"] / bare["p50_s"]
+            worst = max(worst, ratio)
+            if ratio > 1.5:
+                over.append(f"{query} {ratio:.1f}x")
+    text = "not measured" if not worst else f"worst {worst:.2f}x" + (f"; over 1.5x: {', '.join(over)}" if over else "")
+    rows.append(("c1 p50 within 1.5x of the bare baseline on every query", text, _verdict(worst or None, 1.5)))
+    cold = systems.get("cytokg", {}).get("cold_start_s")
+    rows.append(("cold start to first answer < 1 s", f"{cold} s" if cold is not None else "-", _verdict(cold, 1.0)))
+    build = results.get("build")
+    total = build["build"]["seconds"] + build["check"]["seconds"] if build else None
+    text = f"{build['build']['seconds']} s + {build['check']['seconds']} s = {total:.0f} s" if build and total else "-"
+    rows.append(("cytokg build + cytokg check < 60 s", text, _verdict(total, 60)))
+    big = [p for p in results.get("scale", []) if p["target"] >= 5_000_000]
+    rss = big[0]["cytokg"].get("peak_rss_mb") if big else None
+    text = f"{rss} MB peak at {big[0]['triples']:,} triples" if big and rss else "not measured"
+    rows.append(("5M-triple graph served with < 400 MB server RSS", text, _verdict(rss, 400)))
+    return rows
+
+
+def _verdict(value: float | None, limit: float, *, above: bool = False) -> str:
+    if value is None:
+        return "not measured"
+    return "met" if (value >= limit if above else value < limit) else "**not met**"
+
+
+def _suite_tables(results: dict[str, Any]) -> list[str]:
+    suite = results["suite"]
+    systems = [name for name in SYSTEMS if name in suite["systems"]]
+    measured = [name for name in systems if suite["systems"][name].get("status") == "measured"]
+    lines = ["### Systems", "", "| system | status | cold start (s) | RSS idle / peak (MB) |", "|---|---|---|---|"]
+    for name in systems:
+        entry = suite["systems"][name]
+        if entry.get("status") != "measured":
+            lines.append(f"| {TITLES[name]} | not measured: {entry.get('reason', '')} | - | - |")
+            continue
+        rss = f"{entry.get('idle_rss_mb', '-')} / {entry.get('peak_rss_mb', '-')}"
+        status = "measured"
+        if "load_s" in entry:
+            status += f"; `cytokg load` took {entry['load_s']} s"
+        lines.append(f"| {TITLES[name]} | {status} | {entry.get('cold_start_s', '-')} | {rss} |")
+    header = "| query | " + " | ".join(measured) + " | cytokg / bare |"
+    lines += ["", "### Concurrency 1: p50 / p99 latency (ms)", "", header, "|---" * (len(measured) + 2) + "|"]
+    for query in suite["queries"]:
+        cells = []
+        for name in measured:
+            level = _level(suite["systems"][name], query, "c1")
+            cells.append(f"{_ms(level['p50_s'])} / {_ms(level['p99_s'])}" if level else _why(suite, name, query))
+        ours, bare = (
+            _level(suite["systems"].get("cytokg"), query, "c1"),
+            _level(suite["systems"].get("bare"), query, "c1"),
+        )
+        ratio = f"{ours['p50_s'] / bare['p50_s']:.2f}x" if ours and bare and bare["p50_s"] else "-"
+        lines.append(f"| {query} | " + " | ".join(cells) + f" | {ratio} |")
+    header = "| query | " + " | ".join(measured) + " | cytokg / rdflib |"
+    lines += ["", "### Concurrency 16: requests/s (p50 / p99 ms)", "", header, "|---" * (len(measured) + 2) + "|"]
+    for query in suite["queries"]:
+        cells = []
+        for name in measured:
+            level = _level(suite["systems"][name], query, "c16")
+            if level:
+                cells.append(f"{level['rps']:,.1f} ({_ms(level['p50_s'])} / {_ms(level['p99_s'])})")
+            else:
+                cells.append(_why(suite, name, query))
+        ours = _level(suite["systems"].get("cytokg"), query, "c16")
+        theirs = _level(suite["systems"].get("rdflib"), query, "c16")
+        ratio = f"{ours['rps'] / theirs['rps']:.1f}x" if ours and theirs and theirs["rps"] else "-"
+        lines.append(f"| {query} | " + " | ".join(cells) + f" | {ratio} |")
+    lines += ["", "Answer sizes (rows or triples of one checked answer), to show the systems agree:", ""]
+    lines += ["| query | " + " | ".join(measured) + " |", "|---" * (len(measured) + 1) + "|"]
+    for query in suite["queries"]:
+        sizes = [str(suite["systems"][n]["queries"].get(query, {}).get("probe", {}).get("rows", "-")) for n in measured]
+        mark = "" if len(set(sizes)) == 1 else " (sizes differ)"
+        lines.append(f"| {query}{mark} | " + " | ".join(sizes) + " |")
+    return lines
+
+
+def _why(suite: dict[str, Any], name: str, query: str) -> str:
+    result = suite["systems"][name]["queries"].get(query, {})
+    if "skipped" in result:
+        return "not load-tested" if "not load-tested" in result["skipped"] else "failed"
+    return "-"
+
+
+def _scale_tables(points: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        (
+            "| triples | system | load / start (s) | load peak RSS (MB) | store on disk (MB) | cold start (s) | "
+            "serving peak RSS (MB) | suite p50 (ms, geometric mean) |"
+        ),
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for point in points:
+        for name in ("cytokg", "rdflib"):
+            entry = point.get(name, {})
+            p50s = [q["c1"]["p50_s"] for q in entry.get("queries", {}).values() if q.get("c1", {}).get("p50_s")]
+            mean = _geomean(p50s)
+            skipped = sum(1 for q in entry.get("queries", {}).values() if "skipped" in q)
+            latency = (
+                "-"
+                if mean is None
+                else f"{mean * 1000:,.1f} ({len(p50s)} queries"
+                + (f", {skipped} too slow or over budget)" if skipped else ")")
+            )
+            if entry.get("status") != "measured":
+                latency = f"**{entry.get('reason', 'not measured')}**"
+            load = entry.get("load_s", entry.get("cold_start_s", "-"))
+            load_rss = entry.get("load_peak_rss_mb", "-") if name == "cytokg" else "(in serving)"
+            store = entry.get("store_mb", "-") if name == "cytokg" else f"{point['file_mb']} (N-Triples file)"
+            lines.append(
+                f"| {point['triples']:,} | {name} | {load} | {load_rss} | {store} | {entry.get('cold_start_s', '-')} | "
+                f"{entry.get('peak_rss_mb', '-')} | {latency} |"
+            )
+    return lines
+
+
+def _breakdowns(points: list[dict[str, Any]], slow: float = 1.0) -> list[str]:
+    """Where each system breaks down: points it could not load, and queries slower than ``slow`` s or failed."""
+    lines = []
+    for name in ("cytokg", "rdflib"):
+        for point in points:
+            entry = point.get(name, {})
+            where = f"- {name} at {point['triples']:,} triples:"
+            if entry.get("status") != "measured":
+                lines.append(f"{where} {entry.get('reason', 'not measured')}.")
+                continue
+            bad = []
+            for query, result in entry.get("queries", {}).items():
+                seconds = (result.get("c1") or {}).get("p50_s") or result.get("probe", {}).get("seconds")
+                if "skipped" in result:
+                    bad.append(f"{query} ({result['skipped']})")
+                elif seconds and seconds > slow:
+                    bad.append(f"{query} {seconds:.1f} s")
+            if bad:
+                lines.append(f"{where} over {slow:g} s per answer: " + "; ".join(bad) + ".")
+    return lines or [f"- No query took over {slow:g} s at any size."]
+
+
+def _build_tables(build: dict[str, Any]) -> list[str]:
+    lines = ["| step | wall (s) | peak RSS (MB) |", "|---|---|---|"]
+    lines.append(
+        f"| `cytokg build` (all gates included) | {build['build']['seconds']} | {build['build']['peak_rss_mb']} |"
+    )
+    for phase in build["build_phases"]:
+        lines.append(f"| &nbsp;&nbsp;build: {phase['phase']} | {phase['seconds']} | {phase['peak_rss_mb']} |")
+    lines.append(f"| `cytokg check` | {build['check']['seconds']} | {build['check']['peak_rss_mb']} |")
+    for phase in build["check_phases"]:
+        lines.append(f"| &nbsp;&nbsp;check: {phase['phase']} | {phase['seconds']} | {phase['peak_rss_mb']} |")
+    engines = build.get("shacl_engines", {})
+    lines += ["", "SHACL engines on the gate's input (asserted graph + inferred types):", ""]
+    lines += ["| engine | wall (s) | conforms | violations | failing fixtures caught |", "|---|---|---|---|---|"]
+    for name in ("pyshacl", "pyshacl_turbo"):
+        e = engines.get(name, {})
+        caught = f"{e.get('failing_fixtures_caught', '-')} / {e.get('failing_fixtures', '-')}"
+        lines.append(
+            f"| {name} | {e.get('seconds', '-')} | {e.get('conforms', '-')} | {e.get('violations', '-')} | {caught} |"
+        )
+    return lines
+
+
+def _soak_section(soak: dict[str, Any]) -> list[str]:
+    s = soak["soak"]
+    kill = s.get("kill", {})
+    rate = s["requests"] / s["seconds"]
+    limit = f"query time limit {s['query_timeout']:g} s"
+    lines = [
+        f"{s['seconds']:.0f} s at concurrency {s['concurrency']}, {limit}, {s['requests']:,} requests ({rate:.1f}/s).",
+        "",
+        "| outcome | count |",
+        "|---|---|",
+    ]
+    for outcome, count in sorted(s["outcomes"].items()):
+        lines.append(f"| {outcome} | {count:,} |")
+    lines += [
+        "",
+        f"- **Unexpected errors: {s['unexpected']}** (any answer other than 200, or 503 for the time-limit query).",
+        f"- Answered requests: p50 {_ms(s['ok_p50_s'])} ms, p99 {_ms(s['ok_p99_s'])} ms (all kinds together).",
+        (
+            f"- Server RSS after warm-up {s['rss_first_mb']} MB, at the end {s['rss_last_mb']} MB, "
+            f"peak {s['rss_peak_mb']} MB (growth {s['rss_last_mb'] - s['rss_first_mb']:+} MB)."
+        ),
+    ]
+    if kill:
+        replaced = kill.get("replaced_after_s")
+        seen = "**not seen**" if replaced is None else f"seen after {replaced:.1f} s"
+        lines.append(
+            f"- Worker kill at {kill['at_s']:.0f} s (PID {kill['pid']}, SIGKILL): {kill['answered_after']} answers "
+            f"in the next 5 s; replacement worker {seen}; requests lost with the killed worker: {kill['lost']}; "
+            f"its child processes still alive 5 s later: {len(kill['query_processes_left_behind'])}; "
+            f"workers at the end: {s['workers_at_end']}."
+        )
+        for command in kill.get("left_behind_commands", []):
+            lines.append(f"  - left behind (orphaned, killed by the harness at the end): `{command}`")
+    return lines
+
+
+def render(full: dict[str, Any] | None, soak: dict[str, Any] | None, images: dict[str, str]) -> str:
+    """docs/benchmarks.md as text."""
+    out = ["# Benchmarks", "", "<!-- generated by `python -m benchmarks.report` from benchmarks/results/*.json -->", ""]
+    if full is None:
+        return "\n".join([*out, "No results yet: run `make bench`.", ""])
+    meta = full["meta"]
+    if meta.get("note"):
+        out += [f"> **{meta['note']}**", ""]
+    if meta["profile"]["name"] != "full":
+        out += [f"> Profile `{meta['profile']['name']}`: a short run, not the full benchmark.", ""]
+    out += [
+        "Rerun: `make bench` (about 25 minutes), `make bench-quick` (a minute or two), `make bench-soak` (6 minutes).",
+        "Ratios are measured side by side, one system at a time, in one run on one machine; absolute times hold for",
+        "that machine only.",
+        "",
+        "## Machine and versions",
+        "",
+        (
+            f"- {meta['date']} on `{meta['host']}`: {meta['cpu']}, {meta['cores']} cores, {meta['memory_gb']} GB; "
+            f"{meta['os']}; Python {meta['python']}; CytoKG commit {meta['commit']}."
+        ),
+        (
+            f"- Load average at start {meta['loadavg_start']} and end {meta.get('loadavg_end')} "
+            "(a busy machine makes every number slower; the ratios suffer less)."
+        ),
+        "- "
+        + ", ".join(f"{k} {v}" for k, v in meta["packages"].items())
+        + "; Debian: "
+        + ", ".join(f"{k} {v}" for k, v in meta["debian"].items())
+        + ".",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        *(f"| {t} | {m} | {v} |" for t, m, v in targets(full)),
+        "",
+        "## Query suite over HTTP (real graph)",
+        "",
+        "Every query in `queries/examples/` plus the heavier ones in `benchmarks/queries/`, sent as `GET ?query=`",
+        f"from `wrk` on loopback: {meta['profile']['c1']} s at concurrency 1, then {meta['profile']['c16']} s at",
+        "concurrency 16, after two probe requests (warm-up and answer check). A query whose single answer takes more",
+        f"than {meta['profile']['slow']:g} s is not load-tested on that system. CytoKG and the bare app use 2 gunicorn",
+        "workers; rdflib-endpoint runs one process serving `build/cytokg.ttl` (asserted triples only: it does not see",
+        "the reasoner's inferred memberships, so queries over inferred classes can differ in size). Virtuoso is a",
+        "throw-away `cytokg.virtuoso.LocalVirtuoso` (its defaults: 20,000 8-KiB buffers, 10 HTTP threads, not the",
+        "2 GB stock tuning) loaded by `cytokg load` into two named graphs; its `/sparql` queries all graphs.",
+        "Cold start: from starting the server process to its first answer (Virtuoso: an empty database to ready).",
+        "",
+        *_suite_tables(full),
+        "",
+    ]
+    if "latency" in images:
+        out += [f"![Latency by concurrency]({images['latency']})", ""]
+    if full.get("scale"):
+        out += [
+            "## Scale series",
+            "",
+            "The real graph plus a deterministic synthetic extension (`benchmarks/synthetic.py`: cytokines, receptor",
+            "chains and complexes, disease associations and evidence axioms of the real shape). CytoKG: the on-disk",
+            "store built by `cytokg.store` (bulk load, optimize, inferred graph), then `cytokg serve` over it.",
+            "rdflib: rdflib-endpoint parsing the N-Triples file at start (capped at",
+            f"{meta['profile']['rdflib_load_cap']:g} s and {meta['profile']['rdflib_memory_cap']:,} MB).",
+            f"Suite: {', '.join(_scale_names(full))} at concurrency 1.",
+            "",
+            *_scale_tables(full["scale"]),
+            "",
+            "Where it breaks down (answers slower than 1 s at concurrency 1, loads that did not finish):",
+            "",
+            *_breakdowns(full["scale"]),
+            "",
+        ]
+        if "scale" in images:
+            out += [f"![Load time and memory by graph size]({images['scale']})", ""]
+    if full.get("build"):
+        out += ["## Build and gates (real graph)", "", *_build_tables(full["build"]), ""]
+    out += ["## Load and fault run (`make bench-soak`)", ""]
+    if soak and soak["meta"].get("note"):
+        out += [f"> **{soak['meta']['note']}**", ""]
+    if soak:
+        out += [f"{soak['meta']['date']} on `{soak['meta']['host']}`, CytoKG commit {soak['meta']['commit']}.", ""]
+    out += _soak_section(soak) if soak else ["Not run yet: `make bench-soak`."]
+    return "\n".join(out) + "\n"
+
+
+def _scale_names(full: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for point in full["scale"]:
+        for name in point.get("cytokg", {}).get("queries", {}):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _plots(full: dict[str, Any], folder: Path) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    images: dict[str, str] = {}
+    suite = full["suite"]
+    measured = [n for n in SYSTEMS if suite["systems"].get(n, {}).get("status") == "measured"]
+    figure, axis = plt.subplots(figsize=(7, 4))
+    width = 0.8 / max(1, len(measured))
+    common = {
+        level: [q for q in suite["queries"] if all(_level(suite["systems"][n], q, level) for n in measured)]
+        for level in ("c1", "c16")
+    }
+    for index, name in enumerate(measured):
+        means = []
+        for level in ("c1", "c16"):
+            values = [_level(suite["systems"][name], q, level)["p50_s"] * 1000 for q in common[level]]  # type: ignore[index]
+            means.append(_geomean(values) or 0)
+        axis.bar([x + index * width for x in (0, 1)], means, width, label=name)
+    axis.set_title(f"p50 latency over the {len(common['c16'])} queries every system was load-tested on")
+    axis.set_xticks([0.4 - width / 2, 1.4 - width / 2], ["concurrency 1", "concurrency 16"])
+    axis.set_yscale("log")
+    axis.set_ylabel("p50 latency, ms (geometric mean over queries)")
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(folder / "latency-by-concurrency.png", dpi=100)
+    plt.close(figure)
+    images["latency"] = "benchmarks/latency-by-concurrency.png"
+    if full.get("scale"):
+        _scale_plot(full, folder / "scale.png", plt)
+        images["scale"] = "benchmarks/scale.png"
+    return images
+
+
+def _scale_plot(full: dict[str, Any], path: Path, plt: Any) -> None:
+    """Load/start time and peak RSS against graph size; a cross marks a run stopped at its cap."""
+    points = full["scale"]
+    cap = full["meta"]["profile"]["rdflib_load_cap"]
+    series = {
+        "left": [
+            ("cytokg: store build", "cytokg", "load_s"),
+            ("cytokg: serve, start to first answer", "cytokg", "cold_start_s"),
+            ("rdflib-endpoint: start (load) to first answer", "rdflib", "cold_start_s"),
+        ],
+        "right": [("cytokg serve", "cytokg", "peak_rss_mb"), ("rdflib-endpoint", "rdflib", "peak_rss_mb")],
+    }
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for axis, key in zip(axes, ("left", "right"), strict=True):
+        for label, system, field in series[key]:
+            done = [
+                (p["triples"], p[system][field])
+                for p in points
+                if p[system].get("status") == "measured" and p[system].get(field) is not None
+            ]
+            stopped = [p for p in points if p[system].get("status") == "did not finish"]
+            line = axis.plot([x for x, _ in done], [y for _, y in done], marker="o", label=label)
+            for point in stopped:
+                value = cap if key == "left" else point[system].get("peak_rss_mb")
+                if value:
+                    axis.plot([point["triples"]], [value], marker="x", markersize=10, color=line[0].get_color())
+                    axis.annotate("stopped", (point["triples"], value), textcoords="offset points", xytext=(-50, 5))
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("triples")
+        axis.legend(fontsize=8)
+    axes[0].set_title("seconds (x: stopped at the cap)")
+    axes[1].set_title("peak RSS while serving, MB")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def render_docs(results_dir: Path, docs_dir: Path) -> Path:
+    """Write docs/benchmarks.md and its plots from the newest full (else quick) and soak results."""
+    full = latest(results_dir, "full") or latest(results_dir, "quick")
+    soak = latest(results_dir, "soak")
+    images = _plots(full, docs_dir / "benchmarks") if full else {}
+    path = docs_dir / "benchmarks.md"
+    path.write_text(render(full, soak, images), encoding="utf-8")
+    return path
+
+
+def summary(results: dict[str, Any]) -> str:
+    """The targets as plain text, for the terminal."""
+    return "\n".join(f"{verdict:>14}  {target}: {measured}" for target, measured, verdict in targets(results))
+
+
+if __name__ == "__main__":
+    root = Path(__file__).resolve().parents[1]
+    print(render_docs(Path(__file__).parent / "results", root / "docs"))  # noqa: T201
