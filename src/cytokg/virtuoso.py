@@ -29,6 +29,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 __all__ = ["LocalVirtuoso", "virtuoso_available"]
 
@@ -121,7 +122,7 @@ class LocalVirtuoso:
             raise RuntimeError("Virtuoso is not running")
         return self._process.pid
 
-    def start(self) -> LocalVirtuoso:
+    def start(self) -> Self:
         """Write the ini, start the server and wait until HTTP and SQL answer; set a random dba password."""
         if not virtuoso_available():
             raise FileNotFoundError("virtuoso-t / isql-vt not found: apt-get install virtuoso-opensource")
@@ -152,7 +153,7 @@ class LocalVirtuoso:
         try:
             self._wait_ready()
             fresh = secrets.token_urlsafe(16)
-            self.password = "dba"  # a new database's default; replaced at once
+            self.password = "dba"  # noqa: S105 (a new database's default; replaced at once)
             self.isql(f"USER_SET_PASSWORD('dba', '{fresh}');")
             self.password = fresh
         except BaseException:
@@ -201,7 +202,7 @@ class LocalVirtuoso:
             process.kill()
             process.wait(10)
 
-    def __enter__(self) -> LocalVirtuoso:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
