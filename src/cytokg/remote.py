@@ -9,17 +9,19 @@ endpoint's serializers work unchanged.
 
 from __future__ import annotations
 
-import json
+import io
 import re
 import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
+from .examples import has_order_by
 from .executor import Answer, QueryTimeout, serialize_answer
 from .store import ASSERTED_GRAPH, INFERRED_GRAPH
 
@@ -98,12 +100,18 @@ def query_form(text: str) -> str:
     >>> query_form("PREFIX a: <http://x#> # ask?\\nconstruct WHERE { ?s ?p ?o }")
     'CONSTRUCT'
     """
+    position = _prologue_end(text)
+    return text[position : position + 9].split("{", 1)[0].split()[0].upper()
+
+
+def _prologue_end(text: str) -> int:
+    """Where the query form starts, after BASE and PREFIX declarations, comments and spaces."""
     position = 0
     while match := _PROLOGUE.match(text, position):
         if match.end() == position:
             break
         position = match.end()
-    return text[position : position + 9].split("{", 1)[0].split()[0].upper()
+    return position
 
 
 class SparqlClient:
@@ -137,6 +145,7 @@ class SparqlClient:
         timeout: float = 300.0,
         retry_timeouts: bool = True,
         check: bool = True,
+        stream: bool = False,
     ) -> requests.Response:
         """Send a request; retry connection errors, 429 and 502-504; with ``check``, raise ``StoreError`` on
         any other failure.
@@ -147,7 +156,13 @@ class SparqlClient:
         while True:
             try:
                 response = self.session.request(
-                    method, url, params=list(params), data=data, headers=dict(headers or {}), timeout=timeout
+                    method,
+                    url,
+                    params=list(params),
+                    data=data,
+                    headers=dict(headers or {}),
+                    timeout=timeout,
+                    stream=stream,
                 )
                 if response.status_code == 401 and self.session.auth is None:
                     auth = self._auth(response.headers.get("WWW-Authenticate", ""))
@@ -224,14 +239,25 @@ class RemoteStore:
         return self.run(query, default, named, base_iri)
 
     def run(
-        self, query: str, default: Sequence[str], named: Sequence[str], base_iri: str | None = None
+        self,
+        query: str,
+        default: Sequence[str],
+        named: Sequence[str],
+        base_iri: str | None = None,
+        limit: int | None = None,
     ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
         """Run ``query`` with an explicit dataset (the protocol's default-graph-uri and named-graph-uri).
+
+        With ``limit``, a SELECT without ORDER BY asks the store for at most that many rows (any of them are
+        a correct prefix of an unordered answer); an ordered one is left alone, since a subquery's order may be lost.
 
         :raises QueryTimeout: the store or the HTTP read passed the time limit.
         :raises StoreError: the store failed or refused the query.
         """
-        graph_form = query_form(query) in ("CONSTRUCT", "DESCRIBE")
+        form = query_form(query)
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        if limit is not None and form == "SELECT" and not has_order_by(query):
+            query = _limited(query, limit)
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         params = [("query", query)]
         params += [("default-graph-uri", iri) for iri in default] + [("named-graph-uri", iri) for iri in named]
@@ -242,28 +268,45 @@ class RemoteStore:
         if base_iri:
             params[0] = ("query", f"BASE <{base_iri}>\n{query}")
         body = urllib.parse.urlencode(params).encode()
-        response = self.client.request(
-            "POST", self.endpoint, data=body, headers=headers, timeout=self.timeout, retry_timeouts=False, check=False
-        )
+        try:
+            response = self.client.request(
+                "POST",
+                self.endpoint,
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
+                retry_timeouts=False,
+                check=False,
+                stream=True,
+            )
+        except QueryTimeout as error:
+            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped") from error
         if response.headers.get("X-SQL-State", "") in _VIRTUOSO_TIMEOUTS or (
             response.status_code >= 400 and any(state in response.text[:1000] for state in _VIRTUOSO_TIMEOUTS)
         ):
-            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped by the store")
+            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
         _raise_for(response, self.endpoint)
-        content = response.content
-        if len(content) > self.max_bytes:
-            raise StoreError(f"the store's answer is larger than {self.max_bytes} bytes; add a LIMIT")
+        # Parsed as it arrives, so a reader that stops after the row limit stops the transfer too.
+        stream = io.BufferedReader(_Stream(response, self.max_bytes, time.monotonic() + self.timeout))
         if graph_form:
             media = response.headers.get("Content-Type", accept).split(";")[0].strip()
             rdf_format = pyoxigraph.RdfFormat.from_media_type(media) or pyoxigraph.RdfFormat.N_TRIPLES
-            triples = [quad.triple for quad in pyoxigraph.parse(content, format=rdf_format)]
+            triples = [quad.triple for quad in pyoxigraph.parse(stream, format=rdf_format)]
             return _query_triples(triples)
-        answer = pyoxigraph.parse_query_results(
-            _portable_blank_nodes(content), format=pyoxigraph.QueryResultsFormat.JSON
-        )
+        answer = pyoxigraph.parse_query_results(stream, format=pyoxigraph.QueryResultsFormat.JSON)
         if isinstance(answer, pyoxigraph.QuerySolutions) and [v.value for v in answer.variables] == [_ASK_COLUMN]:
             return _boolean(any(row[_ASK_COLUMN] is not None and row[_ASK_COLUMN].value != "0" for row in answer))
         return answer
+
+
+def _limited(query: str, limit: int) -> str:
+    """The SELECT query as a subquery with a LIMIT, its prologue (PREFIX, BASE) kept in front.
+
+    >>> _limited("PREFIX a: <http://x#>\nSELECT * WHERE { ?s ?p ?o }", 6)
+    'PREFIX a: <http://x#>\nSELECT * WHERE {\n{ SELECT * WHERE { ?s ?p ?o }\n}\n} LIMIT 6'
+    """
+    start = _prologue_end(query)
+    return f"{query[:start]}SELECT * WHERE {{\n{{ {query[start:]}\n}}\n}} LIMIT {limit}"
 
 
 def _blank_label(value: str) -> str:
@@ -275,16 +318,54 @@ def _blank_label(value: str) -> str:
     return "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}_" for c in value)
 
 
-def _portable_blank_nodes(content: bytes) -> bytes:
-    """SPARQL JSON results with blank node labels that pyoxigraph accepts."""
-    if b'"bnode"' not in content:
-        return content
-    data = json.loads(content)
-    for row in data.get("results", {}).get("bindings", []):
-        for term in row.values():
-            if term.get("type") == "bnode":
-                term["value"] = _blank_label(term["value"])
-    return json.dumps(data).encode()
+class _Stream(io.RawIOBase):
+    """A store's answer as it arrives, bounded in bytes and time; SPARQL JSON blank node labels made portable.
+
+    Virtuoso labels blank nodes ``nodeID://b10000``, which pyoxigraph refuses; each bnode term is rewritten with
+    ``_blank_label``. The tail after the last ``"type"`` is held back until the next chunk, so no term is cut.
+    """
+
+    _BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")([^"]*)"')
+
+    def __init__(self, response: requests.Response, max_bytes: int, deadline: float) -> None:
+        self.response = response
+        self.chunks = response.iter_content(64 * 1024)
+        self.max_bytes = max_bytes
+        self.deadline = deadline
+        self.received = 0
+        self.pending = b""
+        self.ready = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def _fix(self, data: bytes) -> bytes:
+        return self._BNODE.sub(lambda m: m.group(1) + _blank_label(m.group(2).decode()).encode() + b'"', data)
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.ready and self.response is not None:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                self.ready, self.pending = self._fix(self.pending), b""
+                self.response.close()
+                break
+            self.received += len(chunk)
+            if self.received > self.max_bytes:
+                raise StoreError(f"the store's answer is larger than {self.max_bytes} bytes; add a LIMIT")
+            if time.monotonic() > self.deadline:
+                raise QueryTimeout("the store's answer took longer than the time limit")
+            data = self.pending + chunk
+            found = data.rfind(b'"type"')
+            cut = min(found if found >= 0 else len(data), max(len(data) - 6, 0))
+            self.ready, self.pending = self._fix(data[:cut]), data[cut:]
+        size = min(len(buffer), len(self.ready))
+        buffer[:size] = self.ready[:size]
+        self.ready = self.ready[size:]
+        return size
+
+    def close(self) -> None:
+        self.response.close()
+        super().close()
 
 
 def _boolean(value: bool) -> pyoxigraph.QueryBoolean:
@@ -303,6 +384,11 @@ def _query_dataset(text: str) -> tuple[list[str], list[str]]:
     default = [str(clause["default"]) for clause in clauses if "default" in clause]
     named = [str(clause["named"]) for clause in clauses if "named" in clause]
     return default, named
+
+
+def _answer(serialized: tuple[str, str, bytes, int, bool]) -> Answer:
+    status, media, body, rows, truncated = serialized
+    return Answer(int(status), media, body, rows, truncated)
 
 
 class RemoteExecutor:
@@ -337,6 +423,9 @@ class RemoteExecutor:
         else:  # the query names its own dataset (FROM / FROM NAMED), which some stores prefer to the protocol's
             from_default, from_named = _query_dataset(query)
             outside = [iri for iri in from_default + from_named if iri not in (graphs.asserted, graphs.inferred)]
+            if len(outside) == len(from_default + from_named):  # only graphs the store must not show: all empty
+                empty: Any = pyoxigraph.Store().query(query, base_iri=base_iri)
+                return _answer(serialize_answer(empty, result_media, graph_media, self.max_rows))
             if outside:
                 message = (
                     f"<{outside[0]}> is not a graph of this endpoint; name <{graphs.asserted}> or <{graphs.inferred}>"
@@ -344,11 +433,10 @@ class RemoteExecutor:
                 return Answer(403, "error", b"", error=message)
             default, named = graphs.restrict(from_default), graphs.restrict(from_named)
         try:
-            answer = self.store.run(query, default, named, base_iri)
+            answer = self.store.run(query, default, named, base_iri, limit=self.max_rows + 1)
         except StoreError as error:
             return Answer(502, "error", b"", error=f"the triple store failed: {error}")
-        status, media, body, rows, truncated = serialize_answer(answer, result_media, graph_media, self.max_rows)
-        return Answer(int(status), media, body, rows, truncated)
+        return _answer(serialize_answer(answer, result_media, graph_media, self.max_rows))
 
     def close(self) -> None:
         """Close the HTTP connections."""
