@@ -318,7 +318,12 @@ def serve(
 @TOKEN_OPTION
 @BUILD_OPTION
 @QUERIES_OPTION
-@click.option("--chunk-size", default=10_000, show_default=True, type=click.IntRange(min=1), help="Triples a request.")
+@click.option(
+    "--chunk-size",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Triples a request [default: 10000 by the Graph Store Protocol, 1000 by SPARQL Update].",
+)
 @click.option(
     "--verify-queries",
     default=8,
@@ -338,7 +343,7 @@ def load(
     token: str | None,
     build_dir: Path,
     queries_dir: Path,
-    chunk_size: int,
+    chunk_size: int | None,
     verify_queries: int,
 ) -> None:
     """Load the built graph into an external SPARQL 1.1 store, replacing the previous copy, and verify it."""

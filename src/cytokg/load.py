@@ -24,7 +24,11 @@ from .gates import INFERRED_TYPES
 from .query import run_query_text
 from .remote import Graphs, ProtocolUnsupported, RemoteStore, SparqlClient
 
-__all__ = ["LoadReport", "Target", "graph_files", "load", "ntriples_chunks", "sample", "staging_graph"]
+__all__ = ["CHUNK_SIZES", "LoadReport", "Target", "graph_files", "load", "ntriples_chunks", "sample", "staging_graph"]
+
+
+#: Triples a request by default: Virtuoso 7.2 refuses SPARQL Update requests much above 1,000 triples.
+CHUNK_SIZES = {"gsp": 10_000, "update": 1_000}
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,26 @@ def _upload(client: SparqlClient, target: Target, graph: str, data: bytes, proto
             headers={"Content-Type": "application/n-triples"},
         )
         return
-    _update(client, target, f"INSERT DATA {{ GRAPH <{graph}> {{\n{data.decode('utf-8')}}} }}")
+    # INSERT … WHERE {} rather than INSERT DATA: Virtuoso 7.2 refuses blank nodes in INSERT DATA.
+    _update(client, target, f"INSERT {{ GRAPH <{graph}> {{\n{data.decode('utf-8')}}} }} WHERE {{}}")
+
+
+def _upload_file(
+    client: SparqlClient,
+    target: Target,
+    graph: str,
+    path: Path,
+    protocol: str,
+    size: int,
+    advance: Callable[[int], None],
+) -> int:
+    """Send ``path`` to ``graph`` in chunks; returns the triples sent."""
+    sent = 0
+    for triples, data in ntriples_chunks(path, size):
+        _upload(client, target, graph, data, protocol)
+        sent += triples
+        advance(triples)
+    return sent
 
 
 def graph_files(build_dir: Path, graphs: Graphs) -> dict[str, Path]:
@@ -132,14 +155,15 @@ def load(
     graphs: Graphs,
     client: SparqlClient,
     *,
-    chunk_size: int = 10_000,
+    chunk_size: int | None = None,
     verify_queries: int = 8,
     say: Callable[[str], None],
     advance: Callable[[int], None],
 ) -> LoadReport:
     """Load ``build/cytokg.nt`` and the inferred memberships into ``graphs``, replacing them, then verify.
 
-    ``advance`` is called with the triples of each chunk sent (for a progress bar), ``say`` with progress lines.
+    ``chunk_size`` triples go in one request (default ``CHUNK_SIZES`` of the protocol). ``advance`` is called
+    with the triples of each chunk sent (for a progress bar), ``say`` with progress lines.
 
     :raises GateFailure: the store does not hold exactly the built triples, or an example query answers wrongly.
     :raises StoreError: authentication, protocol or network failure (after retries).
@@ -151,18 +175,17 @@ def load(
     _update(client, target, " ;\n".join(f"DROP SILENT GRAPH <{staging_graph(g)}>" for g in files))
     expected: dict[str, int] = {}
     for graph, path in files.items():
-        expected[graph] = 0
-        for triples, data in ntriples_chunks(path, chunk_size):
-            try:
-                _upload(client, target, staging_graph(graph), data, protocol)
-            except ProtocolUnsupported as error:
-                if protocol != "gsp" or expected[graph] or graph != graphs.asserted:
-                    raise
-                say(f"no Graph Store Protocol at {target.gsp_endpoint} ({error}); using SPARQL Update instead")
-                protocol = "update"
-                _upload(client, target, staging_graph(graph), data, protocol)
-            expected[graph] += triples
-            advance(triples)
+        size = chunk_size or CHUNK_SIZES[protocol]
+        try:
+            expected[graph] = _upload_file(client, target, staging_graph(graph), path, protocol, size, advance)
+        except ProtocolUnsupported as error:
+            if protocol != "gsp" or graph != graphs.asserted:
+                raise
+            say(f"no Graph Store Protocol at {target.gsp_endpoint} ({error}); using SPARQL Update instead")
+            protocol = "update"
+            _update(client, target, f"DROP SILENT GRAPH <{staging_graph(graph)}>")
+            size = chunk_size or CHUNK_SIZES[protocol]
+            expected[graph] = _upload_file(client, target, staging_graph(graph), path, protocol, size, advance)
     for graph, count in expected.items():
         staged = _count(store, staging_graph(graph))
         if staged != count:

@@ -302,8 +302,11 @@ class RemoteStore:
 def _limited(query: str, limit: int) -> str:
     """The SELECT query as a subquery with a LIMIT, its prologue (PREFIX, BASE) kept in front.
 
-    >>> _limited("PREFIX a: <http://x#>\nSELECT * WHERE { ?s ?p ?o }", 6)
-    'PREFIX a: <http://x#>\nSELECT * WHERE {\n{ SELECT * WHERE { ?s ?p ?o }\n}\n} LIMIT 6'
+    >>> print(_limited("PREFIX a: <http://x#> SELECT * WHERE { ?s ?p ?o }", 6))
+    PREFIX a: <http://x#> SELECT * WHERE {
+    { SELECT * WHERE { ?s ?p ?o }
+    }
+    } LIMIT 6
     """
     start = _prologue_end(query)
     return f"{query[:start]}SELECT * WHERE {{\n{{ {query[start:]}\n}}\n}} LIMIT {limit}"
