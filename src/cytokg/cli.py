@@ -376,7 +376,8 @@ def load(
         client.close()
     for name, count in report.counts.items():
         click.echo(f"<{name}>: {count} triples (as built)")
-    click.echo(f"{len(report.checked)} example queries give their expected answers: {', '.join(report.checked)}")
+    if report.checked:
+        click.echo(f"{len(report.checked)} example queries give their expected answers: {', '.join(report.checked)}")
     click.echo(f"loaded by {report.protocol} in {report.seconds:.1f} s; verified")
 
 
