@@ -243,3 +243,13 @@ def test_wrong_password_is_a_clear_error(virtuoso: LocalVirtuoso, built: Path) -
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2
     assert "authentication failed (HTTP 401)" in done.stderr and "--password" in done.stderr
+
+
+def test_serve_refuses_a_bad_or_unreachable_backend(built: Path) -> None:
+    for backend, message in (
+        ("http://127.0.0.1:9/sparql", "sparql+http://"),
+        ("sparql+http://127.0.0.1:9/sparql", "cannot connect"),
+    ):
+        command = [sys.executable, "-m", "cytokg", "serve", "--build-dir", str(built), "--backend", backend]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 2 and message in done.stderr, done.stderr

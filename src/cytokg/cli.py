@@ -304,6 +304,14 @@ def serve(
             raise click.BadParameter("use sparql+http://HOST:PORT/PATH or sparql+https://…", param_hint="--backend")
         config |= {"BACKEND": backend, "BACKEND_GRAPHS": [graph, inferred_graph]}
         config["BACKEND_CREDENTIALS"] = [user, password, token]
+        from .executor import QueryTimeout
+        from .remote import Credentials, Graphs, StoreError, connect
+
+        try:  # fail here, with one clear line, rather than in every gunicorn worker
+            connect(backend, Graphs(graph, inferred_graph), Credentials(user, password, token), query_timeout)
+        except (StoreError, QueryTimeout) as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
     run_gunicorn(build_dir, queries_dir, host, port, workers, config)
 
 
