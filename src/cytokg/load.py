@@ -22,7 +22,7 @@ from .errors import GateFailure
 from .examples import answer_difference, expected_answer, has_order_by
 from .gates import INFERRED_TYPES
 from .query import run_query_text
-from .remote import Graphs, ProtocolUnsupported, RemoteStore, SparqlClient
+from .remote import NO_GRAPH, Graphs, ProtocolUnsupported, RemoteStore, SparqlClient
 
 __all__ = ["CHUNK_SIZES", "LoadReport", "Target", "graph_files", "load", "ntriples_chunks", "sample", "staging_graph"]
 
@@ -92,7 +92,7 @@ def _update(client: SparqlClient, target: Target, text: str) -> None:
 
 
 def _count(store: RemoteStore, graph: str) -> int:
-    answer = store.run("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", ("urn:cytokg:no-graph",), (graph,))
+    answer = store.run("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", (NO_GRAPH,), (graph,))
     assert isinstance(answer, pyoxigraph.QuerySolutions)
     return sum(int(row["n"].value) for row in answer)
 

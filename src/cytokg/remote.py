@@ -26,6 +26,7 @@ from .executor import Answer, QueryTimeout, serialize_answer
 from .store import ASSERTED_GRAPH, INFERRED_GRAPH
 
 __all__ = [
+    "NO_GRAPH",
     "Credentials",
     "Graphs",
     "ProtocolUnsupported",
@@ -47,6 +48,8 @@ _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]
 _ASK_COLUMN = "__ASK_RETVAL"
 #: Virtuoso's SQL states for a query stopped by its time limit (S1TAT: partial "anytime" answer).
 _VIRTUOSO_TIMEOUTS = ("S1TAT", "S1T00")
+#: Virtuoso refuses a query whose estimated cost exceeds MaxQueryCostEstimationTime before running it.
+_VIRTUOSO_ESTIMATE = "The estimated execution time"
 
 
 class StoreError(Exception):
@@ -285,6 +288,8 @@ class RemoteStore:
             response.status_code >= 400 and any(state in response.text[:1000] for state in _VIRTUOSO_TIMEOUTS)
         ):
             raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+        if response.status_code >= 400 and _VIRTUOSO_ESTIMATE in response.text[:1000]:
+            raise QueryTimeout(f"the store estimates the query would run longer than {self.timeout:g} s; not run")
         _raise_for(response, self.endpoint)
         # Parsed as it arrives, so a reader that stops after the row limit stops the transfer too.
         stream = io.BufferedReader(_Stream(response, self.max_bytes, time.monotonic() + self.timeout))
