@@ -200,8 +200,8 @@ def _raise_for(response: requests.Response, url: str) -> None:
     detail = response.text.strip().replace("\n", " ")[:300]
     if status in (401, 403):
         raise StoreError(
-            f"{url}: authentication failed (HTTP {status}); give --user and --password (or --token) of an account "
-            f"that may write to the store"
+            f"{url}: authentication failed (HTTP {status}); check --user and --password (or --token): the account "
+            "must exist and, for `cytokg load`, may update the store"
         )
     if status in _UNSUPPORTED:
         raise ProtocolUnsupported(f"{url}: HTTP {status}; this URL does not speak the protocol we used ({detail})")
@@ -453,7 +453,8 @@ class RemoteExecutor:
 
 def connect(backend: str, graphs: Graphs, credentials: Credentials, timeout: float) -> RemoteStore:
     """A ``RemoteStore`` for a ``sparql+http(s)://`` backend setting, checked with one query."""
-    store = RemoteStore(backend_url(backend), graphs, SparqlClient(credentials), timeout)
+    # One quick retry only: a web request cannot wait through the loader's long back-off.
+    store = RemoteStore(backend_url(backend), graphs, SparqlClient(credentials, retries=1, backoff=0.5), timeout)
     if not store.query("ASK { ?s ?p ?o }"):
         raise StoreError(f"{store.endpoint}: the graph <{graphs.asserted}> is empty; run `cytokg load` first")
     return store
