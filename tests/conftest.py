@@ -143,6 +143,15 @@ def cytokg_load(
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment, timeout=600, check=False)
 
 
+#: Example queries `cytokg load` checks in the session's Virtuoso (all are compared in test_virtuoso.py).
+VERIFIED = (
+    "cq01-cytokine-families",
+    "cq06-interleukin-and-chemokine",
+    "cq16-gp130-family",
+    "cq31-jak-stat-by-receptor",
+)
+
+
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalVirtuoso]:
     """Virtuoso Open Source on loopback with a throw-away database, stopped by its PID after the session."""
@@ -154,7 +163,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalVirtuoso
 @pytest.fixture(scope="session")
 def virtuoso_loaded(virtuoso: LocalVirtuoso, built: Path) -> LoadedStore:
     """Virtuoso holding the build, loaded by `cytokg load` into the default graph names."""
-    done = cytokg_load(virtuoso, built)
+    done = cytokg_load(virtuoso, built, *(option for name in VERIFIED for option in ("--verify-query", name)))
     assert done.returncode == 0, done.stderr
     return LoadedStore(virtuoso, done)
 

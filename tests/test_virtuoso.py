@@ -8,6 +8,7 @@ test_server_safety.py, test_pages.py, test_search.py and test_clients.py.
 from __future__ import annotations
 
 import http.server
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from cytokg.server import create_app
 from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH, open_store
 from cytokg.virtuoso import LocalVirtuoso
 
-from .conftest import ROOT, LoadedStore, cytokg_load
+from .conftest import ROOT, VERIFIED, LoadedStore, cytokg_load
 
 EXAMPLES = sorted((ROOT / "queries" / "examples").glob("*.rq"))
 JSON = {"Accept": "application/sparql-results+json"}
@@ -125,7 +126,8 @@ def test_load_reports_counts_and_verifies(virtuoso_loaded: LoadedStore, built: P
     output = virtuoso_loaded.load.stdout
     assert f"<{ASSERTED_GRAPH}>: {_lines(built / 'cytokg.nt')} triples (as built)" in output
     assert f"<{INFERRED_GRAPH}>: {_lines(built / INFERRED_TYPES)} triples (as built)" in output
-    assert "8 example queries give their expected answers" in output and "verified" in output
+    assert f"{len(VERIFIED)} example queries give their expected answers: {', '.join(VERIFIED)}" in output
+    assert "verified" in output
     assert "loaded by gsp" in output
 
 
@@ -253,3 +255,20 @@ def test_serve_refuses_a_bad_or_unreachable_backend(built: Path) -> None:
         command = [sys.executable, "-m", "cytokg", "serve", "--build-dir", str(built), "--backend", backend]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+def test_a_wrong_answer_fails_verification(virtuoso: LocalVirtuoso, built: Path, tmp_path: Path) -> None:
+    queries = tmp_path / "queries"
+    shutil.copytree(ROOT / "queries", queries)
+    expected = queries / "examples" / "cq01-cytokine-families.expected.tsv"
+    lines = expected.read_text(encoding="utf-8").splitlines(keepends=True)
+    expected.write_text("".join(lines[:-1]), encoding="utf-8")  # a deliberately wrong expectation: one row short
+    graph = "urn:cytokg-test:verify"
+    options = ("--graph", graph, "--inferred-graph", f"{graph}-inferred", "--queries-dir", str(queries))
+    done = cytokg_load(virtuoso, built, *options, "--verify-query", "cq01-cytokine-families")
+    assert done.returncode == 1
+    rows = len(lines) - 1  # the header line is not a row
+    assert (
+        f"cq01-cytokine-families.rq answers differently on {virtuoso.sparql_url}: {rows} rows, expected {rows - 1}"
+        in (done.stderr)
+    )

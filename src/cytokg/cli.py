@@ -339,6 +339,9 @@ def serve(
     type=click.IntRange(min=0),
     help="Example queries to check against their expected answers after loading.",
 )
+@click.option(
+    "--verify-query", "verify_names", multiple=True, help="Check this example query (file stem; repeatable) instead."
+)
 @_friendly
 def load(
     endpoint: str,
@@ -353,6 +356,7 @@ def load(
     queries_dir: Path,
     chunk_size: int | None,
     verify_queries: int,
+    verify_names: tuple[str, ...],
 ) -> None:
     """Load the built graph into an external SPARQL 1.1 store, replacing the previous copy, and verify it."""
     from .executor import QueryTimeout
@@ -374,6 +378,7 @@ def load(
                 client,
                 chunk_size=chunk_size,
                 verify_queries=verify_queries,
+                verify_names=verify_names,
                 say=_progress,
                 advance=bar.update,
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,6 +141,17 @@ def graph_files(build_dir: Path, graphs: Graphs) -> dict[str, Path]:
     return files
 
 
+def _to_verify(examples_dir: Path, count: int, names: Sequence[str]) -> list[Path]:
+    """The example queries named, or else ``count`` of them spread over the folder."""
+    if not names:
+        return sample(sorted(examples_dir.glob("*.rq")), count)
+    paths = [examples_dir / f"{name}.rq" for name in names]
+    for path in paths:
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such example query")
+    return paths
+
+
 def sample(paths: list[Path], count: int) -> list[Path]:
     """``count`` files spread evenly over ``paths`` (all of them if ``count`` is larger)."""
     if count >= len(paths):
@@ -157,12 +168,14 @@ def load(
     *,
     chunk_size: int | None = None,
     verify_queries: int = 8,
+    verify_names: Sequence[str] = (),
     say: Callable[[str], None],
     advance: Callable[[int], None],
 ) -> LoadReport:
     """Load ``build/cytokg.nt`` and the inferred memberships into ``graphs``, replacing them, then verify.
 
-    ``chunk_size`` triples go in one request (default ``CHUNK_SIZES`` of the protocol). ``advance`` is called
+    ``chunk_size`` triples go in one request (default ``CHUNK_SIZES`` of the protocol). The example queries
+    ``verify_names`` (or else ``verify_queries`` of them, spread evenly) must answer as expected. ``advance`` is called
     with the triples of each chunk sent (for a progress bar), ``say`` with progress lines.
 
     :raises GateFailure: the store does not hold exactly the built triples, or an example query answers wrongly.
@@ -203,7 +216,7 @@ def load(
     for graph, count in expected.items():
         if report.counts[graph] != count:
             raise GateFailure(f"<{graph}> holds {report.counts[graph]} triples after the swap, the build has {count}")
-    for path in sample(sorted(examples_dir.glob("*.rq")), verify_queries):
+    for path in _to_verify(examples_dir, verify_queries, verify_names):
         text = path.read_text(encoding="utf-8")
         difference = answer_difference(run_query_text(store, text, path), expected_answer(path), has_order_by(text))
         if difference:
