@@ -17,7 +17,7 @@ from .build import RELEASE_FILES
 from .executor import QueryExecutor, QueryTimeout
 from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .pages import get_pages_blueprint, local_path
-from .remote import RemoteExecutor
+from .remote import Credentials, Graphs, RemoteExecutor, connect
 from .safety import QueryRefused, inspect_query
 from .search import SearchIndex
 from .service import service_description
@@ -126,8 +126,6 @@ def _open_backend(build_dir: Path, config: Mapping[str, Any]) -> tuple[Queryable
     if not config["BACKEND"]:
         executor = QueryExecutor(build_dir / "oxigraph", config["QUERY_TIMEOUT"], config["MAX_ROWS"])
         return open_store(build_dir / "oxigraph"), executor
-    from .remote import Credentials, Graphs, connect
-
     store = connect(
         config["BACKEND"],
         Graphs(*config["BACKEND_GRAPHS"]),
