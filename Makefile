@@ -8,8 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SOURCES := $(shell find ontology shapes queries src -type f -not -name "*.pyc" 2>/dev/null) pyproject.toml
 BUILD_PACKAGES := default-jdk-headless libowlapi-java
-TEST_PACKAGES := $(BUILD_PACKAGES) chromium
-BENCH_PACKAGES := $(BUILD_PACKAGES) wrk
+TEST_PACKAGES := $(BUILD_PACKAGES) chromium virtuoso-opensource
+BENCH_PACKAGES := $(BUILD_PACKAGES) wrk virtuoso-opensource
 
 .PHONY: serve test build check system-deps test-system-deps apt-install lint clean bench bench-quick bench-soak bench-deps
 

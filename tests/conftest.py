@@ -10,7 +10,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,7 @@ from cytokg.build import build
 from cytokg.gates import Layout
 from cytokg.owlprofile import owlapi_available
 from cytokg.reason import java_available
+from cytokg.virtuoso import LocalVirtuoso, virtuoso_available
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology"
@@ -80,9 +84,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(built: Path) -> Iterator[str]:
-    """A real CytoKG server (gunicorn, one worker) on a free loopback port, stopped after the session."""
+@contextmanager
+def _serving(built: Path, *options: str) -> Iterator[str]:
+    """``cytokg serve`` (gunicorn, one worker) on a free loopback port until the block ends."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -98,6 +102,7 @@ def live_server(built: Path) -> Iterator[str]:
             str(port),
             "--workers",
             "1",
+            *options,
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -111,3 +116,75 @@ def live_server(built: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def live_server(built: Path) -> Iterator[str]:
+    """A real CytoKG server (gunicorn, one worker) on a free loopback port, stopped after the session."""
+    with _serving(built) as url:
+        yield url
+
+
+#: The stores the web app is tested on: the embedded Oxigraph store and Virtuoso filled by `cytokg load`.
+BACKENDS = ("embedded", "virtuoso")
+
+
+@dataclass(frozen=True)
+class LoadedStore:
+    """A local Virtuoso after `cytokg load`, with that command's output."""
+
+    server: LocalVirtuoso
+    load: subprocess.CompletedProcess[str]
+
+
+def cytokg_load(
+    server: LocalVirtuoso, built: Path, *options: str, gsp: str | None = "server"
+) -> subprocess.CompletedProcess[str]:
+    """Run `cytokg load` into ``server``; data goes by the server's Graph Store URL, ``gsp``, or (None) by Update."""
+    command = [sys.executable, "-m", "cytokg", "load", "--endpoint", server.sparql_url]
+    command += ["--update-endpoint", server.update_url, "--user", server.user, "--build-dir", str(built)]
+    if gsp is not None:
+        command += ["--gsp-endpoint", server.gsp_url if gsp == "server" else gsp]
+    command += options
+    environment = dict(os.environ, CYTOKG_STORE_PASSWORD=server.password)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment, timeout=600, check=False)
+
+
+#: Example queries `cytokg load` checks in the session's Virtuoso (all are compared in test_virtuoso.py).
+VERIFIED = (
+    "cq01-cytokine-families",
+    "cq06-interleukin-and-chemokine",
+    "cq16-gp130-family",
+    "cq31-jak-stat-by-receptor",
+)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalVirtuoso]:
+    """Virtuoso Open Source on loopback with a throw-away database, stopped by its PID after the session."""
+    need(virtuoso_available(), "Virtuoso is needed: apt-get install virtuoso-opensource")
+    with LocalVirtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_loaded(virtuoso: LocalVirtuoso, built: Path) -> LoadedStore:
+    """Virtuoso holding the build, loaded by `cytokg load` into the default graph names."""
+    done = cytokg_load(virtuoso, built, *(option for name in VERIFIED for option in ("--verify-query", name)))
+    assert done.returncode == 0, done.stderr
+    return LoadedStore(virtuoso, done)
+
+
+def backend_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """App settings for the backend a fixture parametrized over ``BACKENDS`` runs on."""
+    if request.param == "embedded":
+        return {}
+    loaded: LoadedStore = request.getfixturevalue("virtuoso_loaded")
+    return {"BACKEND": f"sparql+{loaded.server.sparql_url}"}
+
+
+@pytest.fixture(scope="session")
+def live_server_virtuoso(built: Path, virtuoso_loaded: LoadedStore) -> Iterator[str]:
+    """`cytokg serve --backend` on Virtuoso (gunicorn, one worker), stopped after the session."""
+    with _serving(built, "--backend", f"sparql+{virtuoso_loaded.server.sparql_url}") as url:
+        yield url

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from .conftest import BACKENDS
+
 QUERY = 'PREFIX cyto: <https://w3id.org/cytokg/vocab/> SELECT ?p WHERE { ?p cyto:commonName "gp130" }'
 
 
-def test_sparqlwrapper_select_ask_construct(live_server: str) -> None:
-    client = SPARQLWrapper(live_server + "/sparql")
+@pytest.fixture(params=BACKENDS)
+def server(request: pytest.FixtureRequest) -> str:
+    """`cytokg serve` on the embedded store, or `cytokg serve --backend` on Virtuoso."""
+    return str(request.getfixturevalue("live_server" if request.param == "embedded" else "live_server_virtuoso"))
+
+
+def test_sparqlwrapper_select_ask_construct(server: str) -> None:
+    client = SPARQLWrapper(server + "/sparql")
     client.setQuery(QUERY)
     client.setReturnFormat(JSON)
     bindings = client.query().convert()["results"]["bindings"]
@@ -26,7 +35,7 @@ def test_sparqlwrapper_select_ask_construct(live_server: str) -> None:
     assert client.query().convert()["results"]["bindings"]
 
 
-def test_rdflib_sparqlstore(live_server: str) -> None:
-    graph = Graph(store=SPARQLStore(live_server + "/sparql"))
+def test_rdflib_sparqlstore(server: str) -> None:
+    graph = Graph(store=SPARQLStore(server + "/sparql"))
     rows = list(graph.query(QUERY))
     assert [str(row[0]) for row in rows] == ["https://w3id.org/cytokg/protein/HGNC_6021"]

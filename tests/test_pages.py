@@ -12,14 +12,14 @@ from rdflib import Graph, URIRef
 from cytokg.pages import local_path
 from cytokg.server import create_app
 
-from .conftest import ROOT
+from .conftest import BACKENDS, ROOT, backend_config
 
 IL6 = "https://w3id.org/cytokg/protein/HGNC_6018"
 
 
-@pytest.fixture(scope="module")
-def client(built: Path) -> Iterator[FlaskClient]:
-    app = create_app(built, ROOT / "queries")
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(built: Path, request: pytest.FixtureRequest) -> Iterator[FlaskClient]:
+    app = create_app(built, ROOT / "queries", backend_config(request))
     yield app.test_client()
     app.extensions["cytokg.executor"].close()
 

@@ -11,7 +11,7 @@ from cytokg.search import SearchIndex, normalise
 from cytokg.server import create_app
 from cytokg.store import open_store
 
-from .conftest import ROOT
+from .conftest import BACKENDS, ROOT, backend_config
 
 PROTEIN = "https://w3id.org/cytokg/protein/"
 
@@ -21,9 +21,9 @@ def index(built: Path) -> SearchIndex:
     return SearchIndex(open_store(built / "oxigraph"))
 
 
-@pytest.fixture(scope="module")
-def client(built: Path) -> FlaskClient:
-    return create_app(built, ROOT / "queries").test_client()
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(built: Path, request: pytest.FixtureRequest) -> FlaskClient:
+    return create_app(built, ROOT / "queries", backend_config(request)).test_client()
 
 
 @pytest.mark.parametrize(

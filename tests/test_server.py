@@ -14,7 +14,7 @@ from rdflib import Graph
 from cytokg.namespaces import DATASET
 from cytokg.server import create_app
 
-from .conftest import ROOT
+from .conftest import BACKENDS, ROOT, backend_config
 
 ASK = "ASK { ?s ?p ?o }"
 SELECT = 'PREFIX cyto: <https://w3id.org/cytokg/vocab/> SELECT ?s WHERE { ?s cyto:hgncSymbol "IL6" }'
@@ -24,9 +24,9 @@ CONSTRUCT = (
 )
 
 
-@pytest.fixture(scope="module")
-def client(built: Path) -> FlaskClient:
-    return create_app(built, ROOT / "queries", {"RATE_LIMIT": 100_000}).test_client()
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(built: Path, request: pytest.FixtureRequest) -> FlaskClient:
+    return create_app(built, ROOT / "queries", {"RATE_LIMIT": 100_000} | backend_config(request)).test_client()
 
 
 def test_ask_get(client: FlaskClient) -> None:

@@ -13,16 +13,16 @@ from flask.testing import FlaskClient
 from cytokg.safety import plainly_safe
 from cytokg.server import create_app
 
-from .conftest import ROOT
+from .conftest import BACKENDS, ROOT, backend_config
 
 ASK = "ASK { ?s ?p ?o }"
 JSON = {"Accept": "application/sparql-results+json"}
 
 
-@pytest.fixture(scope="module")
-def client(built: Path) -> Iterator[FlaskClient]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(built: Path, request: pytest.FixtureRequest) -> Iterator[FlaskClient]:
     config = {"QUERY_TIMEOUT": 2.0, "MAX_ROWS": 5, "RATE_LIMIT": 10_000, "MAX_QUERY_BYTES": 100_000}
-    app = create_app(built, ROOT / "queries", config)
+    app = create_app(built, ROOT / "queries", config | backend_config(request))
     yield app.test_client()
     app.extensions["cytokg.executor"].close()
 

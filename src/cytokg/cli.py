@@ -52,6 +52,28 @@ REFDATA_OPTION = click.option(
     help="Reference data folder (HGNC, RO, ECO, GO...).",
 )
 
+GRAPH_OPTION = click.option(
+    "--graph",
+    default="https://w3id.org/cytokg/graph/asserted",
+    show_default=True,
+    help="Named graph of the asserted triples in the external store.",
+)
+INFERRED_GRAPH_OPTION = click.option(
+    "--inferred-graph",
+    default="https://w3id.org/cytokg/graph/inferred",
+    show_default=True,
+    help="Named graph of the reasoner's inferred memberships in the external store.",
+)
+USER_OPTION = click.option(
+    "--user", envvar="CYTOKG_STORE_USER", default=None, help="Store account [env CYTOKG_STORE_USER]."
+)
+PASSWORD_OPTION = click.option(
+    "--password", envvar="CYTOKG_STORE_PASSWORD", default=None, help="Its password [env CYTOKG_STORE_PASSWORD]."
+)
+TOKEN_OPTION = click.option(
+    "--token", envvar="CYTOKG_STORE_TOKEN", default=None, help="Bearer token instead [env CYTOKG_STORE_TOKEN]."
+)
+
 
 def _progress(message: str) -> None:
     click.echo(f"… {message}", err=True)
@@ -239,6 +261,17 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
 @click.option("--max-rows", default=100_000, show_default=True, type=int, help="Result rows before truncation.")
 @click.option("--rate-limit", default=60, show_default=True, type=int, help="Requests per client per 10 s per worker.")
 @click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI to allow (repeatable); none by default.")
+@click.option(
+    "--backend",
+    envvar="CYTOKG_BACKEND",
+    default=None,
+    help="Query an external store (sparql+http://HOST:PORT/PATH, filled by `cytokg load`) instead of build/oxigraph.",
+)
+@GRAPH_OPTION
+@INFERRED_GRAPH_OPTION
+@USER_OPTION
+@PASSWORD_OPTION
+@TOKEN_OPTION
 @_friendly
 def serve(
     build_dir: Path,
@@ -250,17 +283,115 @@ def serve(
     max_rows: int,
     rate_limit: int,
     allow_service: tuple[str, ...],
+    backend: str | None,
+    graph: str,
+    inferred_graph: str,
+    user: str | None,
+    password: str | None,
+    token: str | None,
 ) -> None:
     """Serve CytoKG (SPARQL endpoint, pages, downloads) with gunicorn."""
     from .serve import run_gunicorn
 
-    config = {
+    config: dict[str, Any] = {
         "QUERY_TIMEOUT": query_timeout,
         "MAX_ROWS": max_rows,
         "RATE_LIMIT": rate_limit,
         "ALLOWED_SERVICES": list(allow_service),
     }
+    if backend:
+        if not backend.startswith(("sparql+http://", "sparql+https://")):
+            raise click.BadParameter("use sparql+http://HOST:PORT/PATH or sparql+https://…", param_hint="--backend")
+        config |= {"BACKEND": backend, "BACKEND_GRAPHS": [graph, inferred_graph]}
+        config["BACKEND_CREDENTIALS"] = [user, password, token]
+        from .executor import QueryTimeout
+        from .remote import Credentials, Graphs, StoreError, connect
+
+        try:  # fail here, with one clear line, rather than in every gunicorn worker
+            connect(backend, Graphs(graph, inferred_graph), Credentials(user, password, token), query_timeout)
+        except (StoreError, QueryTimeout) as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
     run_gunicorn(build_dir, queries_dir, host, port, workers, config)
+
+
+@main.command()
+@click.option("--endpoint", required=True, help="The store's SPARQL endpoint URL (queries; also updates by default).")
+@click.option("--update-endpoint", default=None, help="SPARQL Update URL, if not --endpoint.")
+@click.option("--gsp-endpoint", default=None, help="Graph Store Protocol URL; without it, data goes by SPARQL Update.")
+@GRAPH_OPTION
+@INFERRED_GRAPH_OPTION
+@USER_OPTION
+@PASSWORD_OPTION
+@TOKEN_OPTION
+@BUILD_OPTION
+@QUERIES_OPTION
+@click.option(
+    "--chunk-size",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Triples a request [default: 10000 by the Graph Store Protocol, 1000 by SPARQL Update].",
+)
+@click.option(
+    "--verify-queries",
+    default=8,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Example queries to check against their expected answers after loading.",
+)
+@click.option(
+    "--verify-query", "verify_names", multiple=True, help="Check this example query (file stem; repeatable) instead."
+)
+@_friendly
+def load(
+    endpoint: str,
+    update_endpoint: str | None,
+    gsp_endpoint: str | None,
+    graph: str,
+    inferred_graph: str,
+    user: str | None,
+    password: str | None,
+    token: str | None,
+    build_dir: Path,
+    queries_dir: Path,
+    chunk_size: int | None,
+    verify_queries: int,
+    verify_names: tuple[str, ...],
+) -> None:
+    """Load the built graph into an external SPARQL 1.1 store, replacing the previous copy, and verify it."""
+    from .executor import QueryTimeout
+    from .load import Target, graph_files
+    from .load import load as run_load
+    from .remote import Credentials, Graphs, SparqlClient, StoreError
+
+    graphs = Graphs(graph, inferred_graph)
+    total = sum(path.read_bytes().count(b"\n") for path in graph_files(build_dir, graphs).values())
+    client = SparqlClient(Credentials(user, password, token))
+    target = Target(endpoint, update_endpoint or endpoint, gsp_endpoint)
+    try:
+        with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:
+            report = run_load(
+                build_dir,
+                queries_dir / "examples",
+                target,
+                graphs,
+                client,
+                chunk_size=chunk_size,
+                verify_queries=verify_queries,
+                verify_names=verify_names,
+                say=_progress,
+                advance=bar.update,
+            )
+    except (StoreError, QueryTimeout) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    finally:
+        client.close()
+    for name, count in report.counts.items():
+        click.echo(f"<{name}>: {count} triples (as built)")
+    if report.checked:
+        click.echo(f"{len(report.checked)} example queries give their expected answers: {', '.join(report.checked)}")
+    click.echo(f"loaded by {report.protocol} in {report.seconds:.1f} s; verified")
 
 
 @main.group()

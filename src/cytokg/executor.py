@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Answer", "QueryExecutor", "QueryTimeout"]
+__all__ = ["Answer", "QueryExecutor", "QueryTimeout", "serialize_answer"]
 
 
 class QueryTimeout(Exception):
@@ -33,10 +33,52 @@ class Answer:
     error: str = ""
 
 
+def serialize_answer(
+    answer: Any, result_media: str | None, graph_media: str | None, max_rows: int
+) -> tuple[str, str, bytes, int, bool]:
+    """Serialize a pyoxigraph answer: (status, media or "results"/"graph" for a 406, body, rows, truncated).
+
+    SELECT/ASK become ``result_media``, CONSTRUCT/DESCRIBE ``graph_media``; at most ``max_rows`` rows or triples.
+    Shared by the embedded executor's child process and the external-store executor (remote.py).
+    """
+    import pyoxigraph
+
+    from .formats import GRAPH_TYPES
+    from .results import serialize_boolean, serialize_solutions
+
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        if result_media is None:
+            return ("406", "results", b"", 0, False)
+        return ("200", result_media, serialize_boolean(bool(answer), result_media), 1, False)
+    if isinstance(answer, pyoxigraph.QuerySolutions):
+        if result_media is None:
+            return ("406", "results", b"", 0, False)
+        names = [v.value for v in answer.variables]
+        rows: list[list[Any]] = []
+        truncated = False
+        for solution in answer:
+            if len(rows) == max_rows:
+                truncated = True
+                break
+            rows.append([solution[name] for name in names])
+        return ("200", result_media, serialize_solutions(names, rows, result_media), len(rows), truncated)
+    if graph_media is None:
+        return ("406", "graph", b"", 0, False)
+    triples: list[Any] = []
+    truncated = False
+    for triple in answer:
+        if len(triples) == max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[graph_media]) or b""
+    return ("200", graph_media, body, len(triples), truncated)
+
+
 def _serve(connection: multiprocessing.connection.Connection, store_dir: str, max_rows: int) -> None:
     import pyoxigraph
 
-    from .results import serialize_boolean, serialize_solutions
+    from .store import ASSERTED_GRAPH
 
     store = pyoxigraph.Store.read_only(store_dir)
     while True:
@@ -49,44 +91,15 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str, ma
             # graph plus the reasoner's inferred memberships, so `?x a cyto:GP130FamilyCytokine` finds IL-11.
             dataset: dict[str, Any] = {"use_default_graph_as_union": union}
             if default_graphs:
-                dataset["default_graph"] = [pyoxigraph.NamedNode(iri) for iri in default_graphs]
+                # The asserted graph's name in external stores means this store's default graph.
+                dataset["default_graph"] = [
+                    pyoxigraph.DefaultGraph() if iri == ASSERTED_GRAPH else pyoxigraph.NamedNode(iri)
+                    for iri in default_graphs
+                ]
             if named_graphs:
                 dataset["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in named_graphs]
             answer = store.query(query, base_iri=base_iri, **dataset)
-            if isinstance(answer, pyoxigraph.QueryBoolean):
-                if result_media is None:
-                    connection.send(("406", "results", b"", 0, False))
-                    continue
-                connection.send(("200", result_media, serialize_boolean(bool(answer), result_media), 1, False))
-            elif isinstance(answer, pyoxigraph.QuerySolutions):
-                if result_media is None:
-                    connection.send(("406", "results", b"", 0, False))
-                    continue
-                names = [v.value for v in answer.variables]
-                rows = []
-                truncated = False
-                for solution in answer:
-                    if len(rows) == max_rows:
-                        truncated = True
-                        break
-                    rows.append([solution[name] for name in names])
-                body = serialize_solutions(names, rows, result_media)
-                connection.send(("200", result_media, body, len(rows), truncated))
-            else:
-                if graph_media is None:
-                    connection.send(("406", "graph", b"", 0, False))
-                    continue
-                triples = []
-                truncated = False
-                for triple in answer:
-                    if len(triples) == max_rows:
-                        truncated = True
-                        break
-                    triples.append(triple)
-                from .formats import GRAPH_TYPES
-
-                body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[graph_media]) or b""
-                connection.send(("200", graph_media, body, len(triples), truncated))
+            connection.send(serialize_answer(answer, result_media, graph_media, max_rows))
         except SyntaxError as error:
             connection.send(("400", "error", str(error).encode(), 0, False))
         except (OSError, ValueError, RuntimeError) as error:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from .formats import GRAPH_TYPES, negotiate
 from .namespaces import BASE, OBO
 from .qc import read_header
+from .store import Queryable
 
 __all__ = ["OWN_KINDS", "Describer", "get_pages_blueprint", "local_path"]
 
@@ -65,7 +66,7 @@ class Statement:
 class Describer:
     """Collects what the graph says about one IRI, with labels and axiom provenance."""
 
-    def __init__(self, store: pyoxigraph.Store) -> None:
+    def __init__(self, store: Queryable) -> None:
         self.store = store
 
     def labels(self, iris: set[str]) -> dict[str, str]:
@@ -195,9 +196,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX obo: <http://purl.obolibrary.
 """
 
 
-def _sections(
-    store: pyoxigraph.Store, iri: str
-) -> dict[str, tuple[tuple[str, ...], list[tuple[str | None, list[str]]]]]:
+def _sections(store: Queryable, iri: str) -> dict[str, tuple[tuple[str, ...], list[tuple[str | None, list[str]]]]]:
     """The tables of an entity page; the first variable of each query is the row's link target."""
     found = {}
     for title, (columns, query) in _SECTIONS.items():
@@ -226,7 +225,7 @@ def _examples(queries_dir: Path) -> list[dict[str, str]]:
     return examples
 
 
-def get_pages_blueprint(store: pyoxigraph.Store, queries_dir: Path) -> Blueprint:
+def get_pages_blueprint(store: Queryable, queries_dir: Path) -> Blueprint:
     """Entity pages at each IRI's local path, the query page and the browse page."""
     pages = Blueprint("pages", __name__)
     describer = Describer(store)

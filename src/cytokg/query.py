@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph
 
 from .errors import InputError
+from .store import Queryable
 
 __all__ = ["Table", "format_results", "run_query_text", "term_text"]
 
@@ -28,7 +29,7 @@ def term_text(term: object) -> str:
     return "" if term is None else str(getattr(term, "value", term))
 
 
-def run_query_text(store: pyoxigraph.Store, text: str, origin: Path | str = "<query>") -> Table:
+def run_query_text(store: Queryable, text: str, origin: Path | str = "<query>") -> Table:
     """Run a SELECT or ASK query; a syntax error becomes an input error naming ``origin``."""
     try:
         answer = store.query(text)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import pyoxigraph
+from .store import Queryable
 
 __all__ = ["SearchIndex", "normalise"]
 
@@ -68,7 +68,7 @@ class Hit:
 class SearchIndex:
     """An in-memory index of every name of every CytoKG entity (small: built at start-up)."""
 
-    def __init__(self, store: pyoxigraph.Store) -> None:
+    def __init__(self, store: Queryable) -> None:
         self.entries: list[tuple[str, str, str, str, str]] = []
         for solution in store.query(_NAME_QUERY):
             entity = solution["entity"].value

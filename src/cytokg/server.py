@@ -1,4 +1,4 @@
-"""The CytoKG web app: a SPARQL 1.1 endpoint over the embedded Oxigraph store, home page, downloads."""
+"""The CytoKG web app: a SPARQL 1.1 endpoint over the embedded Oxigraph store (or an external one), pages, downloads."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from .executor import QueryExecutor, QueryTimeout
 from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .pages import get_pages_blueprint, local_path
 from .release import DOWNLOAD_FILES, VOID_FILE
+from .remote import Credentials, Graphs, RemoteExecutor, connect
 from .safety import QueryRefused, inspect_query
 from .search import SearchIndex
 from .service import service_description
 from .stats import compute_stats
-from .store import open_store
+from .store import ASSERTED_GRAPH, INFERRED_GRAPH, Queryable, open_store
 
 __all__ = ["create_app"]
 
@@ -43,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 100_000,
     "RATE_LIMIT": 60,  # requests per client per RATE_WINDOW seconds, per worker process
     "RATE_WINDOW": 10.0,
+    "BACKEND": None,  # sparql+http(s)://… to query an external store instead of build/oxigraph
+    "BACKEND_GRAPHS": (ASSERTED_GRAPH, INFERRED_GRAPH),
+    "BACKEND_CREDENTIALS": (None, None, None),  # user, password, bearer token
 }
 #: Marks a truncated answer in the SPARQL JSON/XML head (the response header says it for every format).
 LIMIT_LINK = "https://w3id.org/cytokg/vocab/resultLimit"
@@ -119,15 +123,31 @@ class _RateLimiter:
         return 0
 
 
+def _open_backend(build_dir: Path, config: Mapping[str, Any]) -> tuple[Queryable, QueryExecutor | RemoteExecutor]:
+    """The embedded store and its killable executor, or an external store (``BACKEND``) and its executor."""
+    if not config["BACKEND"]:
+        executor = QueryExecutor(build_dir / "oxigraph", config["QUERY_TIMEOUT"], config["MAX_ROWS"])
+        return open_store(build_dir / "oxigraph"), executor
+    store = connect(
+        config["BACKEND"],
+        Graphs(*config["BACKEND_GRAPHS"]),
+        Credentials(*config["BACKEND_CREDENTIALS"]),
+        config["QUERY_TIMEOUT"],
+    )
+    return store, RemoteExecutor(store, config["MAX_ROWS"])
+
+
 def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | None = None) -> Flask:
-    """Create the app over the store in ``build_dir/oxigraph``; the store is opened once per worker."""
+    """Create the app over the store in ``build_dir/oxigraph`` (opened once per worker) or the ``BACKEND`` store.
+
+    Downloads are always the release files in ``build_dir``.
+    """
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_QUERY_BYTES"]
-    store = open_store(build_dir / "oxigraph")
+    store, executor = _open_backend(build_dir, app.config)
     counts = compute_stats(store, queries_dir / "stats")
-    executor = QueryExecutor(build_dir / "oxigraph", app.config["QUERY_TIMEOUT"], app.config["MAX_ROWS"])
     limiter = _RateLimiter(app.config["RATE_LIMIT"], app.config["RATE_WINDOW"])
     app.extensions["cytokg.executor"] = executor
     index = SearchIndex(store)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pyoxigraph
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD, Namespace
 
 from .namespaces import BASE, CYTO, DATASET, VOID
 from .release import RELEASE_FILES
-from .store import INFERRED_GRAPH
+from .store import INFERRED_GRAPH, Queryable
 
 __all__ = ["service_description"]
 
@@ -26,12 +25,12 @@ _RESULT_FORMATS = (
 )
 
 
-def _count(store: pyoxigraph.Store, query: str) -> int:
+def _count(store: Queryable, query: str) -> int:
     """Counts over the default graph as /sparql serves it: asserted plus inferred memberships."""
     return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
 
 
-def service_description(store: pyoxigraph.Store, endpoint: str, root: str, linksets: Graph) -> Graph:
+def service_description(store: Queryable, endpoint: str, root: str, linksets: Graph) -> Graph:
     """Describe the endpoint (query language, result formats, no update), the dataset it serves and the
     dataset's VoID ``linksets`` into the datasets it links to (written by the build)."""
     graph = Graph()

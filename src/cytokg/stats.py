@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyoxigraph
-
 from .markdown import replace_block
 from .query import run_query_text
+from .store import Queryable
 
 __all__ = ["compute_stats", "format_stats", "update_readme"]
 
 
-def compute_stats(store: pyoxigraph.Store, stats_dir: Path) -> dict[str, int]:
+def compute_stats(store: Queryable, stats_dir: Path) -> dict[str, int]:
     """Run each ``*.rq`` (one row, one ``?count``) and return name → count."""
     counts: dict[str, int] = {}
     for path in sorted(stats_dir.glob("*.rq")):

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph
 
-__all__ = ["INFERRED_GRAPH", "add_named_graph", "create_store", "open_store"]
+__all__ = ["ASSERTED_GRAPH", "INFERRED_GRAPH", "Queryable", "add_named_graph", "create_store", "open_store"]
 
 #: The named graph that holds the reasoner's inferred class memberships in the served store.
 INFERRED_GRAPH = "https://w3id.org/cytokg/graph/inferred"
+#: The asserted graph's name in an external triplestore (the embedded store keeps it as its default graph).
+ASSERTED_GRAPH = "https://w3id.org/cytokg/graph/asserted"
+
+
+class Queryable(Protocol):
+    """What the web app, stats and queries need from a store: the embedded one or an external one (remote.py).
+
+    Without ``use_default_graph_as_union`` the default graph is the asserted graph; with it, asserted plus inferred.
+    """
+
+    def query(
+        self, query: str, /, *, base_iri: str | None = None, use_default_graph_as_union: bool = False
+    ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples: ...
 
 
 def create_store(ntriples: Path, directory: Path) -> None:
