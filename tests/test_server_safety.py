@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,3 +172,43 @@ def test_burst_from_many_threads_is_rate_limited(built: Path) -> None:
     assert statuses.count(200) == 50
     assert statuses.count(429) == 250
     assert app.test_client().get("/healthz").status_code == 200
+
+
+_WORKER = """
+import sys
+from pathlib import Path
+
+from cytokg.executor import QueryExecutor
+
+if __name__ == "__main__":
+    executor = QueryExecutor(Path(sys.argv[1]), 600, 10)
+    executor.start()
+    print(executor.pid, flush=True)
+    executor.run("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "application/json", None)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its new parent to reap it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return False
+    return fields[0] != "Z"
+
+
+def test_query_process_dies_with_its_worker(built: Path, tmp_path: Path) -> None:
+    """A web worker killed mid-query (OOM killer, gunicorn timeout) leaves no query process running."""
+    script = tmp_path / "worker.py"
+    script.write_text(_WORKER, encoding="utf-8")
+    worker = subprocess.Popen([sys.executable, str(script), str(built / "oxigraph")], stdout=subprocess.PIPE, text=True)
+    assert worker.stdout is not None
+    child = int(worker.stdout.readline())
+    time.sleep(2)  # the endless query is running
+    assert _running(child)
+    worker.kill()
+    worker.wait(10)
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(child), "the query process outlived its worker"

@@ -7,8 +7,12 @@ starts a fresh one, and reports the timeout. Results are serialized in the child
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.connection
+import os
+import signal
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +79,19 @@ def serialize_answer(
     return ("200", graph_media, body, len(triples), truncated)
 
 
-def _serve(connection: multiprocessing.connection.Connection, store_dir: str, max_rows: int) -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent_pid: int) -> None:
+    """Have Linux kill this process when its parent dies: a killed web worker leaves no query running."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(0)
+
+
+def _serve(connection: multiprocessing.connection.Connection, store_dir: str, max_rows: int, parent_pid: int) -> None:
+    _die_with(parent_pid)
     import pyoxigraph
 
     from .store import ASSERTED_GRAPH
@@ -121,12 +137,32 @@ class QueryExecutor:
     def _start(self) -> multiprocessing.connection.Connection:
         parent, child = self._context.Pipe()
         self._process = self._context.Process(
-            target=_serve, args=(child, self.store_dir, self.max_rows), daemon=True, name="cytokg-query"
+            target=_serve,
+            args=(child, self.store_dir, self.max_rows, os.getpid()),
+            daemon=True,
+            name="cytokg-query",
         )
         self._process.start()
         child.close()
         self._connection = parent
         return parent
+
+    def _ready(self) -> multiprocessing.connection.Connection:
+        """The live child's connection, starting a child first if there is none (call with the lock held)."""
+        if self._connection is None or self._process is None or not self._process.is_alive():
+            self._kill()
+            return self._start()
+        return self._connection
+
+    @property
+    def pid(self) -> int | None:
+        """The query process's PID, if one is running."""
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        """Start the child now, so it opens its store while the web worker finishes starting."""
+        with self._lock:
+            self._ready()
 
     def _kill(self) -> None:
         if self._process is not None:
@@ -156,10 +192,7 @@ class QueryExecutor:
         :raises QueryTimeout: the time limit passed; the child was killed and will be replaced.
         """
         with self._lock:
-            connection = self._connection
-            if connection is None or self._process is None or not self._process.is_alive():
-                self._kill()
-                connection = self._start()
+            connection = self._ready()
             connection.send((query, result_media, graph_media, default_graphs, named_graphs, base_iri, union))
             if not connection.poll(self.timeout):
                 self._kill()
