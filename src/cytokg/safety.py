@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["QueryRefused", "inspect_query", "plainly_safe"]
+__all__ = ["QueryRefused", "inspect_query", "plainly_safe", "syntax_error"]
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 #: Comments, BASE and PREFIX declarations, then a query form: this text cannot be an update. No string can
@@ -55,7 +55,33 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset()) -> 
     :raises QueryRefused: an update, or a SERVICE whose IRI is not in ``allowed_services``.
     """
     if plainly_safe(text):
-        return False  # Oxigraph still parses it, and reports any syntax error itself
+        return False  # the store still parses it; syntax_error() explains a rejection the rdflib way
+    parsed = _parse(text)
+    has_dataset = False
+    for node in _walk(parsed):
+        name = getattr(node, "name", None)
+        if name == "DatasetClause":
+            has_dataset = True
+        if name == "ServiceGraphPattern":
+            service = str(node.get("term"))
+            if service not in allowed_services:
+                raise QueryRefused(f"SERVICE <{service}> is not on this endpoint's allow-list", 403)
+    return has_dataset
+
+
+def syntax_error(text: str) -> str | None:
+    """The parser's message (with line and column) if ``text`` is not a SPARQL query, else None."""
+    try:
+        _parse(text)
+    except SyntaxError as error:
+        return str(error)
+    except QueryRefused:
+        return None
+    return None
+
+
+def _parse(text: str) -> Any:
+    """Parse with rdflib: the parsed query, or SyntaxError, or QueryRefused for an update."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql import parser
 
@@ -67,13 +93,4 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset()) -> 
         except ParseException:
             raise SyntaxError(f"line {error.lineno}, column {error.col}: {error.msg}") from error
         raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only", 403) from error
-    has_dataset = False
-    for node in _walk(parsed):
-        name = getattr(node, "name", None)
-        if name == "DatasetClause":
-            has_dataset = True
-        if name == "ServiceGraphPattern":
-            service = str(node.get("term"))
-            if service not in allowed_services:
-                raise QueryRefused(f"SERVICE <{service}> is not on this endpoint's allow-list", 403)
-    return has_dataset
+    return parsed

@@ -19,7 +19,7 @@ from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .pages import get_pages_blueprint, local_path
 from .release import DOWNLOAD_FILES, VOID_FILE
 from .remote import Credentials, Graphs, RemoteExecutor, connect
-from .safety import QueryRefused, inspect_query
+from .safety import QueryRefused, inspect_query, syntax_error
 from .search import SearchIndex
 from .service import service_description
 from .stats import compute_stats
@@ -232,6 +232,9 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
         except QueryTimeout as error:
             return _error(503, str(error), {"Retry-After": "5"})
         if answer.error:
+            message = syntax_error(text) if answer.status in {400, 502} else None
+            if message:  # a malformed query the fast path let through: the same message as any other
+                return _error(400, f"malformed query: {message}")
             return _error(answer.status, answer.error)
         if answer.status == 406:
             offered = RESULT_TYPES if answer.media == "results" else GRAPH_TYPES
