@@ -39,6 +39,7 @@ def linkset_description(graph: Graph) -> Graph:
             parsed = convert.parse_uri(str(obj))
             if parsed and parsed.prefix in targets and not str(obj).startswith(BASE):
                 counts[(parsed.prefix, URIRef(str(predicate)))] += 1
+    prefix_map = convert.prefix_map  # computed on each access: once here
     void = Graph()
     void.bind("void", VOID)
     void.bind("dcterms", DCTERMS)
@@ -46,7 +47,7 @@ def linkset_description(graph: Graph) -> Graph:
         target = _dataset(prefix)
         void.add((target, RDF.type, VOID.Dataset))
         void.add((target, DCTERMS.title, Literal(bioregistry.get_name(prefix) or prefix, lang="en")))
-        void.add((target, VOID.uriSpace, Literal(convert.prefix_map[prefix])))
+        void.add((target, VOID.uriSpace, Literal(prefix_map[prefix])))
     for (prefix, predicate), n in sorted(counts.items()):
         local = convert.compress(str(predicate)) or str(predicate).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         linkset = URIRef(f"{BASE}dataset/linkset/{prefix}-{local.replace(':', '_')}")

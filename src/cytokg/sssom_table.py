@@ -39,6 +39,7 @@ def sssom_text(graph: Graph, mappings: list[Mapping], release_date: str) -> str:
     own = curies.Converter.from_prefix_map(_OWN_PREFIXES)
     external = converter()
     chain = curies.chain([own, external])
+    prefix_map = chain.prefix_map  # computed on each access: once here
     used: dict[str, str] = {}
     rows = []
     for mapping in mappings:
@@ -46,7 +47,7 @@ def sssom_text(graph: Graph, mappings: list[Mapping], release_date: str) -> str:
         for iri in (mapping.subject, mapping.predicate, mapping.object):
             curie = chain.compress_strict(str(iri))
             prefix = curie.split(":", 1)[0]
-            used[prefix] = chain.prefix_map[prefix]
+            used[prefix] = prefix_map[prefix]
             ids.append(curie)
         kind = "owl class" if (mapping.subject, RDF.type, OWL.Class) in graph else "owl named individual"
         label = str(graph.value(mapping.subject, RDFS.label) or "")
