@@ -211,10 +211,12 @@ def _virtuoso_suite(queries: list[Query], profile: Profile, build_dir: Path, wor
         return {"status": "not measured", "reason": f"the Virtuoso wrapper failed: {type(error).__name__}: {error}"}
 
 
-#: Builds a scale point's store exactly as the build does (cytokg.store), in a child process we can measure.
+#: Builds a scale point's store and search index exactly as the build does, in a child process we can measure.
 _STORE = (
     "import sys; from pathlib import Path; from cytokg.store import INFERRED_GRAPH, add_named_graph, create_store; "
+    "from cytokg.store import open_store; from cytokg.search import SEARCH_FILE, write_index; "
     "create_store(Path(sys.argv[1]), Path(sys.argv[2])); "
+    "write_index(open_store(Path(sys.argv[2])), Path(sys.argv[2]).parent / SEARCH_FILE); "
     "add_named_graph(Path(sys.argv[2]), Path(sys.argv[3]), INFERRED_GRAPH)"
 )
 

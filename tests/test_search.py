@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from cytokg.search import SearchIndex, normalise
+from cytokg.search import SEARCH_FILE, SearchIndex, normalise
 from cytokg.server import create_app
-from cytokg.store import open_store
 
 from .conftest import BACKENDS, ROOT, backend_config
 
@@ -18,7 +17,7 @@ PROTEIN = "https://w3id.org/cytokg/protein/"
 
 @pytest.fixture(scope="module")
 def index(built: Path) -> SearchIndex:
-    return SearchIndex(open_store(built / "oxigraph"))
+    return SearchIndex(built / SEARCH_FILE)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -61,7 +60,7 @@ def test_drugbank_id_finds_the_drug(index: SearchIndex) -> None:
 def test_every_name_finds_its_entity(index: SearchIndex) -> None:
     """All previous symbols, aliases, common names, symbols and labels: the entity is among the hits."""
     missing = []
-    for normal, name, field, entity, _ in index.entries:
+    for normal, name, field, entity, _ in index.names():
         if not normal:
             continue
         if entity not in {hit.iri for hit in index.search(name, limit=100)}:

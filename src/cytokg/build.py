@@ -12,9 +12,10 @@ from .compile import compile_graphs
 from .gates import INFERRED_TYPES, GateReport, Layout, run_gates
 from .linksets import linkset_description
 from .release import DOWNLOAD_FILES, MAPPING_FILE, RELEASE_FILES, VOID_FILE
+from .search import SEARCH_FILE, write_index
 from .serialize import write_graph
 from .sssom_table import sssom_text
-from .store import INFERRED_GRAPH, add_named_graph, create_store
+from .store import INFERRED_GRAPH, add_named_graph, create_store, open_store
 from .writing import write_atomic
 
 __all__ = ["build"]
@@ -35,6 +36,8 @@ def _write_release(ontology_dir: Path, folder: Path, release_date: str, progress
         write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
     progress("loading the Oxigraph store")
     create_store(folder / "cytokg.nt", folder / "oxigraph")
+    progress("writing the search index")
+    write_index(open_store(folder / "oxigraph"), folder / SEARCH_FILE)
     return compiled
 
 

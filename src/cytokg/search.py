@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
+import threading
 import unicodedata
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 from .store import Queryable
 
-__all__ = ["SearchIndex", "normalise"]
+__all__ = ["SEARCH_FILE", "SearchIndex", "normalise", "write_index"]
+
+#: The search index the build writes beside the store.
+SEARCH_FILE = "search.sqlite"
 
 #: Name property → (kind of match, rank weight): exact matches on stronger names rank first.
 _NAME_QUERY = """
@@ -65,17 +73,45 @@ class Hit:
     score: int
 
 
-class SearchIndex:
-    """An in-memory index of every name of every CytoKG entity (small: built at start-up)."""
+def write_index(store: Queryable, path: Path) -> None:
+    """Write every name of every CytoKG entity into an SQLite file that all web workers share, read-only."""
+    rows = []
+    for solution in store.query(_NAME_QUERY):
+        entity = solution["entity"].value
+        field = solution["property"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        name = solution["name"].value
+        label = solution["label"].value if solution["label"] is not None else name
+        rows.append((normalise(name), name, field, entity, label))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.unlink(missing_ok=True)
+    with closing(sqlite3.connect(temporary)) as db:
+        db.execute("CREATE TABLE names (normal TEXT, name TEXT, field TEXT, entity TEXT, label TEXT)")
+        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", sorted(rows))
+        db.execute("CREATE INDEX names_by_normal ON names (normal)")
+        db.commit()
+    os.replace(temporary, path)
 
-    def __init__(self, store: Queryable) -> None:
-        self.entries: list[tuple[str, str, str, str, str]] = []
-        for solution in store.query(_NAME_QUERY):
-            entity = solution["entity"].value
-            field = solution["property"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-            name = solution["name"].value
-            label = solution["label"].value if solution["label"] is not None else name
-            self.entries.append((normalise(name), name, field, entity, label))
+
+class SearchIndex:
+    """Every name of every CytoKG entity, in an SQLite file opened read-only: no per-worker copy in memory."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+
+    def names(self) -> list[tuple[str, str, str, str, str]]:
+        """Every (normalised name, name, field, entity, label)."""
+        with self._lock:
+            return list(self._db.execute("SELECT normal, name, field, entity, label FROM names"))
+
+    def _candidates(self, key: str) -> list[tuple[str, str, str, str, str]]:
+        """Names equal to, starting with, or (keys of 3+ characters) containing ``key``."""
+        columns = "SELECT normal, name, field, entity, label FROM names WHERE "
+        with self._lock:
+            if len(key) >= 3:
+                return list(self._db.execute(columns + "instr(normal, ?) > 0", (key,)))
+            return list(self._db.execute(columns + "normal >= ? AND normal < ?", (key, key + "\uffff")))
 
     def search(self, query: str, limit: int = 20) -> list[Hit]:
         """Ranked hits: exact normalised match, then prefix, then substring; stronger fields first."""
@@ -83,15 +119,13 @@ class SearchIndex:
         if not key:
             return []
         best: dict[str, Hit] = {}
-        for normal, name, field, entity, label in self.entries:
+        for normal, name, field, entity, label in self._candidates(key):
             if normal == key:
                 score = 100 + _WEIGHT.get(field, 1)
             elif normal.startswith(key):
                 score = 50 + _WEIGHT.get(field, 1) - min(len(normal) - len(key), 20)
-            elif len(key) >= 3 and key in normal:
-                score = 20 + _WEIGHT.get(field, 1)
             else:
-                continue
+                score = 20 + _WEIGHT.get(field, 1)
             if entity not in best or best[entity].score < score:
                 best[entity] = Hit(entity, label, name, field, score)
         return sorted(best.values(), key=lambda h: (-h.score, h.label))[:limit]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
+import tempfile
 import time
+import weakref
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +23,7 @@ from .pages import get_pages_blueprint, local_path
 from .release import DOWNLOAD_FILES, VOID_FILE
 from .remote import Credentials, Graphs, RemoteExecutor, connect
 from .safety import QueryRefused, inspect_query, syntax_error
-from .search import SearchIndex
+from .search import SEARCH_FILE, SearchIndex, write_index
 from .service import service_description
 from .stats import compute_stats
 from .store import ASSERTED_GRAPH, INFERRED_GRAPH, Queryable, open_store
@@ -138,6 +141,17 @@ def _open_backend(build_dir: Path, config: Mapping[str, Any]) -> tuple[Queryable
     return store, RemoteExecutor(store, config["MAX_ROWS"])
 
 
+def _search_file(build_dir: Path, store: Queryable, app: Flask) -> Path:
+    """The build's shared search index; a bare store folder gets a private one, removed with the app."""
+    path = build_dir / SEARCH_FILE
+    if path.exists():
+        return path
+    folder = tempfile.mkdtemp(prefix="cytokg-search-")
+    weakref.finalize(app, shutil.rmtree, folder, ignore_errors=True)
+    write_index(store, Path(folder) / SEARCH_FILE)
+    return Path(folder) / SEARCH_FILE
+
+
 def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app over the store in ``build_dir/oxigraph`` (opened once per worker) or the ``BACKEND`` store.
 
@@ -151,7 +165,7 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
     counts = compute_stats(store, queries_dir / "stats")
     limiter = _RateLimiter(app.config["RATE_LIMIT"], app.config["RATE_WINDOW"])
     app.extensions["cytokg.executor"] = executor
-    index = SearchIndex(store)
+    index = SearchIndex(_search_file(build_dir, store, app))
     void_file = build_dir / VOID_FILE  # absent from a bare store folder: then no linksets are described
     linksets = Graph().parse(void_file, format="turtle") if void_file.exists() else Graph()
     app.register_blueprint(get_pages_blueprint(store, queries_dir))
