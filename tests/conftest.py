@@ -86,7 +86,7 @@ def _free_port() -> int:
 
 @contextmanager
 def _serving(built: Path, *options: str) -> Iterator[str]:
-    """``cytokg serve`` (gunicorn, one worker) on a free loopback port until the block ends."""
+    """``cytokg serve`` (waitress) on a free loopback port until the block ends."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -100,8 +100,6 @@ def _serving(built: Path, *options: str) -> Iterator[str]:
             str(ROOT / "queries"),
             "--port",
             str(port),
-            "--workers",
-            "1",
             *options,
         ],
         cwd=ROOT,
@@ -120,7 +118,7 @@ def _serving(built: Path, *options: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(built: Path) -> Iterator[str]:
-    """A real CytoKG server (gunicorn, one worker) on a free loopback port, stopped after the session."""
+    """A real CytoKG server (waitress) on a free loopback port, stopped after the session."""
     with _serving(built) as url:
         yield url
 
@@ -185,6 +183,6 @@ def backend_config(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def live_server_virtuoso(built: Path, virtuoso_loaded: LoadedStore) -> Iterator[str]:
-    """`cytokg serve --backend` on Virtuoso (gunicorn, one worker), stopped after the session."""
+    """`cytokg serve --backend` on Virtuoso (waitress), stopped after the session."""
     with _serving(built, "--backend", f"sparql+{virtuoso_loaded.server.sparql_url}") as url:
         yield url

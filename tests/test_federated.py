@@ -81,7 +81,7 @@ def stand_ins() -> Iterator[dict[str, _StandIn]]:
 
 
 def _client(built: Path, allowed: set[str]) -> FlaskClient:
-    config = {"RATE_LIMIT": 100_000, "ALLOWED_SERVICES": frozenset(allowed)}
+    config = {"CLIENT_BUDGET": 100_000.0, "CLIENT_PARALLEL": 1000, "ALLOWED_SERVICES": frozenset(allowed)}
     return create_app(built, ROOT / "queries", config).test_client()
 
 

@@ -21,7 +21,7 @@ IL6 = "https://w3id.org/cytokg/protein/HGNC_6018"
 def client(built: Path, request: pytest.FixtureRequest) -> Iterator[FlaskClient]:
     app = create_app(built, ROOT / "queries", backend_config(request))
     yield app.test_client()
-    app.extensions["cytokg.executor"].close()
+    app.extensions["cytokg"].close()
 
 
 def test_entity_page_for_people(client: FlaskClient) -> None:

@@ -26,7 +26,7 @@ CONSTRUCT = (
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def client(built: Path, request: pytest.FixtureRequest) -> FlaskClient:
-    return create_app(built, ROOT / "queries", {"RATE_LIMIT": 100_000} | backend_config(request)).test_client()
+    return create_app(built, ROOT / "queries", {"CLIENT_BUDGET": 100_000.0, "CLIENT_PARALLEL": 1000} | backend_config(request)).test_client()
 
 
 def test_ask_get(client: FlaskClient) -> None:

@@ -157,7 +157,7 @@ def test_union_answers_match_on_virtuoso(remote: RemoteStore, embedded: pyoxigra
 
 @pytest.fixture(scope="module", params=["embedded", "virtuoso"])
 def app_client(built: Path, request: pytest.FixtureRequest) -> FlaskClient:
-    config = {"RATE_LIMIT": 100_000}
+    config = {"CLIENT_BUDGET": 100_000.0, "CLIENT_PARALLEL": 1000}
     if request.param == "virtuoso":
         loaded: LoadedStore = request.getfixturevalue("virtuoso_loaded")
         config["BACKEND"] = f"sparql+{loaded.server.sparql_url}"  # type: ignore[assignment]

@@ -256,10 +256,28 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
 @QUERIES_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--threads", default=16, show_default=True, type=click.IntRange(min=1), help="Request threads.")
 @click.option("--query-timeout", default=30.0, show_default=True, type=float, help="Seconds before a query is stopped.")
 @click.option("--max-rows", default=100_000, show_default=True, type=int, help="Result rows before truncation.")
-@click.option("--rate-limit", default=60, show_default=True, type=int, help="Requests per client per 10 s per worker.")
+@click.option("--max-query-bytes", default=65_536, show_default=True, type=int, help="Largest query text accepted.")
+@click.option(
+    "--client-budget",
+    default=60.0,
+    show_default=True,
+    type=float,
+    help="Seconds of server time each client may use per minute (quick lookups cost almost nothing).",
+)
+@click.option("--client-parallel", default=4, show_default=True, type=int, help="Requests per client at once.")
+@click.option(
+    "--limiter-storage",
+    default="memory://",
+    show_default=True,
+    help="Where client budgets are kept: memory:// or a shared store such as redis://HOST:6379 (several servers).",
+)
+@click.option("--trusted-proxy", default=None, help="Address of the reverse proxy whose X-Forwarded-For to trust.")
+@click.option(
+    "--trusted-proxy-count", default=1, show_default=True, type=int, help="Proxies in front (X-Forwarded-For hops)."
+)
 @click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI to allow (repeatable); none by default.")
 @click.option(
     "--backend",
@@ -278,10 +296,15 @@ def serve(
     queries_dir: Path,
     host: str,
     port: int,
-    workers: int,
+    threads: int,
     query_timeout: float,
     max_rows: int,
-    rate_limit: int,
+    max_query_bytes: int,
+    client_budget: float,
+    client_parallel: int,
+    limiter_storage: str,
+    trusted_proxy: str | None,
+    trusted_proxy_count: int,
     allow_service: tuple[str, ...],
     backend: str | None,
     graph: str,
@@ -290,14 +313,18 @@ def serve(
     password: str | None,
     token: str | None,
 ) -> None:
-    """Serve CytoKG (SPARQL endpoint, pages, downloads) with gunicorn."""
-    from .serve import run_gunicorn
+    """Serve CytoKG (SPARQL endpoint, pages, downloads) with waitress."""
+    from .serve import ServerSettings
+    from .serve import serve as run_server
 
     config: dict[str, Any] = {
         "QUERY_TIMEOUT": query_timeout,
         "MAX_ROWS": max_rows,
-        "RATE_LIMIT": rate_limit,
-        "ALLOWED_SERVICES": list(allow_service),
+        "MAX_QUERY_BYTES": max_query_bytes,
+        "CLIENT_BUDGET": client_budget,
+        "CLIENT_PARALLEL": client_parallel,
+        "LIMITER_STORAGE": limiter_storage,
+        "ALLOWED_SERVICES": frozenset(allow_service),
     }
     if backend:
         if not backend.startswith(("sparql+http://", "sparql+https://")):
@@ -307,12 +334,15 @@ def serve(
         from .executor import QueryTimeout
         from .remote import Credentials, Graphs, StoreError, connect
 
-        try:  # fail here, with one clear line, rather than in every gunicorn worker
+        try:  # fail here, with one clear line
             connect(backend, Graphs(graph, inferred_graph), Credentials(user, password, token), query_timeout)
         except (StoreError, QueryTimeout) as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
-    run_gunicorn(build_dir, queries_dir, host, port, workers, config)
+    elif not (build_dir / "oxigraph").exists():
+        raise FileNotFoundError(f"{build_dir / 'oxigraph'}: no store; run `cytokg build` first")
+    settings = ServerSettings(host, port, threads, trusted_proxy=trusted_proxy, trusted_proxy_count=trusted_proxy_count)
+    run_server(build_dir, queries_dir, settings, config)
 
 
 @main.command()

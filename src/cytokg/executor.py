@@ -1,8 +1,14 @@
-"""Run SPARQL queries in a child process that can be killed: a time limit that really stops the work.
+"""Run every SPARQL query the app needs in child processes that can be killed: one vetted, time-limited path.
 
-A thread cannot interrupt pyoxigraph mid-query, so each web worker owns one child process with its
-own read-only store. The parent waits at most ``timeout`` seconds; past that it kills the child,
-starts a fresh one, and reports the timeout. Results are serialized in the child with a row limit.
+A thread cannot interrupt pyoxigraph mid-query, so queries run in a pool of child processes, each with its
+own read-only store. The child vets the query first (updates, SERVICE allow-list, nesting), under the same
+time limit as the query itself, so no text is ever parsed outside the limit.
+
+The pool has two lanes. Every query starts in the *fast* lane; one still running after ``fast_budget``
+seconds moves to the *heavy* lane, whose size is small, with at most ``client_heavy`` heavy queries per
+client; its process is re-niced so that cheap queries keep the CPU, and is retired afterwards. A query that
+finds the fast lane full for ``queue_wait`` seconds, or the heavy lane full when it needs it, is refused
+with ``Busy`` (HTTP 503 and Retry-After): cheap work always has capacity of its own.
 """
 
 from __future__ import annotations
@@ -14,20 +20,73 @@ import os
 import signal
 import sys
 import threading
+import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Answer", "QueryExecutor", "QueryTimeout", "serialize_answer"]
+__all__ = [
+    "Answer",
+    "Busy",
+    "Job",
+    "LaneSettings",
+    "QueryPool",
+    "QueryTimeout",
+    "Term",
+    "run_job",
+    "serialize_answer",
+]
 
 
 class QueryTimeout(Exception):
     """The query ran past the time limit and was stopped."""
 
 
+class Busy(Exception):
+    """No capacity for this query now: answer 503 (or 429 for a client over its share) with Retry-After."""
+
+    def __init__(self, message: str, retry_after: int, status: int = 503) -> None:
+        self.retry_after = retry_after
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term of a page's query result: its kind ("iri", "bnode" or "literal") and its lexical value."""
+
+    kind: str
+    value: str
+
+    @property
+    def is_iri(self) -> bool:
+        """Whether the term is an IRI."""
+        return self.kind == "iri"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for the pool.
+
+    ``bindings`` substitute IRIs for variables as RDF terms (SEP-0007), never as text: this is how pages put
+    the entity of their URL into a query. With ``rows``, the answer carries the solutions as ``Term`` tuples
+    (for pages and stats) instead of a serialized body.
+    """
+
+    text: str
+    result_media: str | None = "application/sparql-results+json"
+    graph_media: str | None = "application/n-triples"
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    bindings: tuple[tuple[str, str], ...] = ()
+    rows: bool = False
+
+
 @dataclass(frozen=True)
 class Answer:
-    """A serialized answer, or an error the client caused."""
+    """A serialized answer (or solutions, for ``Job.rows``), or an error the client caused."""
 
     status: int
     media: str
@@ -35,15 +94,44 @@ class Answer:
     rows: int = 0
     truncated: bool = False
     error: str = ""
+    variables: tuple[str, ...] = ()
+    solutions: tuple[tuple[Term | None, ...], ...] = ()
+    has_dataset: bool = False
+    from_default: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
 
 
-def serialize_answer(
-    answer: Any, result_media: str | None, graph_media: str | None, max_rows: int
-) -> tuple[str, str, bytes, int, bool]:
-    """Serialize a pyoxigraph answer: (status, media or "results"/"graph" for a 406, body, rows, truncated).
+@dataclass(frozen=True)
+class LaneSettings:
+    """Sizes and limits of the pool (all configurable from ``cytokg serve``)."""
 
-    SELECT/ASK become ``result_media``, CONSTRUCT/DESCRIBE ``graph_media``; at most ``max_rows`` rows or triples.
-    Shared by the embedded executor's child process and the external-store executor (remote.py).
+    timeout: float = 30.0
+    max_rows: int = 100_000
+    allowed_services: frozenset[str] = frozenset()
+    fast: int = 4
+    heavy: int = 2
+    fast_budget: float = 0.5
+    queue_wait: float = 3.0
+    client_heavy: int = 1
+
+
+def _term(term: Any) -> Term | None:
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return Term("iri", term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return Term("bnode", term.value)
+    return Term("literal", str(getattr(term, "value", term)))
+
+
+def serialize_answer(answer: Any, job: Job, max_rows: int) -> Answer:
+    """Serialize a pyoxigraph answer for ``job``: SELECT/ASK as its result media, CONSTRUCT/DESCRIBE as its
+    graph media (406 when there is none), at most ``max_rows`` rows or triples; or solutions for ``job.rows``.
+
+    Shared by the pool's child processes and the external-store executor (remote.py).
     """
     import pyoxigraph
 
@@ -51,12 +139,14 @@ def serialize_answer(
     from .results import serialize_boolean, serialize_solutions
 
     if isinstance(answer, pyoxigraph.QueryBoolean):
-        if result_media is None:
-            return ("406", "results", b"", 0, False)
-        return ("200", result_media, serialize_boolean(bool(answer), result_media), 1, False)
+        if job.rows:
+            return Answer(
+                200, "rows", b"", 1, variables=("boolean",), solutions=((Term("literal", str(bool(answer)).lower()),),)
+            )
+        if job.result_media is None:
+            return Answer(406, "results", b"")
+        return Answer(200, job.result_media, serialize_boolean(bool(answer), job.result_media), 1)
     if isinstance(answer, pyoxigraph.QuerySolutions):
-        if result_media is None:
-            return ("406", "results", b"", 0, False)
         names = [v.value for v in answer.variables]
         rows: list[list[Any]] = []
         truncated = False
@@ -65,9 +155,15 @@ def serialize_answer(
                 truncated = True
                 break
             rows.append([solution[name] for name in names])
-        return ("200", result_media, serialize_solutions(names, rows, result_media), len(rows), truncated)
-    if graph_media is None:
-        return ("406", "graph", b"", 0, False)
+        if job.rows:
+            solutions = tuple(tuple(_term(value) for value in row) for row in rows)
+            return Answer(200, "rows", b"", len(rows), truncated, variables=tuple(names), solutions=solutions)
+        if job.result_media is None:
+            return Answer(406, "results", b"")
+        body = serialize_solutions(names, rows, job.result_media)
+        return Answer(200, job.result_media, body, len(rows), truncated)
+    if job.graph_media is None:
+        return Answer(406, "graph", b"")
     triples: list[Any] = []
     truncated = False
     for triple in answer:
@@ -75,138 +171,269 @@ def serialize_answer(
             truncated = True
             break
         triples.append(triple)
-    body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[graph_media]) or b""
-    return ("200", graph_media, body, len(triples), truncated)
+    body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[job.graph_media]) or b""
+    return Answer(200, job.graph_media, body, len(triples), truncated)
+
+
+def vet(job: Job, allowed_services: frozenset[str]) -> Answer:
+    """Refuse what must never run (an error ``Answer``), else a "vetted" answer with the dataset the query
+    names (FROM / FROM NAMED). Runs inside the killable process, so even a pathological query is parsed under
+    the time limit."""
+    from .safety import QueryRefused, inspect_query, query_dataset
+
+    try:
+        has_dataset = inspect_query(job.text, allowed_services)
+        from_default, from_named = query_dataset(job.text) if has_dataset else ((), ())
+    except SyntaxError as error:
+        return Answer(400, "error", b"", error=f"malformed query: {error}")
+    except QueryRefused as error:
+        return Answer(error.status, "error", b"", error=str(error))
+    except RecursionError:
+        return Answer(400, "error", b"", error="the query is nested too deeply to parse")
+    return Answer(200, "vetted", b"", has_dataset=has_dataset, from_default=from_default, from_named=from_named)
+
+
+def run_job(store: Any, job: Job, settings: LaneSettings) -> Answer:
+    """Vet and run ``job`` on a pyoxigraph ``store`` (in the child process)."""
+    import pyoxigraph
+
+    from .safety import syntax_error
+    from .store import ASSERTED_GRAPH
+
+    vetted = vet(job, settings.allowed_services)
+    if vetted.error:
+        return vetted
+    # Without a dataset in the request or the query, the default graph is the asserted graph plus the
+    # reasoner's inferred memberships, so `?x a cyto:GP130FamilyCytokine` finds IL-11.
+    union = not (vetted.has_dataset or job.default_graphs or job.named_graphs)
+    options: dict[str, Any] = {"use_default_graph_as_union": union}
+    try:
+        if job.default_graphs:
+            # The asserted graph's name in external stores means this store's default graph.
+            options["default_graph"] = [
+                pyoxigraph.DefaultGraph() if iri == ASSERTED_GRAPH else pyoxigraph.NamedNode(iri)
+                for iri in job.default_graphs
+            ]
+        if job.named_graphs:
+            options["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in job.named_graphs]
+        if job.bindings:
+            options["substitutions"] = {
+                pyoxigraph.Variable(name): pyoxigraph.NamedNode(iri) for name, iri in job.bindings
+            }
+        answer = store.query(job.text, base_iri=job.base_iri, **options)
+        return serialize_answer(answer, job, settings.max_rows)
+    except SyntaxError as error:
+        message = syntax_error(job.text) or str(error)  # the same line/column message as any malformed query
+        return Answer(400, "error", b"", error=f"malformed query: {message}")
+    except (OSError, ValueError, RuntimeError) as error:
+        return Answer(500, "error", b"", error=str(error))
 
 
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with(parent_pid: int) -> None:
-    """Have Linux kill this process when its parent dies: a killed web worker leaves no query running."""
+def _die_with_parent() -> None:
+    """Have Linux kill this process when its parent dies: a killed web server leaves no query running."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the parent died before the request took effect
+    if os.getppid() == 1:  # the parent died before the request took effect
         os._exit(0)
 
 
-def _serve(connection: multiprocessing.connection.Connection, store_dir: str, max_rows: int, parent_pid: int) -> None:
-    _die_with(parent_pid)
+def _serve(connection: multiprocessing.connection.Connection, store_dir: str | None, settings: LaneSettings) -> None:
+    """The child's loop: receive a job, answer it; with no store, only vet (for an external store)."""
+    _die_with_parent()
     import pyoxigraph
 
-    from .store import ASSERTED_GRAPH
-
-    store = pyoxigraph.Store.read_only(store_dir)
+    store = pyoxigraph.Store.read_only(store_dir) if store_dir else None
     while True:
         try:
-            query, result_media, graph_media, default_graphs, named_graphs, base_iri, union = connection.recv()
+            job = connection.recv()
         except EOFError:
             return
-        try:
-            # With ``union`` (no dataset in the request or the query), the default graph is the asserted
-            # graph plus the reasoner's inferred memberships, so `?x a cyto:GP130FamilyCytokine` finds IL-11.
-            dataset: dict[str, Any] = {"use_default_graph_as_union": union}
-            if default_graphs:
-                # The asserted graph's name in external stores means this store's default graph.
-                dataset["default_graph"] = [
-                    pyoxigraph.DefaultGraph() if iri == ASSERTED_GRAPH else pyoxigraph.NamedNode(iri)
-                    for iri in default_graphs
-                ]
-            if named_graphs:
-                dataset["named_graphs"] = [pyoxigraph.NamedNode(iri) for iri in named_graphs]
-            answer = store.query(query, base_iri=base_iri, **dataset)
-            connection.send(serialize_answer(answer, result_media, graph_media, max_rows))
-        except SyntaxError as error:
-            connection.send(("400", "error", str(error).encode(), 0, False))
-        except (OSError, ValueError, RuntimeError) as error:
-            connection.send(("500", "error", str(error).encode(), 0, False))
+        if store is None:
+            connection.send(vet(job, settings.allowed_services))
+        else:
+            connection.send(run_job(store, job, settings))
 
 
-class QueryExecutor:
-    """One killable child process per web worker, started lazily."""
+class _Child:
+    """One query process and its pipe."""
 
-    def __init__(self, store_dir: Path, timeout: float, max_rows: int) -> None:
-        self.store_dir = str(store_dir)
-        self.timeout = timeout
-        self.max_rows = max_rows
-        self._context = multiprocessing.get_context("spawn")
-        self._process: Any = None
-        self._connection: multiprocessing.connection.Connection | None = None
-        self._lock = threading.Lock()
-
-    def _start(self) -> multiprocessing.connection.Connection:
-        parent, child = self._context.Pipe()
-        self._process = self._context.Process(
-            target=_serve,
-            args=(child, self.store_dir, self.max_rows, os.getpid()),
-            daemon=True,
-            name="cytokg-query",
+    def __init__(self, context: Any, store_dir: str | None, settings: LaneSettings) -> None:
+        parent, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, store_dir, settings), daemon=True, name="cytokg-query"
         )
-        self._process.start()
+        self.process.start()
         child.close()
-        self._connection = parent
-        return parent
-
-    def _ready(self) -> multiprocessing.connection.Connection:
-        """The live child's connection, starting a child first if there is none (call with the lock held)."""
-        if self._connection is None or self._process is None or not self._process.is_alive():
-            self._kill()
-            return self._start()
-        return self._connection
+        self.connection: multiprocessing.connection.Connection = parent
 
     @property
-    def pid(self) -> int | None:
-        """The query process's PID, if one is running."""
-        return self._process.pid if self._process is not None else None
+    def alive(self) -> bool:
+        return bool(self.process.is_alive())
+
+    def demote(self) -> None:
+        """Lower the process's CPU priority: cheap queries come first (it is retired after this query)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 10)
+        except OSError:
+            pass
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+class QueryPool:
+    """Query processes in a fast and a heavy lane (see the module's docstring); thread-safe."""
+
+    def __init__(self, store_dir: Path | None, settings: LaneSettings) -> None:
+        self.store_dir = str(store_dir) if store_dir is not None else None
+        self.settings = settings
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["cytokg.executor", "cytokg.safety", "pyoxigraph"])
+        self._idle: list[_Child] = []
+        self._fast = threading.BoundedSemaphore(settings.fast)
+        self._lock = threading.Lock()
+        self._heavy = 0
+        self._client_heavy: Counter[str] = Counter()
+        self._closed = False
+        self._filling = False
 
     def start(self) -> None:
-        """Start the child now, so it opens its store while the web worker finishes starting."""
+        """Start the fast lane's processes now, so they open the store while the app finishes starting."""
+        children = [self._spawn() for _ in range(self.settings.fast)]
         with self._lock:
-            self._ready()
+            self._idle.extend(children)
 
-    def _kill(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.join(5)
-        if self._connection is not None:
-            self._connection.close()
-        self._process = None
-        self._connection = None
+    @property
+    def pids(self) -> list[int]:
+        """The PIDs of the idle query processes."""
+        with self._lock:
+            return [child.process.pid for child in self._idle]
 
-    def run(
-        self,
-        query: str,
-        result_media: str | None,
-        graph_media: str | None,
-        default_graphs: tuple[str, ...] = (),
-        named_graphs: tuple[str, ...] = (),
-        base_iri: str | None = None,
-        *,
-        union: bool = False,
-    ) -> Answer:
-        """Run ``query``; serialize SELECT/ASK as ``result_media``, CONSTRUCT/DESCRIBE as ``graph_media``.
+    def _spawn(self) -> _Child:
+        return _Child(self._context, self.store_dir, self.settings)
 
-        ``default_graphs`` and ``named_graphs`` (the protocol's default-graph-uri and named-graph-uri)
-        select graphs inside the store; nothing is ever fetched.
+    def _take(self) -> _Child:
+        with self._lock:
+            while self._idle:
+                child = self._idle.pop()
+                if child.alive:
+                    return child
+                child.kill()
+        return self._spawn()
 
-        :raises QueryTimeout: the time limit passed; the child was killed and will be replaced.
+    def _give_back(self, child: _Child) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < self.settings.fast:
+                self._idle.append(child)
+                return
+        child.kill()
+
+    def run(self, job: Job, client: str = "-") -> Answer:
+        """Run ``job`` for ``client`` (an address or an internal name) and return its answer.
+
+        :raises Busy: no capacity now: the fast lane stayed full, or the query outgrew the fast lane while the
+            heavy lane or the client's share of it was full (the query was stopped).
+        :raises QueryTimeout: the time limit passed; the process was killed.
         """
+        settings = self.settings
+        if not self._fast.acquire(timeout=settings.queue_wait):
+            raise Busy("the server is at capacity; retry shortly", retry_after=2)
+        fast, heavy, reusable = True, False, False
+        child: _Child | None = None
+        try:
+            child = self._take()
+            started = time.monotonic()
+            child.connection.send(job)
+            if child.connection.poll(settings.fast_budget):
+                answer: Answer = child.connection.recv()
+                reusable = True
+                return answer
+            self._fast.release()
+            fast = False
+            self._enter_heavy(client)
+            heavy = True
+            child.demote()
+            if child.connection.poll(max(settings.timeout - (time.monotonic() - started), 0.0)):
+                answer = child.connection.recv()
+                return answer
+            raise QueryTimeout(f"the query ran longer than {settings.timeout:g} s and was stopped")
+        except (EOFError, OSError):
+            return Answer(500, "error", b"", error="the query process died; try again")
+        finally:
+            if fast:
+                self._fast.release()
+            if heavy:
+                self._leave_heavy(client)
+            if child is not None:
+                if reusable:
+                    self._give_back(child)
+                else:
+                    child.kill()
+                    self._top_up()
+
+    def _enter_heavy(self, client: str) -> None:
+        """Take a heavy-lane place for ``client``, or raise ``Busy``."""
+        settings = self.settings
         with self._lock:
-            connection = self._ready()
-            connection.send((query, result_media, graph_media, default_graphs, named_graphs, base_iri, union))
-            if not connection.poll(self.timeout):
-                self._kill()
-                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            if self._client_heavy[client] >= settings.client_heavy:
+                raise Busy(
+                    f"you already have {settings.client_heavy} long-running "
+                    f"{'query' if settings.client_heavy == 1 else 'queries'}; this one ran past "
+                    f"{settings.fast_budget:g} s and was stopped: wait for the others to finish",
+                    retry_after=5,
+                    status=429,
+                )
+            if self._heavy >= settings.heavy:
+                raise Busy(
+                    f"the server is busy with long-running queries; this one ran past {settings.fast_budget:g} s "
+                    "and was stopped: retry later",
+                    retry_after=10,
+                )
+            self._heavy += 1
+            self._client_heavy[client] += 1
+
+    def _leave_heavy(self, client: str) -> None:
+        with self._lock:
+            self._heavy -= 1
+            self._client_heavy[client] -= 1
+            if self._client_heavy[client] <= 0:
+                del self._client_heavy[client]
+
+    def _top_up(self) -> None:
+        """Start replacements for retired processes in the background, up to the fast lane's size."""
+
+        def fill() -> None:
             try:
-                status, media, body, rows, truncated = connection.recv()
-            except (EOFError, OSError):
-                self._kill()
-                return Answer(500, "error", b"", error="the query process died; try again")
-        if media == "error":
-            return Answer(int(status), media, b"", error=body.decode())
-        return Answer(int(status), media, body, rows, truncated)
+                while True:
+                    with self._lock:
+                        if self._closed or len(self._idle) >= self.settings.fast:
+                            return
+                    child = self._spawn()
+                    with self._lock:
+                        if not self._closed and len(self._idle) < self.settings.fast:
+                            self._idle.append(child)
+                            continue
+                    child.kill()
+                    return
+            finally:
+                with self._lock:
+                    self._filling = False
+
+        with self._lock:
+            if self._closed or self._filling or len(self._idle) >= self.settings.fast:
+                return
+            self._filling = True
+        threading.Thread(target=fill, daemon=True, name="cytokg-query-top-up").start()
 
     def close(self) -> None:
-        """Stop the child process."""
+        """Stop every idle query process; running ones end with their queries."""
         with self._lock:
-            self._kill()
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for child in idle:
+            child.kill()

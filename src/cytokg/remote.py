@@ -22,7 +22,7 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from .examples import has_order_by
-from .executor import Answer, QueryTimeout, serialize_answer
+from .executor import Answer, Job, QueryPool, QueryTimeout, serialize_answer
 from .store import ASSERTED_GRAPH, INFERRED_GRAPH
 
 __all__ = [
@@ -384,56 +384,51 @@ def _boolean(value: bool) -> pyoxigraph.QueryBoolean:
     return answer
 
 
-def _query_dataset(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs of a query's FROM and FROM NAMED clauses (prefixed names resolved)."""
-    from rdflib.plugins.sparql import algebra, parser
-
-    clauses = algebra.translateQuery(parser.parseQuery(text)).algebra.get("datasetClause") or []
-    default = [str(clause["default"]) for clause in clauses if "default" in clause]
-    named = [str(clause["named"]) for clause in clauses if "named" in clause]
-    return default, named
-
-
-def _answer(serialized: tuple[str, str, bytes, int, bool]) -> Answer:
-    status, media, body, rows, truncated = serialized
-    return Answer(int(status), media, body, rows, truncated)
+def _bind(text: str, bindings: tuple[tuple[str, str], ...]) -> str:
+    """The query with its bound IRIs as a trailing VALUES clause: terms built by pyoxigraph, which refuses
+    anything that is not an IRI, so no request text can change the query's structure."""
+    if not bindings:
+        return text
+    names = " ".join(f"?{pyoxigraph.Variable(name).value}" for name, _ in bindings)
+    terms = " ".join(str(pyoxigraph.NamedNode(iri)) for _, iri in bindings)
+    return f"{text}\nVALUES ({names}) {{ ({terms}) }}"
 
 
 class RemoteExecutor:
-    """The endpoint's executor over an external store: same answers, limits and errors as ``QueryExecutor``.
+    """The endpoint's executor over an external store: same answers, limits and errors as ``QueryPool``.
 
-    The time limit is the HTTP read timeout and, on Virtuoso, the store's own ``timeout`` parameter; the row
-    limit cuts the parsed answer and marks it truncated.
+    Queries are vetted by ``vetting`` (a pool of store-less processes, under the time limit); the time limit
+    of the query itself is the HTTP read timeout and, on Virtuoso, the store's own ``timeout`` parameter; the
+    row limit cuts the parsed answer and marks it truncated.
     """
 
-    def __init__(self, store: RemoteStore, max_rows: int) -> None:
+    def __init__(self, store: RemoteStore, vetting: QueryPool, max_rows: int) -> None:
         self.store = store
+        self.vetting = vetting
         self.max_rows = max_rows
 
-    def run(
-        self,
-        query: str,
-        result_media: str | None,
-        graph_media: str | None,
-        default_graphs: tuple[str, ...] = (),
-        named_graphs: tuple[str, ...] = (),
-        base_iri: str | None = None,
-        *,
-        union: bool = False,
-    ) -> Answer:
-        """Run ``query`` as ``QueryExecutor.run`` does; graphs outside CytoKG's two are empty graphs here."""
+    def run(self, job: Job, client: str = "-") -> Answer:
+        """Vet and run ``job`` as ``QueryPool.run`` does; graphs outside CytoKG's two are empty graphs here.
+
+        :raises Busy: no capacity to vet the query now.
+        :raises QueryTimeout: vetting or the store passed the time limit.
+        """
+        vetted = self.vetting.run(job, client)
+        if vetted.error:
+            return vetted
         graphs = self.store.graphs
-        if default_graphs or named_graphs:
-            default = graphs.restrict(default_graphs) if default_graphs else (graphs.asserted,)
-            named = graphs.restrict(named_graphs) if named_graphs else (graphs.inferred,)
-        elif union:
+        query = _bind(job.text, job.bindings)
+        if job.default_graphs or job.named_graphs:
+            default = graphs.restrict(job.default_graphs) if job.default_graphs else (graphs.asserted,)
+            named = graphs.restrict(job.named_graphs) if job.named_graphs else (graphs.inferred,)
+        elif not vetted.has_dataset:
             default, named = graphs.dataset(union=True)
         else:  # the query names its own dataset (FROM / FROM NAMED), which some stores prefer to the protocol's
-            from_default, from_named = _query_dataset(query)
+            from_default, from_named = list(vetted.from_default), list(vetted.from_named)
             outside = [iri for iri in from_default + from_named if iri not in (graphs.asserted, graphs.inferred)]
             if len(outside) == len(from_default + from_named):  # only graphs the store must not show: all empty
-                empty: Any = pyoxigraph.Store().query(query, base_iri=base_iri)
-                return _answer(serialize_answer(empty, result_media, graph_media, self.max_rows))
+                empty: Any = pyoxigraph.Store().query(query, base_iri=job.base_iri)
+                return serialize_answer(empty, job, self.max_rows)
             if outside:
                 message = (
                     f"<{outside[0]}> is not a graph of this endpoint; name <{graphs.asserted}> or <{graphs.inferred}>"
@@ -441,14 +436,15 @@ class RemoteExecutor:
                 return Answer(403, "error", b"", error=message)
             default, named = graphs.restrict(from_default), graphs.restrict(from_named)
         try:
-            answer = self.store.run(query, default, named, base_iri, limit=self.max_rows + 1)
+            answer = self.store.run(query, default, named, job.base_iri, limit=self.max_rows + 1)
         except StoreError as error:
             return Answer(502, "error", b"", error=f"the triple store failed: {error}")
-        return _answer(serialize_answer(answer, result_media, graph_media, self.max_rows))
+        return serialize_answer(answer, job, self.max_rows)
 
     def close(self) -> None:
-        """Close the HTTP connections."""
+        """Close the HTTP connections and the vetting processes."""
         self.store.client.close()
+        self.vetting.close()
 
 
 def connect(backend: str, graphs: Graphs, credentials: Credentials, timeout: float) -> RemoteStore:

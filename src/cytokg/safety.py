@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["QueryRefused", "inspect_query", "plainly_safe", "syntax_error"]
+__all__ = ["QueryRefused", "inspect_query", "nesting_depth", "plainly_safe", "query_dataset", "syntax_error"]
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 #: Comments, BASE and PREFIX declarations, then a query form: this text cannot be an update. No string can
@@ -32,6 +32,36 @@ def _walk(node: Any) -> Iterable[Any]:
     elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
         for value in node:
             yield from _walk(value)
+
+
+_TOKENS = re.compile(
+    r"'''.*?'''"  # long strings
+    r'|""".*?"""'
+    r"|'(?:[^'\\\n]|\\.)*'"  # short strings
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|<[^<>\"{}|^`\\\s()[\]]*>"  # IRIs (brackets inside count: the conservative reading)
+    r"|#[^\n]*"  # comments
+    r"|[][(){}]",
+    re.DOTALL,
+)
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of brackets, braces and parentheses outside strings, IRIs and comments.
+
+    A linear scan, cheap enough to run on every request before any parser sees the text.
+
+    >>> nesting_depth("SELECT * { ?s ?p ?o FILTER((?o > 1)) }"), nesting_depth('ASK { ?s ?p "((((" }')
+    (3, 1)
+    """
+    depth = deepest = 0
+    for lexeme in _TOKENS.findall(text):
+        if lexeme in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif lexeme in ")]}":
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def plainly_safe(text: str) -> bool:
@@ -67,6 +97,16 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset()) -> 
             if service not in allowed_services:
                 raise QueryRefused(f"SERVICE <{service}> is not on this endpoint's allow-list", 403)
     return has_dataset
+
+
+def query_dataset(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The IRIs of a query's FROM and FROM NAMED clauses (prefixed names resolved)."""
+    from rdflib.plugins.sparql import algebra, parser
+
+    clauses = algebra.translateQuery(parser.parseQuery(text)).algebra.get("datasetClause") or []
+    default = tuple(str(clause["default"]) for clause in clauses if "default" in clause)
+    named = tuple(str(clause["named"]) for clause in clauses if "named" in clause)
+    return default, named
 
 
 def syntax_error(text: str) -> str | None:

@@ -7,9 +7,9 @@ from rdflib.namespace import DCTERMS, XSD, Namespace
 
 from .namespaces import BASE, CYTO, DATASET, VOID
 from .release import RELEASE_FILES
-from .store import INFERRED_GRAPH, Queryable
+from .store import INFERRED_GRAPH
 
-__all__ = ["service_description"]
+__all__ = ["COUNT_QUERIES", "service_description"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -25,14 +25,19 @@ _RESULT_FORMATS = (
 )
 
 
-def _count(store: Queryable, query: str) -> int:
-    """Counts over the default graph as /sparql serves it: asserted plus inferred memberships."""
-    return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+#: The dataset's VoID statistics, counted over the default graph as /sparql serves it (asserted plus inferred).
+COUNT_QUERIES = {
+    VOID.triples: "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+    VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
+    VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
+    VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{BASE}")) }}',
+}
 
 
-def service_description(store: Queryable, endpoint: str, root: str, linksets: Graph) -> Graph:
-    """Describe the endpoint (query language, result formats, no update), the dataset it serves and the
-    dataset's VoID ``linksets`` into the datasets it links to (written by the build)."""
+def service_description(counts: dict[URIRef, int], endpoint: str, root: str, linksets: Graph) -> Graph:
+    """Describe the endpoint (query language, result formats, no update), the dataset it serves with its
+    VoID ``counts`` (from ``COUNT_QUERIES``), and the dataset's VoID ``linksets`` (written by the build)."""
     graph = Graph()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
@@ -55,15 +60,8 @@ def service_description(store: Queryable, endpoint: str, root: str, linksets: Gr
     graph.add((default_graph, VOID.sparqlEndpoint, service))
     graph.add((default_graph, VOID.uriSpace, Literal(BASE)))
     graph.add((default_graph, VOID.vocabulary, URIRef(str(CYTO))))
-    counts = {
-        VOID.triples: "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-        VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
-        VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
-        VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
-        VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{BASE}")) }}',
-    }
-    for predicate, query in counts.items():
-        graph.add((default_graph, predicate, Literal(_count(store, query), datatype=XSD.integer)))
+    for predicate, count in counts.items():
+        graph.add((default_graph, predicate, Literal(count, datatype=XSD.integer)))
     for name in RELEASE_FILES:
         graph.add((default_graph, VOID.dataDump, URIRef(f"{root}downloads/{name}")))
     named = BNode("inferred")

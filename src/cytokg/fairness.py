@@ -1,0 +1,85 @@
+"""Fair shares per client, in the Wikidata Query Service model: a budget of server time and a cap on parallel
+requests. Quick lookups cost almost nothing, so a script making hundreds of them is never throttled; a client
+running long queries spends its budget and waits.
+
+Budgets are kept by the `limits` library (sliding-window counters that expire with their window, so idle
+clients are forgotten); its storage URI (``memory://``, ``redis://…``) decides whether several servers share
+them. IPv6 clients are counted by their /64 network, the unit a single user controls.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from limits import RateLimitItemPerSecond, storage, strategies
+
+__all__ = ["ClientLimits", "Wait"]
+
+#: Every request costs at least this many milliseconds of the budget (a floor against floods of trivial ones).
+_MIN_COST_MS = 5
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Why a client must wait, and for how long (seconds, for Retry-After)."""
+
+    message: str
+    retry_after: int
+
+
+class ClientLimits:
+    """Parallel requests and server time per client."""
+
+    def __init__(self, parallel: int, budget_seconds: float, window_seconds: int, storage_uri: str) -> None:
+        self.parallel = parallel
+        self.budget_seconds = budget_seconds
+        self.window_seconds = window_seconds
+        self._item = RateLimitItemPerSecond(max(1, int(budget_seconds * 1000)), window_seconds)
+        self._limiter = strategies.SlidingWindowCounterRateLimiter(storage.storage_from_string(storage_uri))
+        self._running: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def client_key(address: str) -> str:
+        """The unit a budget belongs to: an IPv4 address, or an IPv6 /64 network.
+
+        >>> ClientLimits.client_key("2001:db8::1"), ClientLimits.client_key("10.0.0.1")
+        ('2001:db8::/64', '10.0.0.1')
+        """
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return address
+        if isinstance(ip, ipaddress.IPv6Address):
+            if ip.ipv4_mapped is not None:
+                return str(ip.ipv4_mapped)
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ip)
+
+    def admit(self, client: str) -> Wait | None:
+        """Take a parallel slot for ``client``, or say why it must wait."""
+        if not self._limiter.test(self._item, client):
+            reset = self._limiter.get_window_stats(self._item, client).reset_time
+            return Wait(
+                f"this client used its {self.budget_seconds:g} s of query time per {self.window_seconds} s; "
+                "wait, or send lighter queries",
+                max(1, math.ceil(reset - time.time())),
+            )
+        with self._lock:
+            if self._running[client] >= self.parallel:
+                return Wait(f"at most {self.parallel} requests per client at once; wait for one to finish", 1)
+            self._running[client] += 1
+        return None
+
+    def release(self, client: str, seconds: float) -> None:
+        """Give back ``client``'s slot and charge it the server time its request took."""
+        with self._lock:
+            self._running[client] -= 1
+            if self._running[client] <= 0:
+                del self._running[client]
+        self._limiter.hit(self._item, client, cost=max(_MIN_COST_MS, round(seconds * 1000)))
