@@ -123,9 +123,7 @@ def test_federated_example_against_stand_in(built: Path, stand_ins: dict[str, _S
 
 
 @pytest.mark.parametrize("path", FEDERATED, ids=lambda p: p.stem)
-def test_service_not_on_the_allow_list_is_refused(
-    built: Path, stand_ins: dict[str, _StandIn], path: Path
-) -> None:
+def test_service_not_on_the_allow_list_is_refused(built: Path, stand_ins: dict[str, _StandIn], path: Path) -> None:
     text = _on_stand_ins(path.read_text(encoding="utf-8"), stand_ins)
     before = {iri: server.requests for iri, server in stand_ins.items()}
     for allowed in (set(), {"https://sparql.uniprot.org/sparql", "https://query.wikidata.org/sparql"}):

@@ -110,8 +110,7 @@ def test_sssom_validates_and_matches_the_graph(built: Path, store: pyoxigraph.St
     assert len(frame) == int(count), "one SSSOM row per mapping triple"
     convert = table.converter
     graph_triples = {
-        (s, p, o)
-        for s, p, o in _rows(store, f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER (?p IN ({values})) }}")
+        (s, p, o) for s, p, o in _rows(store, f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER (?p IN ({values})) }}")
     }
     rows = {
         (convert.expand_strict(r.subject_id), convert.expand_strict(r.predicate_id), convert.expand_strict(r.object_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,11 @@ CONSTRUCT = (
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def client(built: Path, request: pytest.FixtureRequest) -> FlaskClient:
-    return create_app(built, ROOT / "queries", {"CLIENT_BUDGET": 100_000.0, "CLIENT_PARALLEL": 1000} | backend_config(request)).test_client()
+def client(built: Path, request: pytest.FixtureRequest) -> Iterator[FlaskClient]:
+    config = {"CLIENT_BUDGET": 100_000.0, "CLIENT_PARALLEL": 1000} | backend_config(request)
+    app = create_app(built, ROOT / "queries", config)
+    yield app.test_client()
+    app.extensions["cytokg"].close()
 
 
 def test_ask_get(client: FlaskClient) -> None:

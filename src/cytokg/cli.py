@@ -256,7 +256,7 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
 @QUERIES_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=16, show_default=True, type=click.IntRange(min=1), help="Request threads.")
+@click.option("--threads", default=48, show_default=True, type=click.IntRange(min=1), help="Request threads.")
 @click.option("--query-timeout", default=30.0, show_default=True, type=float, help="Seconds before a query is stopped.")
 @click.option("--max-rows", default=100_000, show_default=True, type=int, help="Result rows before truncation.")
 @click.option("--max-query-bytes", default=65_536, show_default=True, type=int, help="Largest query text accepted.")

@@ -4,11 +4,13 @@ A thread cannot interrupt pyoxigraph mid-query, so queries run in a pool of chil
 own read-only store. The child vets the query first (updates, SERVICE allow-list, nesting), under the same
 time limit as the query itself, so no text is ever parsed outside the limit.
 
-The pool has two lanes. Every query starts in the *fast* lane; one still running after ``fast_budget``
-seconds moves to the *heavy* lane, whose size is small, with at most ``client_heavy`` heavy queries per
-client; its process is re-niced so that cheap queries keep the CPU, and is retired afterwards. A query that
-finds the fast lane full for ``queue_wait`` seconds, or the heavy lane full when it needs it, is refused
-with ``Busy`` (HTTP 503 and Retry-After): cheap work always has capacity of its own.
+The pool has two lanes. Every query starts in the *fast* lane; past ``fast_slice`` seconds of CPU its
+process is re-niced, so cheap queries keep the CPU. One that has used ``fast_budget`` seconds of CPU (only
+``fast_slice`` while other queries wait for the fast lane) moves to the *heavy* lane, which is small, with
+at most ``client_heavy`` heavy queries per client, at the lowest priority. Re-niced processes are retired
+after their query. A query that finds the fast lane full for ``queue_wait`` seconds, or the heavy lane full
+when it needs it, is refused with ``Busy`` (HTTP 503 and Retry-After): cheap work always has capacity of
+its own.
 """
 
 from __future__ import annotations
@@ -110,7 +112,8 @@ class LaneSettings:
     allowed_services: frozenset[str] = frozenset()
     fast: int = 4
     heavy: int = 2
-    fast_budget: float = 0.5
+    fast_budget: float = 0.25
+    fast_slice: float = 0.05
     queue_wait: float = 3.0
     client_heavy: int = 1
 
@@ -230,6 +233,14 @@ def run_job(store: Any, job: Job, settings: LaneSettings) -> Answer:
 
 
 _PR_SET_PDEATHSIG = 1
+#: How often a fast-lane wait looks at the query's CPU time and the queue behind it (seconds).
+_POLL = 0.01
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+#: Wall time after which a query leaves the fast lane whatever its CPU time (it may be starved or blocked).
+_FAST_WALL = 2.0
+#: CPU priorities: a query past its fast slice, and a query in the heavy lane (cheap ones stay at 0).
+_SLOW_NICENESS = 10
+_HEAVY_NICENESS = 19
 
 
 def _die_with_parent() -> None:
@@ -268,15 +279,25 @@ class _Child:
         self.process.start()
         child.close()
         self.connection: multiprocessing.connection.Connection = parent
+        self.reniced = False
 
     @property
     def alive(self) -> bool:
         return bool(self.process.is_alive())
 
-    def demote(self) -> None:
-        """Lower the process's CPU priority: cheap queries come first (it is retired after this query)."""
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used so far (Linux); wall time stands in elsewhere."""
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, 10)
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return time.monotonic()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+    def lower_priority(self, niceness: int) -> None:
+        """Let cheap queries have the CPU first; a re-niced process is retired after its query."""
+        self.reniced = True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
         except OSError:
             pass
 
@@ -301,6 +322,7 @@ class QueryPool:
         self._client_heavy: Counter[str] = Counter()
         self._closed = False
         self._filling = False
+        self._waiting = 0
 
     def start(self) -> None:
         """Start the fast lane's processes now, so they open the store while the app finishes starting."""
@@ -341,7 +363,14 @@ class QueryPool:
         :raises QueryTimeout: the time limit passed; the process was killed.
         """
         settings = self.settings
-        if not self._fast.acquire(timeout=settings.queue_wait):
+        with self._lock:
+            self._waiting += 1
+        try:
+            admitted = self._fast.acquire(timeout=settings.queue_wait)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if not admitted:
             raise Busy("the server is at capacity; retry shortly", retry_after=2)
         fast, heavy, reusable = True, False, False
         child: _Child | None = None
@@ -349,15 +378,15 @@ class QueryPool:
             child = self._take()
             started = time.monotonic()
             child.connection.send(job)
-            if child.connection.poll(settings.fast_budget):
+            if self._answered_fast(child, started):
                 answer: Answer = child.connection.recv()
-                reusable = True
+                reusable = not child.reniced
                 return answer
             self._fast.release()
             fast = False
             self._enter_heavy(client)
             heavy = True
-            child.demote()
+            child.lower_priority(_HEAVY_NICENESS)
             if child.connection.poll(max(settings.timeout - (time.monotonic() - started), 0.0)):
                 answer = child.connection.recv()
                 return answer
@@ -376,22 +405,39 @@ class QueryPool:
                     child.kill()
                     self._top_up()
 
+    def _answered_fast(self, child: _Child, started: float) -> bool:
+        """Wait for the answer while the query belongs in the fast lane: until it has used ``fast_budget``
+        seconds of CPU, or only ``fast_slice`` while other queries wait for the lane, so that a burst of heavy
+        work cannot queue cheap work. CPU time, not wall time: on a loaded machine a cheap query is slow but
+        still cheap."""
+        settings = self.settings
+        cpu_start = child.cpu_seconds()
+        while not child.connection.poll(_POLL):
+            used = child.cpu_seconds() - cpu_start
+            if used >= settings.fast_slice and not child.reniced:
+                child.lower_priority(_SLOW_NICENESS)
+            if used >= settings.fast_budget or (used >= settings.fast_slice and self._waiting):
+                return child.connection.poll(0)
+            if time.monotonic() - started >= _FAST_WALL:
+                return child.connection.poll(0)
+        return True
+
     def _enter_heavy(self, client: str) -> None:
         """Take a heavy-lane place for ``client``, or raise ``Busy``."""
         settings = self.settings
         with self._lock:
             if self._client_heavy[client] >= settings.client_heavy:
+                count = "one long-running query" if settings.client_heavy == 1 else "your long-running queries"
                 raise Busy(
-                    f"you already have {settings.client_heavy} long-running "
-                    f"{'query' if settings.client_heavy == 1 else 'queries'}; this one ran past "
-                    f"{settings.fast_budget:g} s and was stopped: wait for the others to finish",
+                    f"you are already running {count}; this one is long-running too and was stopped: "
+                    "wait for the other to finish",
                     retry_after=5,
                     status=429,
                 )
             if self._heavy >= settings.heavy:
                 raise Busy(
-                    f"the server is busy with long-running queries; this one ran past {settings.fast_budget:g} s "
-                    "and was stopped: retry later",
+                    "the server is busy with long-running queries; this one is long-running too and was stopped: "
+                    "retry later",
                     retry_after=10,
                 )
             self._heavy += 1

@@ -22,7 +22,7 @@ class ServerSettings:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    threads: int = 16
+    threads: int = 48  # most wait on a query process: enough that requests queue in the pool, not here
     connections: int = 1000
     idle_timeout: int = 60  # seconds a connection may stay silent (waitress's channel_timeout)
     trusted_proxy: str | None = None  # the proxy's address ("*" for any), for X-Forwarded-For

@@ -58,7 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 100_000,
     "FAST_LANE": 4,  # query processes for queries in their first FAST_BUDGET seconds
     "HEAVY_LANE": 2,  # queries allowed to run longer, at a lower CPU priority
-    "FAST_BUDGET": 0.5,
+    "FAST_BUDGET": 0.25,  # seconds of CPU a query may use in the fast lane
+    "FAST_SLICE": 0.05,  # the fast-lane time a query gets while others wait for the lane
     "QUEUE_WAIT": 3.0,  # seconds a query may wait for the fast lane before a 503
     "CLIENT_HEAVY": 1,  # long-running queries per client at once
     "CLIENT_PARALLEL": 4,  # requests per client at once
@@ -181,6 +182,7 @@ def _lanes(config: Mapping[str, Any]) -> LaneSettings:
         fast=config["FAST_LANE"],
         heavy=config["HEAVY_LANE"],
         fast_budget=config["FAST_BUDGET"],
+        fast_slice=config["FAST_SLICE"],
         queue_wait=config["QUEUE_WAIT"],
         client_heavy=config["CLIENT_HEAVY"],
     )
