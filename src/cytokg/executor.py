@@ -36,6 +36,7 @@ __all__ = [
     "QueryPool",
     "QueryTimeout",
     "Term",
+    "die_with_parent",
     "run_job",
     "serialize_answer",
 ]
@@ -84,6 +85,7 @@ class Job:
     base_iri: str | None = None
     bindings: tuple[tuple[str, str], ...] = ()
     rows: bool = False
+    thorough: bool = False  # vet by a full parse even if the text is plainly safe
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def vet(job: Job, allowed_services: frozenset[str]) -> Answer:
     from .safety import QueryRefused, inspect_query, query_dataset
 
     try:
-        has_dataset = inspect_query(job.text, allowed_services)
+        has_dataset = inspect_query(job.text, allowed_services, thorough=job.thorough)
         from_default, from_named = query_dataset(job.text) if has_dataset else ((), ())
     except SyntaxError as error:
         return Answer(400, "error", b"", error=f"malformed query: {error}")
@@ -243,7 +245,7 @@ _SLOW_NICENESS = 10
 _HEAVY_NICENESS = 19
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Have Linux kill this process when its parent dies: a killed web server leaves no query running."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -253,7 +255,7 @@ def _die_with_parent() -> None:
 
 def _serve(connection: multiprocessing.connection.Connection, store_dir: str | None, settings: LaneSettings) -> None:
     """The child's loop: receive a job, answer it; with no store, only vet (for an external store)."""
-    _die_with_parent()
+    die_with_parent()
     import pyoxigraph
 
     store = pyoxigraph.Store.read_only(store_dir) if store_dir else None
@@ -314,7 +316,7 @@ class QueryPool:
         self.store_dir = str(store_dir) if store_dir is not None else None
         self.settings = settings
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["cytokg.executor", "cytokg.safety", "pyoxigraph"])
+        self._context.set_forkserver_preload(["cytokg.lifeline", "cytokg.safety", "pyoxigraph"])
         self._idle: list[_Child] = []
         self._fast = threading.BoundedSemaphore(settings.fast)
         self._lock = threading.Lock()

@@ -82,4 +82,8 @@ class ClientLimits:
             self._running[client] -= 1
             if self._running[client] <= 0:
                 del self._running[client]
-        self._limiter.hit(self._item, client, cost=max(_MIN_COST_MS, round(seconds * 1000)))
+        cost = max(_MIN_COST_MS, round(seconds * 1000))
+        if not self._limiter.hit(self._item, client, cost=cost):  # more than is left: the budget is spent
+            left = self._limiter.get_window_stats(self._item, client).remaining
+            if left > 0:
+                self._limiter.hit(self._item, client, cost=left)

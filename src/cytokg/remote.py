@@ -14,7 +14,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph
@@ -384,14 +384,19 @@ def _boolean(value: bool) -> pyoxigraph.QueryBoolean:
     return answer
 
 
+_GROUP = re.compile(r"\bWHERE\s*\{|^\s*ASK\s*\{", re.IGNORECASE | re.MULTILINE)
+
+
 def _bind(text: str, bindings: tuple[tuple[str, str], ...]) -> str:
-    """The query with its bound IRIs as a trailing VALUES clause: terms built by pyoxigraph, which refuses
-    anything that is not an IRI, so no request text can change the query's structure."""
+    """The app's own query with its bound IRIs as a VALUES block opening the innermost WHERE group (where a
+    subquery's LIMIT cannot cut it off). The terms are built by pyoxigraph, which refuses anything that is not
+    an IRI, so no request text can change the query's structure."""
     if not bindings:
         return text
     names = " ".join(f"?{pyoxigraph.Variable(name).value}" for name, _ in bindings)
     terms = " ".join(str(pyoxigraph.NamedNode(iri)) for _, iri in bindings)
-    return f"{text}\nVALUES ({names}) {{ ({terms}) }}"
+    *_, group = _GROUP.finditer(text)
+    return f"{text[: group.end()]} VALUES ({names}) {{ ({terms}) }} {text[group.end() :]}"
 
 
 class RemoteExecutor:
@@ -438,7 +443,9 @@ class RemoteExecutor:
         try:
             answer = self.store.run(query, default, named, job.base_iri, limit=self.max_rows + 1)
         except StoreError as error:
-            return Answer(502, "error", b"", error=f"the triple store failed: {error}")
+            explained = self.vetting.run(replace(job, thorough=True), client)  # a malformed query, refused
+            failed = Answer(502, "error", b"", error=f"the triple store failed: {error}")
+            return explained if explained.error else failed
         return serialize_answer(answer, job, self.max_rows)
 
     def close(self) -> None:

@@ -76,15 +76,16 @@ def plainly_safe(text: str) -> bool:
     return prologue is not None and not any(word in decoded[prologue.end() :] for word in ("service", "from"))
 
 
-def inspect_query(text: str, allowed_services: frozenset[str] = frozenset()) -> bool:
-    """Parse ``text`` as a SPARQL 1.1 query and refuse updates and unlisted SERVICE calls.
+def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, thorough: bool = False) -> bool:
+    """Parse ``text`` as a SPARQL 1.1 query and refuse updates and unlisted SERVICE calls; plainly safe text
+    is parsed only if ``thorough`` (to explain why a store refused it).
 
     :returns: whether the query names its own dataset (FROM / FROM NAMED).
 
     :raises SyntaxError: the text is not a SPARQL query (message includes the position).
     :raises QueryRefused: an update, or a SERVICE whose IRI is not in ``allowed_services``.
     """
-    if plainly_safe(text):
+    if not thorough and plainly_safe(text):
         return False  # the store still parses it; syntax_error() explains a rejection the rdflib way
     parsed = _parse(text)
     has_dataset = False
