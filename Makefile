@@ -11,7 +11,7 @@ BUILD_PACKAGES := default-jdk-headless libowlapi-java
 TEST_PACKAGES := $(BUILD_PACKAGES) chromium virtuoso-opensource
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk virtuoso-opensource
 
-.PHONY: serve test build check system-deps test-system-deps apt-install lint clean bench bench-quick bench-soak bench-deps
+.PHONY: serve test build check system-deps test-system-deps apt-install lint clean bench bench-quick bench-soak bench-burst bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench-quick: bench-deps build/.stamp
 
 bench-soak: bench-deps build/.stamp
 	$(BIN)/python -m benchmarks.soak $(BENCH_ARGS)
+
+# Burst, hostile queries, slowloris, one busy client (issue 13); BENCH_ARGS=--quick shortens the slowloris.
+bench-burst: $(VENV)/.bench-installed build/.stamp
+	$(BIN)/python -m benchmarks.burst $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks

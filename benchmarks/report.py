@@ -246,28 +246,99 @@ def _soak_section(soak: dict[str, Any]) -> list[str]:
         lines.append(f"| {outcome} | {count:,} |")
     lines += [
         "",
-        f"- **Unexpected errors: {s['unexpected']}** (any answer other than 200, or 503 for the time-limit query).",
+        (
+            f"- **Unexpected errors: {s['unexpected']}** (any answer other than 200, a quick refusal by admission "
+            "control, or 503 at the time limit for the time-limit query)."
+        ),
+        f"- Refused by admission control (503 or 429 with Retry-After): {s['refused']:,}.",
         f"- Answered requests: p50 {_ms(s['ok_p50_s'])} ms, p99 {_ms(s['ok_p99_s'])} ms (all kinds together).",
         (
             f"- Server RSS after warm-up {s['rss_first_mb']} MB, at the end {s['rss_last_mb']} MB, "
             f"peak {s['rss_peak_mb']} MB (growth {s['rss_last_mb'] - s['rss_first_mb']:+} MB)."
         ),
     ]
-    if kill:
+    if kill.get("error"):
+        lines.append(f"- Query process kill: {kill['error']}.")
+    elif kill:
         replaced = kill.get("replaced_after_s")
         seen = "**not seen**" if replaced is None else f"seen after {replaced:.1f} s"
         lines.append(
-            f"- Worker kill at {kill['at_s']:.0f} s (PID {kill['pid']}, SIGKILL): {kill['answered_after']} answers "
-            f"in the next 5 s; replacement worker {seen}; requests lost with the killed worker: {kill['lost']}; "
-            f"its child processes still alive 5 s later: {len(kill['query_processes_left_behind'])}; "
-            f"workers at the end: {s['workers_at_end']}."
+            f"- Query process killed at {kill['at_s']:.0f} s (PID {kill['pid']}, SIGKILL): {kill['answered_after']} "
+            f"answers in the next 5 s; a new query process {seen}; requests lost with it: {kill['lost']}; "
+            f"query processes {kill['query_processes_before']} before, {kill['query_processes_5s_after']} 5 s "
+            f"after, {s['query_processes_at_end']} at the end; the killed process 5 s later: "
+            f"{kill['victim_5s_after']}."
         )
-        for command in kill.get("left_behind_commands", []):
-            lines.append(f"  - left behind (orphaned, killed by the harness at the end): `{command}`")
     return lines
 
 
-def render(full: dict[str, Any] | None, soak: dict[str, Any] | None, images: dict[str, str]) -> str:
+def _burst_section(data: dict[str, Any]) -> list[str]:
+    from .burst import targets as burst_targets
+
+    meta, result = data["meta"], data["burst"]
+    slowloris = result["slowloris"]
+    lines = [f"> **{meta['note']}**", ""] if meta.get("note") else []
+    lines += [
+        (
+            f"{meta['date']} on `{meta['host']}` ({meta['cores']} cores), CytoKG commit {meta['commit']}, "
+            f"load average at start {meta['loadavg_start']} and end {meta['loadavg_end']}"
+            + (" (quick profile)." if meta["profile"]["quick"] else ".")
+        ),
+        "",
+        "`cytokg serve --trusted-proxy 127.0.0.1` with its production limits; each simulated client sends its own",
+        "`X-Forwarded-For`. The harness runs on the same machine. Phases, one after the other: **burst** (200",
+        "requests at once from 200 clients: 10 cartesian-product COUNTs, 30 answers of 100,000 rows, 160 entity",
+        (
+            "lookups and ASKs, shuffled); **hostile** (two 200 KB POSTs and ten "
+            f"{result['hostile']['hostile_query_bytes'] / 1000:.0f} KB queries whose comment says `from`, so the"
+        ),
+        "full parse runs over thousands of FILTER terms, from 12 clients, while one client sends a cheap query every",
+        f"20 ms); **slowloris** ({slowloris['sockets']} sockets, one header line every {slowloris['line_every_s']:g} s",
+        f"for {slowloris['seconds']:g} s, while one client sends a cheap query every 20 ms); **one client** (200",
+        "lookups in a row). Latencies are from sending to the last byte, over every reply whatever its status; the",
+        "last column is the CPU that processes other than the server and the harness used (other people's work).",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+        *(f"| {t} | {m} | {v} |" for t, m, v in burst_targets(result)),
+        "",
+        "| phase | category | requests | statuses | p50 ms | p99 ms | max ms | other processes (cores) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for phase in ("burst", "hostile", "slowloris", "one_client"):
+        groups = {**result[phase].get("attack", {}), **result[phase]["replies"]}
+        for kind, group in groups.items():
+            statuses = ", ".join(f"{status}: {count}" for status, count in group["statuses"].items())
+            lines.append(
+                f"| {phase.replace('_', ' ')} | {kind} | {group['requests']:,} | {statuses} | {_ms(group['p50_s'])} "
+                f"| {_ms(group['p99_s'])} | {_ms(group['max_s'])} | {result[phase]['other_processes_cores']:.2f} |"
+            )
+    lines += [
+        "",
+        (
+            f"Slowloris: {slowloris['not_accepted']} sockets not accepted, {slowloris['closed_by_server']} closed "
+            f"by the server. Server RSS peak {result['peak_rss_mb']} MB; alive at the end: "
+            f"{result['server_alive_at_end']}."
+        ),
+        "",
+        "How to read the burst: every query starts in the fast lane (4 query processes) and holds its process for up",
+        "to 0.5 s before it moves to the heavy lane (2 processes, 1 per client) or, with that lane full, is refused",
+        "with 503. The 40 heavy queries of the burst therefore keep the fast lane busy for at least 40 x 0.5 s / 4 =",
+        "5 s, and the 16 waitress threads waiting for it leave the rest of the burst in waitress's queue.",
+        "",
+        f"Before, from {data['before']['source']}:",
+        "",
+        *(f"- {name}: {value}" for name, value in data["before"].items() if name != "source"),
+    ]
+    return lines
+
+
+def render(
+    full: dict[str, Any] | None,
+    soak: dict[str, Any] | None,
+    images: dict[str, str],
+    burst: dict[str, Any] | None = None,
+) -> str:
     """docs/benchmarks.md as text."""
     out = ["# Benchmarks", "", "<!-- generated by `python -m benchmarks.report` from benchmarks/results/*.json -->", ""]
     if full is None:
@@ -278,7 +349,8 @@ def render(full: dict[str, Any] | None, soak: dict[str, Any] | None, images: dic
     if meta["profile"]["name"] != "full":
         out += [f"> Profile `{meta['profile']['name']}`: a short run, not the full benchmark.", ""]
     out += [
-        "Rerun: `make bench` (about 25 minutes), `make bench-quick` (a minute or two), `make bench-soak` (6 minutes).",
+        "Rerun: `make bench` (about 25 minutes), `make bench-quick` (a minute or two), `make bench-soak` (6 minutes),",
+        "`make bench-burst` (3 minutes; `BENCH_ARGS=--quick`: 2).",
         "Ratios are measured side by side, one system at a time, in one run on one machine; absolute times hold for",
         "that machine only.",
         "",
@@ -309,8 +381,9 @@ def render(full: dict[str, Any] | None, soak: dict[str, Any] | None, images: dic
         "Every query in `queries/examples/` plus the heavier ones in `benchmarks/queries/`, sent as `GET ?query=`",
         f"from `wrk` on loopback: {meta['profile']['c1']} s at concurrency 1, then {meta['profile']['c16']} s at",
         "concurrency 16, after two probe requests (warm-up and answer check). A query whose single answer takes more",
-        f"than {meta['profile']['slow']:g} s is not load-tested on that system. CytoKG and the bare app use 2 gunicorn",
-        "workers; rdflib-endpoint runs one process serving `build/cytokg.ttl` (asserted triples only: it does not see",
+        f"than {meta['profile']['slow']:g} s is not load-tested on that system. CytoKG runs as",
+        f"{meta.get('cytokg_server', '2 gunicorn workers')}; the bare app as 2 gunicorn workers;",
+        "rdflib-endpoint runs one process serving `build/cytokg.ttl` (asserted triples only: it does not see",
         "the reasoner's inferred memberships, so queries over inferred classes can differ in size). Virtuoso is a",
         "throw-away `cytokg.virtuoso.LocalVirtuoso` (its defaults: 20,000 8-KiB buffers, 10 HTTP threads, not the",
         "2 GB stock tuning) loaded by `cytokg load` into two named graphs; its `/sparql` queries all graphs.",
@@ -347,8 +420,17 @@ def render(full: dict[str, Any] | None, soak: dict[str, Any] | None, images: dic
     if soak and soak["meta"].get("note"):
         out += [f"> **{soak['meta']['note']}**", ""]
     if soak:
-        out += [f"{soak['meta']['date']} on `{soak['meta']['host']}`, CytoKG commit {soak['meta']['commit']}.", ""]
+        meta = soak["meta"]
+        out += [
+            (
+                f"{meta['date']} on `{meta['host']}`, CytoKG commit {meta['commit']}, load average at start "
+                f"{meta['loadavg_start']} and end {meta.get('loadavg_end')}."
+            ),
+            "",
+        ]
     out += _soak_section(soak) if soak else ["Not run yet: `make bench-soak`."]
+    out += ["", "## Burst and hostile clients (`make bench-burst`)", ""]
+    out += _burst_section(burst) if burst else ["Not run yet: `make bench-burst`."]
     return "\n".join(out) + "\n"
 
 
@@ -437,12 +519,12 @@ def _scale_plot(full: dict[str, Any], path: Path, plt: Any) -> None:
 
 
 def render_docs(results_dir: Path, docs_dir: Path) -> Path:
-    """Write docs/benchmarks.md and its plots from the newest full (else quick) and soak results."""
+    """Write docs/benchmarks.md and its plots from the newest full (else quick), soak and burst results."""
     full = latest(results_dir, "full") or latest(results_dir, "quick")
     soak = latest(results_dir, "soak")
     images = _plots(full, docs_dir / "benchmarks") if full else {}
     path = docs_dir / "benchmarks.md"
-    path.write_text(render(full, soak, images), encoding="utf-8")
+    path.write_text(render(full, soak, images, latest(results_dir, "burst")), encoding="utf-8")
     return path
 
 

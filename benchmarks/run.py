@@ -27,13 +27,24 @@ import psutil
 from .load import HEAVY, Query, load_suite, measure_query
 from .measure import MB, Sampler, dir_size, run_measured
 from .synthetic import generate
-from .systems import NotAvailable, Server, start_bare, start_cytokg, start_rdflib, virtuoso
+from .systems import CYTOKG_SERVER, NotAvailable, Server, start_bare, start_cytokg, start_rdflib, virtuoso
 
 __all__ = ["PROFILES", "Profile", "machine", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
-PACKAGES = ("pyoxigraph", "rdflib", "rdflib-endpoint", "flask", "gunicorn", "pyshacl", "pyshacl-turbo", "owlready2")
+PACKAGES = (
+    "pyoxigraph",
+    "rdflib",
+    "rdflib-endpoint",
+    "flask",
+    "waitress",
+    "limits",
+    "gunicorn",
+    "pyshacl",
+    "pyshacl-turbo",
+    "owlready2",
+)
 DEBIAN = ("wrk", "virtuoso-opensource", "default-jdk-headless", "libowlapi-java")
 SCALE_QUERIES = (*HEAVY, "entity-lookup", "cq16-gp130-family", "cq31-jak-stat-by-receptor")
 
@@ -363,6 +374,7 @@ def main(argv: list[str] | None = None) -> None:
     when = datetime.datetime.now(datetime.UTC)
     results: dict[str, Any] = {"meta": machine() | {"date": when.isoformat(timespec="seconds"), "note": args.note}}
     results["meta"]["profile"] = asdict(profile)
+    results["meta"]["cytokg_server"] = CYTOKG_SERVER
     results["meta"]["parts"] = sorted(parts)
     results["suite"] = (
         run_suite(profile, args.build_dir, args.work) if "suite" in parts else {"queries": [], "systems": {}}

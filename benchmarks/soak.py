@@ -1,10 +1,11 @@
 """Load and fault run: CytoKG at concurrency 16 for minutes, a mix of cheap, expensive and time-limit queries.
 
-One client thread sends a query that can never finish (it must come back as 503 at the time limit), the
-others a random mix of the suite (a quarter heavy queries). Part-way through, the gunicorn worker whose
-query process is busiest is killed with SIGKILL: the others must keep answering, gunicorn must start a
-replacement, and the killed worker's query process should not outlive it. The run
-reports every outcome, the unexpected ones, and the server's RSS over time.
+Each client thread acts as its own client (``X-Forwarded-For`` through ``--trusted-proxy 127.0.0.1``). One
+sends a query that can never finish (it must come back as 503 at the time limit), the others a random mix of
+the suite (a quarter heavy queries). Part-way through, the busiest query process (a child of the
+multiprocessing forkserver under ``cytokg serve``) is killed with SIGKILL: the server must keep answering and
+start a replacement. Admission control's quick refusals (503 or 429 with Retry-After) are counted apart from
+the unexpected answers. The run reports every outcome and the server's RSS over time.
 ``python -m benchmarks.soak`` (``make bench-soak``) writes benchmarks/results/<date>-<host>-soak.json.
 """
 
@@ -33,12 +34,14 @@ from .load import ACCEPT, HEAVY, Query, load_suite, probe
 from .measure import MB, Sampler
 from .systems import Server, start_cytokg
 
-__all__ = ["Outcome", "classify", "main", "workers"]
+__all__ = ["Outcome", "classify", "main", "query_processes"]
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT_QUERY = Path(__file__).parent / "soak" / "time-limit.rq"
-#: Errors this soon after the kill are the killed worker's requests in flight, counted apart.
+#: Errors this soon after the kill are the killed process's requests in flight, counted apart.
 KILL_WINDOW = 2.0
+#: What the server says when it stops a query at the time limit (any other 503 or 429 is admission control).
+TIMED_OUT = "ran longer than"
 
 
 @dataclass(frozen=True)
@@ -53,29 +56,31 @@ class Outcome:
 
 
 def classify(outcome: Outcome) -> str:
-    """``ok``, ``limit`` (the time limit answered as intended) or ``unexpected``."""
+    """``ok``, ``limit`` (the time limit answered as intended), ``refused`` (admission control) or ``unexpected``."""
     if outcome.status == 200:
         return "ok"
-    if outcome.kind == "limit" and outcome.status == 503:
-        return "limit"
+    if outcome.status == 503 and TIMED_OUT in outcome.error:
+        return "limit" if outcome.kind == "limit" else "unexpected"
+    if outcome.status in (429, 503):
+        return "refused"
     return "unexpected"
 
 
-def workers(master: int) -> list[psutil.Process]:
-    """gunicorn's worker processes (the master's children that are not query processes)."""
+def query_processes(server: int) -> list[psutil.Process]:
+    """The query processes of ``cytokg serve``: the children of its multiprocessing forkserver."""
     found = []
-    for child in psutil.Process(master).children():
+    for child in psutil.Process(server).children():
         try:
-            if "multiprocessing" not in " ".join(child.cmdline()):
-                found.append(child)
+            if "multiprocessing.forkserver" in " ".join(child.cmdline()):
+                found += child.children()
         except psutil.Error:
             continue
     return found
 
 
-def _send(url: str, query: Query, timeout: float) -> tuple[int, str]:
+def _send(url: str, query: Query, timeout: float, client: str) -> tuple[int, str]:
     target = url + "?" + urllib.parse.urlencode({"query": query.text})
-    request = urllib.request.Request(target, headers={"Accept": ACCEPT[query.kind]})
+    request = urllib.request.Request(target, headers={"Accept": ACCEPT[query.kind], "X-Forwarded-For": client})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
@@ -107,29 +112,28 @@ class _Run:
             kind = "expensive" if rng.random() < 0.25 else "cheap"
             query = rng.choice(expensive if kind == "expensive" else cheap)
             sent = time.monotonic()
-            status, error = _send(self.server.url, query, self.query_timeout + 30)
+            status, error = _send(self.server.url, query, self.query_timeout + 30, f"10.0.0.{seed}")
             self.record(sent, kind, status, error)
 
     def limited(self, query: Query) -> None:
         while time.monotonic() < self.deadline:
             sent = time.monotonic()
-            status, error = _send(self.server.url, query, self.query_timeout + 30)
+            status, error = _send(self.server.url, query, self.query_timeout + 30, "10.0.0.0")
             self.record(sent, "limit", status, error)
             time.sleep(min(self.query_timeout, max(0.0, self.deadline - time.monotonic())))
 
-    def kill_one_worker(self, at: float) -> dict[str, Any]:
+    def kill_one_query_process(self, at: float) -> dict[str, Any]:
         time.sleep(max(0.0, self.started + at - time.monotonic()))
-        before = workers(self.server.pid)
+        before = query_processes(self.server.pid)
         if not before:
-            return {"error": "no gunicorn worker found to kill"}
+            return {"error": "no query process found to kill"}
         victim = _busiest(before)
-        children = [child.pid for child in victim.children()]
         killed_at = time.monotonic()
         os.kill(victim.pid, signal.SIGKILL)
         replaced = None
         old = {process.pid for process in before}
         while time.monotonic() < killed_at + 30:
-            if any(process.pid not in old for process in workers(self.server.pid)):
+            if any(process.pid not in old for process in query_processes(self.server.pid)):
                 replaced = time.monotonic() - killed_at
                 break
             time.sleep(0.1)
@@ -137,46 +141,35 @@ class _Run:
         return {
             "pid": victim.pid,
             "at_s": killed_at - self.started,
+            "query_processes_before": len(before),
+            "query_processes_5s_after": len(query_processes(self.server.pid)),
             "replaced_after_s": replaced,
-            "query_processes_left_behind": [pid for pid in children if psutil.pid_exists(pid)],
-            "left_behind_commands": [_command(pid) for pid in children if psutil.pid_exists(pid)],
+            "victim_5s_after": _status(victim.pid),
         }
 
 
 def _busiest(candidates: list[psutil.Process]) -> psutil.Process:
-    """The worker whose query processes use the most CPU over half a second: the one most surely mid-query."""
-    children = {worker.pid: worker.children() for worker in candidates}
-    for process in (child for group in children.values() for child in group):
+    """The query process using the most CPU over half a second: the one most surely mid-query."""
+    for process in candidates:
         with contextlib.suppress(psutil.Error):
             process.cpu_percent(None)
     time.sleep(0.5)
 
-    def load(worker: psutil.Process) -> float:
-        total = 0.0
-        for child in children[worker.pid]:
-            with contextlib.suppress(psutil.Error):
-                total += child.cpu_percent(None)
-        return total
+    def load(process: psutil.Process) -> float:
+        try:
+            return float(process.cpu_percent(None))
+        except psutil.Error:
+            return -1.0
 
     return max(candidates, key=load)
 
 
-def _command(pid: int) -> str:
+def _status(pid: int) -> str:
+    """A process's state (``zombie``: dead but not reaped), or ``gone``."""
     try:
-        return " ".join(psutil.Process(pid).cmdline())[-120:]
+        return str(psutil.Process(pid).status())
     except psutil.Error:
-        return "(gone)"
-
-
-def _reap(pids: list[int]) -> None:
-    """Kill the killed worker's query processes if they outlived it (they are no longer the server's children)."""
-    for pid in pids:
-        try:
-            process = psutil.Process(pid)
-            if "multiprocessing" in " ".join(process.cmdline()):
-                process.kill()
-        except psutil.Error:
-            continue
+        return "gone"
 
 
 def soak(build_dir: Path, work: Path, seconds: float, concurrency: int, query_timeout: float) -> dict[str, Any]:
@@ -185,7 +178,8 @@ def soak(build_dir: Path, work: Path, seconds: float, concurrency: int, query_ti
     expensive = [query for query in suite if query.name in HEAVY]
     cheap = [query for query in suite if query.name not in HEAVY]
     limit = Query("time-limit", LIMIT_QUERY.read_text(encoding="utf-8"))
-    server = start_cytokg(build_dir, work / "logs" / "cytokg-soak.log", query_timeout=query_timeout)
+    log = work / "logs" / "cytokg-soak.log"
+    server = start_cytokg(build_dir, log, query_timeout=query_timeout, trusted_proxy="127.0.0.1")
     kill: dict[str, Any] = {}
     try:
         if server.wait_ready(120) is None:
@@ -202,19 +196,18 @@ def soak(build_dir: Path, work: Path, seconds: float, concurrency: int, query_ti
         ]
         for thread in threads:
             thread.start()
-        kill = run.kill_one_worker(seconds * 0.4)
+        kill = run.kill_one_query_process(seconds * 0.4)
         for thread in threads:
             thread.join(query_timeout + 60)
         sampler.stop()
-        alive_workers = len(workers(server.pid))
+        processes_at_end = len(query_processes(server.pid))
     finally:
         server.stop()
-        _reap(kill.get("query_processes_left_behind", []))
-    return _summarise(run, sampler, kill, concurrency, query_timeout, alive_workers)
+    return _summarise(run, sampler, kill, concurrency, query_timeout, processes_at_end)
 
 
 def _summarise(
-    run: _Run, sampler: Sampler, kill: dict[str, Any], concurrency: int, query_timeout: float, alive_workers: int
+    run: _Run, sampler: Sampler, kill: dict[str, Any], concurrency: int, query_timeout: float, processes_at_end: int
 ) -> dict[str, Any]:
     outcomes = run.outcomes
     counts = collections.Counter(
@@ -225,7 +218,7 @@ def _summarise(
         o
         for o in outcomes
         if classify(o) == "unexpected"
-        and o.status == 0
+        and o.status in (0, 500)
         and killed_at is not None
         and o.at <= killed_at <= o.at + o.seconds + KILL_WINDOW
     ]
@@ -243,6 +236,7 @@ def _summarise(
         "query_timeout": query_timeout,
         "requests": len(outcomes),
         "outcomes": dict(counts),
+        "refused": sum(1 for o in outcomes if classify(o) == "refused"),
         "unexpected": len(unexpected),
         "unexpected_examples": [o.__dict__ for o in unexpected[:10]],
         "ok_p50_s": latencies[len(latencies) // 2] if latencies else None,
@@ -251,7 +245,7 @@ def _summarise(
         "rss_last_mb": round(rss[-1] / MB) if rss else None,
         "rss_peak_mb": round(max(rss) / MB) if rss else None,
         "rss_series_mb": [(round(t), round(v / MB)) for t, v in sampler.series],
-        "workers_at_end": alive_workers,
+        "query_processes_at_end": processes_at_end,
         "kill": kill,
     }
 

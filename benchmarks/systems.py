@@ -1,8 +1,9 @@
 """The systems under test, each started on a free loopback port and stopped by PID.
 
-- ``cytokg``: the production server, started as ``make serve`` starts it (``cytokg serve``: gunicorn, 2 workers,
-  killable query processes, limits). The rate limit is raised out of reach because every benchmark request
-  comes from one address; the limiter still runs.
+- ``cytokg``: the production server, started as ``make serve`` starts it (``cytokg serve``: one waitress process,
+  16 threads, fast and heavy lanes of killable query processes, per-client limits). For throughput runs the
+  per-client budget and parallel cap are raised out of reach, because every benchmark request comes from one
+  address; the limiter still runs. ``limits=True`` keeps the production limits (the burst benchmark).
 - ``bare``: :mod:`benchmarks.bare_app`, Flask + pyoxigraph under gunicorn (2 workers), no safety layer.
 - ``rdflib``: rdflib-endpoint serving the graph file with rdflib's in-memory store (one uvicorn process).
 - ``virtuoso``: a throw-away Virtuoso from :mod:`cytokg.virtuoso` (issue 8) loaded with ``cytokg load``.
@@ -27,12 +28,24 @@ import psutil
 
 from .measure import first_answer, tree_rss
 
-__all__ = ["NotAvailable", "Server", "free_port", "start_bare", "start_cytokg", "start_rdflib", "virtuoso"]
+__all__ = [
+    "CYTOKG_SERVER",
+    "NotAvailable",
+    "Server",
+    "free_port",
+    "start_bare",
+    "start_cytokg",
+    "start_rdflib",
+    "virtuoso",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-#: Far above any benchmark's request rate: the limiter runs but never refuses.
-NO_RATE_LIMIT = 1_000_000_000
+#: How ``cytokg serve`` runs with its defaults, for the report.
+CYTOKG_SERVER = "one waitress process (16 threads) with 4 fast-lane and up to 2 heavy-lane query processes"
+#: Far above what any throughput run uses (seconds of server time per minute, requests at once): the limiter
+#: runs but never refuses.
+NO_LIMIT = ("--client-budget", "1000000000", "--client-parallel", "100000")
 
 
 class NotAvailable(Exception):
@@ -100,8 +113,19 @@ def _popen(command: list[str], log: Path, env: dict[str, str] | None = None) -> 
         return subprocess.Popen(command, cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT, env=env)
 
 
-def start_cytokg(build_dir: Path, log: Path, *, query_timeout: float = 30.0, workers: int = 2) -> Server:
-    """``cytokg serve`` over ``build_dir/oxigraph`` with the repository's queries/ (the production code path)."""
+def start_cytokg(
+    build_dir: Path,
+    log: Path,
+    *,
+    query_timeout: float = 30.0,
+    limits: bool = False,
+    trusted_proxy: str | None = None,
+) -> Server:
+    """``cytokg serve`` over ``build_dir/oxigraph`` with the repository's queries/ (the production code path).
+
+    :param limits: keep the production per-client limits instead of raising them out of reach.
+    :param trusted_proxy: trust this address's X-Forwarded-For, so one machine can act as many clients.
+    """
     port = free_port()
     command = [
         str(BIN / "cytokg"),
@@ -114,13 +138,13 @@ def start_cytokg(build_dir: Path, log: Path, *, query_timeout: float = 30.0, wor
         "127.0.0.1",
         "--port",
         str(port),
-        "--workers",
-        str(workers),
         "--query-timeout",
         str(query_timeout),
-        "--rate-limit",
-        str(NO_RATE_LIMIT),
     ]
+    if not limits:
+        command += NO_LIMIT
+    if trusted_proxy:
+        command += ["--trusted-proxy", trusted_proxy]
     started = time.monotonic()
     return Server("cytokg", f"http://127.0.0.1:{port}/sparql", _popen(command, log), started)
 
