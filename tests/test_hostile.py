@@ -309,9 +309,11 @@ def test_deep_nesting_and_bad_encodings_are_400(built: Path) -> None:
     bad_form = client.post(
         "/sparql", data=b"query=ASK%20%7B%3Fs%20%3Fp%20%22%FF%22%7D", content_type="application/x-www-form-urlencoded"
     )
+    long_search = client.get("/api/search", query_string={"q": "interleukin " * 10_000})
     still = client.get("/sparql", query_string={"query": CHEAP}).status_code
     app.extensions["cytokg"].close()
     assert deep.status_code == 400 and "nests brackets" in deep.get_json()["error"]
+    assert long_search.status_code == 400 and "longer than" in long_search.get_json()["error"]
     assert bad_get.status_code == 400 and "UTF-8" in bad_get.get_json()["error"]
     assert bad_form.status_code == 400 and "UTF-8" in bad_form.get_json()["error"]
     assert still == 200

@@ -400,6 +400,18 @@ def _sparql(endpoint: Endpoint) -> Response:
     return Response(body, content_type=f"{answer.media}; charset=utf-8", headers=headers)
 
 
+#: The longest search text (names and identifiers are far shorter).
+_MAX_SEARCH = 200
+
+
+def _search_text() -> str:
+    _form(request.query_string, "query string")  # strict UTF-8
+    text = request.args.get("q", "")
+    if len(text) > _MAX_SEARCH:
+        raise BadRequest(f"search text longer than {_MAX_SEARCH} characters")
+    return text
+
+
 def _install_routes(app: Flask, endpoint: Endpoint) -> None:
     @app.route("/sparql", methods=["GET", "POST"])
     def sparql() -> Response:
@@ -407,7 +419,7 @@ def _install_routes(app: Flask, endpoint: Endpoint) -> None:
 
     @app.route("/api/search")
     def api_search() -> Response:
-        query = request.args.get("q", "")
+        query = _search_text()
         try:
             limit = max(1, min(int(request.args.get("limit", "20")), 100))
         except ValueError:
@@ -417,7 +429,7 @@ def _install_routes(app: Flask, endpoint: Endpoint) -> None:
 
     @app.route("/search")
     def search_page() -> str:
-        query = request.args.get("q", "")
+        query = _search_text()
         return render_template("search.html", query=query, hits=endpoint.index.search(query, 50), local_path=local_path)
 
     @app.route("/healthz")
