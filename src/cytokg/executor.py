@@ -115,7 +115,7 @@ class LaneSettings:
     fast: int = 4
     heavy: int = 2
     fast_budget: float = 0.25
-    fast_slice: float = 0.05
+    fast_slice: float = 0.02
     queue_wait: float = 3.0
     client_heavy: int = 1
 
