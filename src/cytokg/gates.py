@@ -11,7 +11,7 @@ from rdflib import Graph
 from .serialize import canonical_ntriples
 from .writing import write_atomic
 
-__all__ = ["INFERRED_TYPES", "GateReport", "Layout", "run_gates"]
+__all__ = ["INFERRED_TYPES", "GateReport", "Layout", "check_layout", "run_gates"]
 
 #: HermiT's inferred class memberships, written by the reasoning gate (N-Triples).
 INFERRED_TYPES = "cytokg-inferred-types.nt"
@@ -37,6 +37,15 @@ class GateReport:
     def ok(self) -> bool:
         """Whether the gate passed."""
         return self.status == "pass"
+
+
+def check_layout(layout: Layout) -> None:
+    """Read and parse every shape and QC query now, so bad input fails before the slow gates."""
+    from .qc import load_checks
+    from .validate import load_shapes
+
+    load_shapes(layout.shapes)
+    load_checks(layout.queries / "qc")
 
 
 def _reasoning(folder: Path, graph: Graph) -> tuple[GateReport, Graph]:
