@@ -158,7 +158,9 @@ def load_shapes(shapes_dir: Path) -> Shapes:
 
 def _fix(shapes: Graph, constraint: Node | None, component: Node | None, focus: Node | None) -> str:
     own = shapes.value(constraint, FIX) if constraint is not None else None
-    fix = str(own) if own else _FIXES.get(component, "change the data so the shape's message holds")
+    if own:
+        return str(own)
+    fix = _FIXES.get(component, "change the data so the shape's message holds")
     text = str(focus or "")
     if text.startswith(BASE):
         kind = text.removeprefix(BASE).split("/")[0]
