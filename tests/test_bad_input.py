@@ -148,6 +148,13 @@ CORRUPTIONS = [
     _on_line("row-extra-cell", LIGANDS, "IL1B", _append("\tsurplus"), "expected 4"),
     _on_line("row-trailing-tabs", "ontology/data/process_links.tsv", "CSF3", _append("\t\t"), "extra tab"),
     _on_line("spaces-instead-of-tabs", LIGANDS, "IL1B", lambda line: line.replace(b"\t", b"    "), "columns"),
+    Corruption(
+        "misnamed-table-part",
+        "ontology/data/gene_product.tnf.tsv",
+        lambda d: b"symbol\tkind\n",
+        "gene_product.tnf.tsv",
+        "not a curated table",
+    ),
     Corruption("empty-table", "ontology/data/drugs.tsv", lambda d: b"", "drugs.tsv", "no header"),
     # Cells
     _on_line("empty-required-cell", LIGANDS, "IL1B", _cell(2, ""), "'source' is empty"),
@@ -158,6 +165,7 @@ CORRUPTIONS = [
     _on_line("unknown-eco-term", LIGANDS, "IL1B", _cell(3, "ECO:9999999"), "ECO:9999999"),
     _on_line("wrong-prefix-evidence", LIGANDS, "IL1B", _cell(3, "GO:0005125"), "not a ECO term"),
     _on_line("unknown-family-class", FAMILIES, "IL6\t", _cell(1, "Interleukine"), "not a CytoKG class"),
+    _on_line("family-class-with-space", FAMILIES, "IL6\t", _cell(1, "Inter leukin"), "not a CytoKG class"),
     _on_line("unknown-gene-kind", GENES, "IL6\t", _cell(1, "cytokin"), "unknown kind"),
     _on_line("unknown-source-kind", SOURCES, "src-001", _cell(1, "Article"), "unknown source kind"),
     _on_line(

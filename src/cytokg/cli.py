@@ -218,6 +218,8 @@ def reason(build_dir: Path, rl: bool) -> None:
         f"consistent: {result.consistent}; unsatisfiable own classes: {len(result.unsatisfiable)}; "
         f"inferred memberships: {len(result.inferred_types)}"
     )
+    for clash in result.clashes:
+        click.echo(f"inconsistent: {clash}")
     if not result.consistent or result.unsatisfiable:
         raise GateFailure("reasoning")
     if rl:
@@ -234,10 +236,11 @@ def reason(build_dir: Path, rl: bool) -> None:
 def query(query_file: Path, build_dir: Path, fmt: str) -> None:
     """Run a SPARQL query file against the built graph."""
     from .query import format_results, run_query_text
+    from .reading import read_text
     from .store import open_store
 
     store = open_store(build_dir / "oxigraph")
-    click.echo(format_results(run_query_text(store, query_file.read_text(encoding="utf-8"), query_file), fmt), nl=False)
+    click.echo(format_results(run_query_text(store, read_text(query_file), query_file), fmt), nl=False)
 
 
 @main.command()

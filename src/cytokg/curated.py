@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import InputError
 from .hgnc import HgncGene, read_hgnc_release, read_hgnc_table
 from .tables import Row, read_table, split_multi
 
@@ -224,9 +225,19 @@ def load_curated(ontology_dir: Path) -> Curated:
         hgnc_release=read_hgnc_release(hgnc_path),
         terms=_load_terms(ontology_dir / "imports"),
     )
+    known = {hgnc_path}
     for name, columns in TABLES.items():
-        curated.tables[name] = [row for path in table_files(data, name) for row in read_table(path, columns)]
+        files = table_files(data, name)
+        known.update(files)
+        curated.tables[name] = [row for path in files for row in read_table(path, columns)]
         _check_no_repeats(curated.tables[name])
+    for path in sorted(set(data.glob("*.tsv")) - known):
+        raise InputError(
+            path,
+            None,
+            "not a curated table or a part of one",
+            "name it TABLE.PART.tsv after a table in docs/curation.md",
+        )
     for name, column in KEYS.items():
         _check_keys(curated.rows(name), column)
     for row in curated.rows("sources.tsv"):

@@ -57,6 +57,8 @@ class QcCheck:
 
 def load_checks(qc_dir: Path) -> list[QcCheck]:
     """Read and parse every ``*.rq`` in ``qc_dir``; a broken or undocumented check is an input error."""
+    if not qc_dir.is_dir():
+        raise InputError(qc_dir, None, "folder of QC checks not found", "pass --queries-dir with a qc/ folder")
     checks = []
     for path in sorted(qc_dir.glob("*.rq")):
         query = read_query(path)

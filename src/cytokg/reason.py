@@ -139,8 +139,9 @@ def find_clashes(graph: Graph, limit: int = 20) -> list[str]:
     pairs = _disjoint_pairs(graph)
     lines = []
     for individual, classes in sorted(_types(graph).items()):
-        label = graph.value(individual, CYTO.hgncSymbol) or graph.value(individual, RDFS.label) or ""
-        who = f"{names.normalizeUri(individual)} ({label})" if isinstance(individual, URIRef) else str(individual)
+        label = graph.value(individual, CYTO.hgncSymbol) or graph.value(individual, RDFS.label)
+        who = names.normalizeUri(individual) if isinstance(individual, URIRef) else str(individual)
+        who += f" ({label})" if label else ""
         if OWL.Nothing in classes:
             lines.append(f"{who} is an owl:Nothing (fix: remove the membership that makes it one)")
         for one, other in sorted(pairs):
