@@ -172,6 +172,7 @@ KEYS = {
     "drugs.tsv": "drugbank_id",
     "cytokine_complexes.tsv": "complex_id",
 }
+_IDENTIFIER = re.compile(r"^(PMID:[0-9]+|DOI:10\..+)$")
 _DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
@@ -244,6 +245,8 @@ def load_curated(ontology_dir: Path) -> Curated:
         if row.required("kind") not in SOURCE_KINDS:
             raise row.error(f"unknown source kind '{row['kind']}'", f"use one of {SOURCE_KINDS}")
         _check_date(row)
+        if row["identifier"] and not _IDENTIFIER.match(row["identifier"]):
+            raise row.error(f"identifier '{row['identifier']}' is malformed", "write PMID:12345 or DOI:10.xxxx/yyyy")
     for row in curated.rows("gene_products.tsv"):
         if row.required("kind") not in GENE_KINDS:
             raise row.error(f"unknown kind '{row['kind']}'", f"use one of {GENE_KINDS}")
