@@ -32,6 +32,8 @@ def test_invalid_fixture_violates(built: Path, fixture: Path) -> None:
     result = validate(_with_tbox(built, fixture), SHAPES)
     assert not result.conforms, f"{fixture.name} should violate a shape"
     assert len(result.violations) >= 1
+    for line in result.violations:  # a named shape (never a blank node id) and a fix
+        assert "(shape cshape:" in line and "; fix: " in line, line
 
 
 def test_real_build_conforms_with_inferred_types(built: Path) -> None:

@@ -70,7 +70,7 @@ def _add_gene_products(graph: Graph, curated: Curated) -> None:
 
 def _family_class(graph: Graph, row: Row) -> URIRef:
     name = row.required("class")
-    iri = URIRef(str(CYTO) + name)
+    iri = URIRef(str(CYTO) + (name if name.isalnum() else "-"))  # never build an invalid IRI from a typo
     if (iri, RDF.type, OWL.Class) not in graph:
         raise row.error(f"'{name}' is not a CytoKG class", "use a class name from ontology/cytokg-edit.ttl")
     if (iri, OWL.equivalentClass, None) in graph:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .catalog import add_catalog
 from .cells import add_cell_links
@@ -18,10 +17,10 @@ from .curated import Curated, load_curated
 from .diseases import add_disease_associations
 from .drugs import add_drugs
 from .effects import add_effects
-from .errors import InputError
 from .imports import add_external_terms
 from .linking import Mapping, add_links, graph_mappings
 from .namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, bind_prefixes
+from .reading import parse_turtle_text
 from .sources import add_sources
 
 __all__ = ["Compiled", "compile_graphs", "release_date_default", "version_iri"]
@@ -56,16 +55,8 @@ def version_iri(release_date: str) -> URIRef:
 
 
 def parse_turtle(path: Path) -> Graph:
-    """Parse a Turtle source file, turning a syntax error into a one-line input error."""
-    graph = bind_prefixes(Graph())
-    try:
-        graph.parse(path, format="turtle")
-    except BadSyntax as error:
-        line = int(getattr(error, "lines", 0)) + 1
-        message = str(getattr(error, "message", error)).splitlines()[0]
-        raise InputError(path, line, f"Turtle syntax error: {message}", "correct the Turtle syntax") from error
-    except FileNotFoundError as error:
-        raise InputError(path, None, "file not found", "restore it from git") from error
+    """Parse a Turtle source file (strict UTF-8; errors are one-line input errors) with canonical blank nodes."""
+    graph = parse_turtle_text(path, bind_prefixes(Graph()))
     canonical = bind_prefixes(Graph())
     for triple in to_canonical_graph(graph):  # stable blank-node labels: byte-identical builds
         canonical.add(triple)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import InputError
 from .hgnc import HgncGene, read_hgnc_release, read_hgnc_table
 from .tables import Row, read_table, split_multi
 
-__all__ = ["TABLES", "TERM_COLUMNS", "Curated", "ExternalTerm", "load_curated", "table_files"]
+__all__ = ["KEYS", "TABLES", "TERM_COLUMNS", "Curated", "ExternalTerm", "load_curated", "table_files"]
 
 #: Every curated table: file name under ``ontology/data`` → its columns.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -151,19 +153,66 @@ def _load_terms(imports: Path) -> dict[str, ExternalTerm]:
     terms: dict[str, ExternalTerm] = {}
     for row in read_table(imports / "external_terms.tsv", TERM_COLUMNS):
         curie = row.required("id")
+        if not CURIE_PATTERN.match(curie):
+            raise row.error(f"'{curie}' is not a valid ontology CURIE", "write it as PREFIX:0000000")
         terms[curie] = ExternalTerm(
             curie, row.required("label"), tuple(split_multi(row["parents"])), row.required("release")
         )
     return terms
 
 
-def _check_unique(rows: list[Row], column: str) -> None:
-    seen: dict[str, int] = {}
+#: The key column of each table with one row per key; keys become IRIs, so they follow the ID policy.
+KEYS = {
+    "sources.tsv": "source_id",
+    "gene_products.tsv": "symbol",
+    "protein_forms.tsv": "form_id",
+    "receptor_complexes.tsv": "complex_id",
+    "source_claims.tsv": "claim_id",
+    "disease_associations.tsv": "association_id",
+    "drugs.tsv": "drugbank_id",
+    "cytokine_complexes.tsv": "complex_id",
+}
+_IDENTIFIER = re.compile(r"^(PMID:[0-9]+|DOI:10\..+)$")
+_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+
+
+def _check_keys(rows: list[Row], column: str) -> None:
+    seen: dict[str, Row] = {}
     for row in rows:
         key = row.required(column)
+        if not KEY_PATTERN.match(key):
+            raise row.error(f"{column} '{key}' breaks the ID policy", "use letters, digits, '.', '_' and '-'")
         if key in seen:
-            raise row.error(f"duplicate {column} '{key}' (first on line {seen[key]})", "keep one row per key")
-        seen[key] = row.line
+            first = seen[key]
+            where = f"line {first.line}" if first.path == row.path else f"{first.path.name}:{first.line}"
+            raise row.error(f"duplicate {column} '{key}' (first on {where})", "keep one row per key")
+        seen[key] = row
+
+
+def _check_no_repeats(rows: list[Row]) -> None:
+    seen: dict[tuple[str, ...], Row] = {}
+    for row in rows:
+        values = tuple(row.values.values())
+        if values in seen:
+            first = seen[values]
+            raise row.error(f"row repeats {first.path.name}:{first.line}", "delete one of the two rows")
+        seen[values] = row
+
+
+def _check_date(row: Row) -> None:
+    """A source date is YYYY, YYYY-MM or YYYY-MM-DD, and a real one."""
+    text = row["date"]
+    if not text:
+        return
+    valid = bool(_DATE.match(text))
+    if valid:
+        year, month, day = ([int(part) for part in text.split("-")] + [1, 1])[:3]
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            valid = False
+    if not valid:
+        raise row.error(f"'{text}' is not a valid date", "write YYYY-MM-DD (or YYYY-MM, or YYYY)")
 
 
 def load_curated(ontology_dir: Path) -> Curated:
@@ -177,23 +226,27 @@ def load_curated(ontology_dir: Path) -> Curated:
         hgnc_release=read_hgnc_release(hgnc_path),
         terms=_load_terms(ontology_dir / "imports"),
     )
+    known = {hgnc_path}
     for name, columns in TABLES.items():
-        curated.tables[name] = [row for path in table_files(data, name) for row in read_table(path, columns)]
-    _check_unique(curated.rows("sources.tsv"), "source_id")
-    _check_unique(curated.rows("gene_products.tsv"), "symbol")
-    _check_unique(curated.rows("protein_forms.tsv"), "form_id")
-    _check_unique(curated.rows("receptor_complexes.tsv"), "complex_id")
-    _check_unique(curated.rows("source_claims.tsv"), "claim_id")
-    _check_unique(curated.rows("disease_associations.tsv"), "association_id")
-    _check_unique(curated.rows("drugs.tsv"), "drugbank_id")
-    _check_unique(curated.rows("cytokine_complexes.tsv"), "complex_id")
+        files = table_files(data, name)
+        known.update(files)
+        curated.tables[name] = [row for path in files for row in read_table(path, columns)]
+        _check_no_repeats(curated.tables[name])
+    for path in sorted(set(data.glob("*.tsv")) - known):
+        raise InputError(
+            path,
+            None,
+            "not a curated table or a part of one",
+            "name it TABLE.PART.tsv after a table in docs/curation.md",
+        )
+    for name, column in KEYS.items():
+        _check_keys(curated.rows(name), column)
     for row in curated.rows("sources.tsv"):
         if row.required("kind") not in SOURCE_KINDS:
             raise row.error(f"unknown source kind '{row['kind']}'", f"use one of {SOURCE_KINDS}")
-        if not KEY_PATTERN.match(row["source_id"]):
-            raise row.error(
-                f"source_id '{row['source_id']}' breaks the ID policy", "use letters, digits, '.', '_' and '-'"
-            )
+        _check_date(row)
+        if row["identifier"] and not _IDENTIFIER.match(row["identifier"]):
+            raise row.error(f"identifier '{row['identifier']}' is malformed", "write PMID:12345 or DOI:10.xxxx/yyyy")
     for row in curated.rows("gene_products.tsv"):
         if row.required("kind") not in GENE_KINDS:
             raise row.error(f"unknown kind '{row['kind']}'", f"use one of {GENE_KINDS}")
@@ -202,18 +255,4 @@ def load_curated(ontology_dir: Path) -> Curated:
                 f"'{row['symbol']}' has no identifiers in ontology/data/hgnc_genes.tsv",
                 "run `cytokg curate hgnc PATH/hgnc_complete_set.txt`",
             )
-    for row in curated.rows("receptor_complexes.tsv") + curated.rows("cytokine_complexes.tsv"):
-        if not KEY_PATTERN.match(row["complex_id"]):
-            raise row.error(
-                f"complex_id '{row['complex_id']}' breaks the ID policy", "use letters, digits, '.', '_' and '-'"
-            )
-    for row in curated.rows("disease_associations.tsv"):
-        if not KEY_PATTERN.match(row["association_id"]):
-            raise row.error(
-                f"association_id '{row['association_id']}' breaks the ID policy",
-                "use letters, digits, '.', '_' and '-'",
-            )
-    for row in curated.rows("protein_forms.tsv"):
-        if not KEY_PATTERN.match(row["form_id"]):
-            raise row.error(f"form_id '{row['form_id']}' breaks the ID policy", "use letters, digits, '.', '_' and '-'")
     return curated

@@ -11,7 +11,7 @@ from rdflib import Graph
 from .serialize import canonical_ntriples
 from .writing import write_atomic
 
-__all__ = ["INFERRED_TYPES", "GateReport", "Layout", "run_gates"]
+__all__ = ["INFERRED_TYPES", "GateReport", "Layout", "check_layout", "run_gates"]
 
 #: HermiT's inferred class memberships, written by the reasoning gate (N-Triples).
 INFERRED_TYPES = "cytokg-inferred-types.nt"
@@ -30,13 +30,22 @@ class GateReport:
     """One gate's outcome: passed, failed, or could not run (a missing tool)."""
 
     name: str
-    status: str  # "pass" | "fail" | "missing-tool"
+    status: str  # "pass" | "fail" | "missing-tool" | "skipped" (an earlier gate's failure makes it meaningless)
     lines: list[str]
 
     @property
     def ok(self) -> bool:
         """Whether the gate passed."""
         return self.status == "pass"
+
+
+def check_layout(layout: Layout) -> None:
+    """Read and parse every shape and QC query now, so bad input fails before the slow gates."""
+    from .qc import load_checks
+    from .validate import load_shapes
+
+    load_shapes(layout.shapes)
+    load_checks(layout.queries / "qc")
 
 
 def _reasoning(folder: Path, graph: Graph) -> tuple[GateReport, Graph]:
@@ -51,8 +60,7 @@ def _reasoning(folder: Path, graph: Graph) -> tuple[GateReport, Graph]:
     lines += [
         f"unsatisfiable own class: {iri} (fix: check its definition and disjointness)" for iri in result.unsatisfiable
     ]
-    if not result.consistent:
-        lines.append(f"inconsistent: {result.message} (fix: run HermiT in Protégé and explain the inconsistency)")
+    lines += [f"inconsistent: {clash}" for clash in result.clashes]
     lines += [f"inferred\t{s}\t{o}" for s, o in sorted(result.inferred_types)]
     ok = result.consistent and not result.unsatisfiable
     return GateReport("reasoning", "pass" if ok else "fail", lines), result.inferred_graph()
@@ -106,7 +114,10 @@ def run_gates(folder: Path, graph: Graph, layout: Layout, progress: Callable[[st
     reports.append(reasoning)
     write_atomic(folder / INFERRED_TYPES, canonical_ntriples(inferred))
     progress("SHACL validation")
-    reports.append(_shacl(graph, inferred, layout))
+    if reasoning.status == "fail" and any(line.startswith("inconsistent: ") for line in reasoning.lines):
+        reports.append(GateReport("shacl", "skipped", ["not run: the shapes need the types of a consistent ontology"]))
+    else:
+        reports.append(_shacl(graph, inferred, layout))
     progress("QC queries")
     reports.append(_qc(folder, layout))
     progress("OWL 2 DL profile (OWL API)")

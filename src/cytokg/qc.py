@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph
 
-__all__ = ["QcResult", "read_header", "run_qc"]
+from .errors import InputError
+from .reading import read_query, read_text
+
+__all__ = ["QcCheck", "QcResult", "load_checks", "read_header", "run_qc"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ def read_header(path: Path) -> dict[str, str]:
     """The ``# Key: value`` comment lines at the top of a query file."""
     header: dict[str, str] = {}
     last = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_text(path).splitlines():
         if not line.startswith("#"):
             break
         if line.startswith("#   ") and last:  # an indented line continues the previous key
@@ -41,13 +45,41 @@ def _term_text(term: object) -> str:
     return "" if term is None else str(getattr(term, "value", term))
 
 
+@dataclass(frozen=True)
+class QcCheck:
+    """One QC query, read and parsed, with its ``# Check:`` and ``# Fix:`` text."""
+
+    name: str
+    check: str
+    fix: str
+    query: str
+
+
+def load_checks(qc_dir: Path) -> list[QcCheck]:
+    """Read and parse every ``*.rq`` in ``qc_dir``; a broken or undocumented check is an input error."""
+    if not qc_dir.is_dir():
+        raise InputError(qc_dir, None, "folder of QC checks not found", "pass --queries-dir with a qc/ folder")
+    checks = []
+    for path in sorted(qc_dir.glob("*.rq")):
+        query = read_query(path)
+        header = read_header(path)
+        for key in ("Check", "Fix"):
+            if not header.get(key.lower()):
+                raise InputError(path, 1, f"no '# {key}:' line at the top", f"start the file with '# {key}: …'")
+        if not isinstance(pyoxigraph.Store().query(query), pyoxigraph.QuerySolutions):
+            raise InputError(
+                path, None, "a QC check must be a SELECT query", "rewrite it as SELECT ?entity ?property ?value"
+            )
+        checks.append(QcCheck(path.stem, header["check"], header["fix"], query))
+    return checks
+
+
 def run_qc(store: pyoxigraph.Store, qc_dir: Path) -> list[QcResult]:
     """Run every ``*.rq`` in ``qc_dir`` against ``store``; the directory is the list of checks."""
     results = []
-    for path in sorted(qc_dir.glob("*.rq")):
-        header = read_header(path)
-        solutions = store.query(path.read_text(encoding="utf-8"))
+    for check in load_checks(qc_dir):
+        solutions = cast(pyoxigraph.QuerySolutions, store.query(check.query))  # load_checks admits SELECT only
         names = [variable.value for variable in solutions.variables]
         rows = [tuple(_term_text(solution[name]) for name in names) for solution in solutions]
-        results.append(QcResult(path.stem, header.get("check", ""), header.get("fix", ""), rows))
+        results.append(QcResult(check.name, check.check, check.fix, rows))
     return results

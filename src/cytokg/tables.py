@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .reading import read_text
 
 __all__ = ["Row", "read_table", "split_multi"]
 
@@ -44,35 +44,52 @@ def split_multi(value: str) -> list[str]:
     return [part.strip() for part in value.split("|") if part.strip()]
 
 
+def _check_header(path: Path, line: int, found: list[str], columns: Sequence[str]) -> None:
+    expected = list(columns)
+    if found == expected:
+        return
+    problem = f"header is {found}, expected {expected}"
+    for name in found:
+        if found.count(name) > 1:
+            problem = f"column '{name}' appears twice in the header"
+            break
+    else:
+        if set(found) == set(expected):
+            problem = "header has the right columns in the wrong order"
+        elif found and not found[-1]:
+            problem = "header ends with a tab"
+        elif missing := [c for c in expected if c not in found]:
+            problem = f"header lacks column(s) {missing}"
+        elif extra := [c for c in found if c not in expected]:
+            problem = f"header has unknown column(s) {extra}"
+    raise InputError(path, line, problem, "use exactly these tab-separated columns: " + " ".join(expected))
+
+
+def _cells(path: Path, number: int, text: str, columns: Sequence[str]) -> list[str]:
+    cells = text.split("\t")
+    if len(cells) > len(columns) and not any(cell.strip() for cell in cells[len(columns) :]):
+        raise InputError(path, number, "row ends with extra tab(s)", "delete the trailing tabs")
+    if len(cells) != len(columns):
+        raise InputError(
+            path,
+            number,
+            f"row has {len(cells)} columns, expected {len(columns)} ({', '.join(columns)})",
+            "separate every column with one tab; leave empty cells empty",
+        )
+    return cells
+
+
 def read_table(path: Path, columns: Sequence[str]) -> Iterator[Row]:
     """Yield the rows of a TSV file whose header must be exactly ``columns``.
 
     Lines starting with ``#`` are comments; blank lines are skipped.
     """
-    if not path.exists():
-        raise InputError(path, None, "file not found", "create it or check the path")
-    with path.open(encoding="utf-8", newline="") as handle:
-        lines = [(number, text) for number, text in enumerate(handle, start=1)]
-    content = [(n, t.rstrip("\r\n")) for n, t in lines if t.strip() and not t.startswith("#")]
+    lines = read_text(path).split("\n")
+    content = [(n, t) for n, t in enumerate(lines, start=1) if t.strip() and not t.startswith("#")]
     if not content:
         raise InputError(path, None, "table has no header", "add the header: " + "\t".join(columns))
     header_line, header = content[0]
-    found = header.split("\t")
-    if found != list(columns):
-        raise InputError(
-            path,
-            header_line,
-            f"header is {found}, expected {list(columns)}",
-            "use exactly these tab-separated column names in this order",
-        )
+    _check_header(path, header_line, header.split("\t"), columns)
     for number, text in content[1:]:
-        cells = next(csv.reader([text], delimiter="\t", quoting=csv.QUOTE_NONE))
-        if len(cells) != len(columns):
-            raise InputError(
-                path,
-                number,
-                f"row has {len(cells)} columns, expected {len(columns)}",
-                "separate every column with one tab; leave empty cells empty",
-            )
-        values = {column: cell.strip() for column, cell in zip(columns, cells, strict=True)}
-        yield Row(path, number, values)
+        cells = _cells(path, number, text, columns)
+        yield Row(path, number, {column: cell.strip() for column, cell in zip(columns, cells, strict=True)})

@@ -1,0 +1,325 @@
+"""Fuzz the curated sources: every corruption gives one line `file:line: problem (fix: …)`, and the release stays.
+
+Each case copies ontology/, shapes/ and queries/ to a temporary folder, breaks one thing, and runs `cytokg build`
+against the session's good release (issue 13, point 8). Most cases fail while reading the inputs, in seconds; the
+few that only a gate can catch (an inconsistency, a shape violation) run the build up to that gate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from .conftest import RELEASE_DATE, ROOT
+
+TREES = ("ontology", "shapes", "queries")
+
+
+@dataclass(frozen=True)
+class Corruption:
+    """One careless edit of one curated file, and what the one error line must say."""
+
+    name: str
+    file: str  # relative to the project root
+    change: Callable[[bytes], bytes]
+    where: str  # "file.ext:LINE" (or "file.ext" when there is no line) the message must start with
+    says: str  # words the problem must contain
+    exit_code: int = 2
+
+
+def _lines(file: str) -> list[bytes]:
+    return (ROOT / file).read_bytes().split(b"\n")
+
+
+def _line_with(file: str, needle: str) -> int:
+    """The 1-based number of the first line of ``file`` containing ``needle`` (not a table's comment line)."""
+    comment = b"#" if file.endswith(".tsv") else b"\0"
+    return next(
+        number
+        for number, line in enumerate(_lines(file), start=1)
+        if needle.encode() in line and not line.startswith(comment)
+    )
+
+
+def _on_line(name: str, file: str, needle: str, edit: Callable[[bytes], bytes], says: str) -> Corruption:
+    """Edit the first line of ``file`` that contains ``needle``; the error must point at that line."""
+    number = _line_with(file, needle)
+
+    def change(data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        lines[number - 1] = edit(lines[number - 1])
+        return b"\n".join(lines)
+
+    return Corruption(name, file, change, f"{Path(file).name}:{number}", says)
+
+
+def _cell(number: int, value: str) -> Callable[[bytes], bytes]:
+    """Replace tab-separated cell ``number`` (0-based) of a line."""
+
+    def edit(line: bytes) -> bytes:
+        cells = line.split(b"\t")
+        cells[number] = value.encode()
+        return b"\t".join(cells)
+
+    return edit
+
+
+def _append(text: str) -> Callable[[bytes], bytes]:
+    return lambda line: line + text.encode()
+
+
+def _replace(old: str, new: str) -> Callable[[bytes], bytes]:
+    return lambda data: data.replace(old.encode(), new.encode(), 1)
+
+
+def _header_line(file: str) -> int:
+    return next(n for n, line in enumerate(_lines(file), start=1) if line and not line.startswith(b"#"))
+
+
+def _last_line(file: str) -> int:
+    return len((ROOT / file).read_bytes().rstrip(b"\n").split(b"\n"))
+
+
+SOURCES = "ontology/data/sources.tsv"
+GENES = "ontology/data/gene_products.tsv"
+HGNC = "ontology/data/hgnc_genes.tsv"
+LIGANDS = "ontology/data/ligand_receptors.tsv"
+FAMILIES = "ontology/data/family_memberships.tsv"
+EDIT = "ontology/cytokg-edit.ttl"
+CATALOG = "shapes/catalog.ttl"
+BIOMED = "shapes/biomedicine.ttl"
+LABEL_QC = "queries/qc/missing-label.rq"
+REGULATION = "ontology/data/regulation.tsv"
+
+CORRUPTIONS = [
+    # Encodings and invisible characters
+    _on_line("latin1-in-tsv", SOURCES, "src-001", lambda line: line.replace(b"Cleveland", b"Cl\xe9veland"), "UTF-8"),
+    _on_line("nul-in-tsv-cell", GENES, "IL6\t", lambda line: line.replace(b"IL-6", b"IL\x00-6"), "U+0000"),
+    _on_line("escape-char-in-tsv", LIGANDS, "IL1B", _append("\x1b"), "control character"),
+    Corruption("bom-in-tsv", "ontology/data/cell_links.tsv", lambda d: b"\xef\xbb\xbf" + d, "cell_links.tsv:1", "BOM"),
+    Corruption(
+        "crlf-in-tsv", REGULATION, lambda d: d.replace(b"\n", b"\r\n"), "regulation.tsv:1", "Windows line ending"
+    ),
+    _on_line("latin1-in-edit-ttl", EDIT, 'rdfs:label "cytokine"@en', lambda line: line.replace(b"y", b"\xff"), "UTF-8"),
+    Corruption("bom-in-edit-ttl", EDIT, lambda d: b"\xef\xbb\xbf" + d, "cytokg-edit.ttl:1", "BOM"),
+    _on_line(
+        "latin1-in-shapes", BIOMED, "a claim states", lambda line: line.replace(b"claim", b"cl\xe4im", 1), "UTF-8"
+    ),
+    _on_line("latin1-in-qc-query", LABEL_QC, "# Fix:", lambda line: line + b" \xa7", "UTF-8"),
+    # Table layout
+    Corruption(
+        "duplicate-header-column",
+        REGULATION,
+        _replace("\tnote", "\tsource"),
+        f"regulation.tsv:{_header_line(REGULATION)}",
+        "appears twice",
+    ),
+    Corruption(
+        "missing-header-column",
+        LIGANDS,
+        _replace("\tevidence", ""),
+        f"ligand_receptors.tsv:{_header_line(LIGANDS)}",
+        "lacks column",
+    ),
+    Corruption(
+        "header-columns-swapped",
+        LIGANDS,
+        _replace("source\tevidence", "evidence\tsource"),
+        f"ligand_receptors.tsv:{_header_line(LIGANDS)}",
+        "wrong order",
+    ),
+    Corruption(
+        "header-trailing-tab",
+        LIGANDS,
+        _replace("\tevidence", "\tevidence\t"),
+        f"ligand_receptors.tsv:{_header_line(LIGANDS)}",
+        "ends with a tab",
+    ),
+    _on_line("row-missing-cell", LIGANDS, "IL1B", lambda line: line.rsplit(b"\t", 1)[0], "expected 4"),
+    _on_line("row-extra-cell", LIGANDS, "IL1B", _append("\tsurplus"), "expected 4"),
+    _on_line("row-trailing-tabs", "ontology/data/process_links.tsv", "CSF3", _append("\t\t"), "extra tab"),
+    _on_line("spaces-instead-of-tabs", LIGANDS, "IL1B", lambda line: line.replace(b"\t", b"    "), "columns"),
+    Corruption(
+        "misnamed-table-part",
+        "ontology/data/gene_product.tnf.tsv",
+        lambda d: b"symbol\tkind\n",
+        "gene_product.tnf.tsv",
+        "not a curated table",
+    ),
+    Corruption("empty-table", "ontology/data/drugs.tsv", lambda d: b"", "drugs.tsv", "no header"),
+    # Cells
+    _on_line("empty-required-cell", LIGANDS, "IL1B", _cell(2, ""), "'source' is empty"),
+    _on_line("unknown-source", LIGANDS, "IL1B", _cell(2, "src-999"), "unknown source 'src-999'"),
+    _on_line("unknown-gene", LIGANDS, "IL1B", _cell(0, "IL1BB"), "unknown gene symbol 'IL1BB'"),
+    _on_line("unknown-complex", LIGANDS, "IL1B", _cell(1, "NO-SUCH-COMPLEX"), "NO-SUCH-COMPLEX"),
+    _on_line("malformed-curie", "ontology/data/cell_links.tsv", "CL:", _replace("CL:", "CL"), "CURIE"),
+    _on_line("unknown-eco-term", LIGANDS, "IL1B", _cell(3, "ECO:9999999"), "ECO:9999999"),
+    _on_line("wrong-prefix-evidence", LIGANDS, "IL1B", _cell(3, "GO:0005125"), "not a ECO term"),
+    _on_line("unknown-family-class", FAMILIES, "IL6\t", _cell(1, "Interleukine"), "not a CytoKG class"),
+    _on_line("family-class-with-space", FAMILIES, "IL6\t", _cell(1, "Inter leukin"), "not a CytoKG class"),
+    _on_line("unknown-gene-kind", GENES, "IL6\t", _cell(1, "cytokin"), "unknown kind"),
+    _on_line("unknown-source-kind", SOURCES, "src-001", _cell(1, "Article"), "unknown source kind"),
+    _on_line(
+        "id-policy-space", "ontology/data/protein_forms.tsv", "IL6R-soluble", _cell(0, "IL6R soluble"), "ID policy"
+    ),
+    _on_line("duplicate-key", SOURCES, "src-001", lambda line: line.replace(b"src-001", b"src-000"), "duplicate"),
+    replace(
+        _on_line("repeated-row", LIGANDS, "IL1B", lambda line: line + b"\n" + line, "repeats"),
+        where=f"ligand_receptors.tsv:{_line_with(LIGANDS, 'IL1B') + 1}",
+    ),
+    _on_line("invalid-date", SOURCES, "src-001", _cell(4, "2023-13-45"), "not a valid date"),
+    _on_line("pmid-with-space", SOURCES, "src-001", _cell(3, "PMID 123"), "identifier 'PMID 123' is malformed"),
+    _on_line("us-style-date", SOURCES, "src-001", _cell(4, "01/03/2023"), "not a valid date"),
+    _on_line("malformed-hgnc-id", HGNC, "IL6\tHGNC:6018", _cell(1, "HGNC6018"), "hgnc_id 'HGNC6018' is malformed"),
+    _on_line("malformed-ensembl-id", HGNC, "IL6\tHGNC:6018", _cell(4, "ENSG0136244"), "ensembl_gene_id"),
+    _on_line("malformed-uniprot", HGNC, "IL6\tHGNC:6018", _cell(5, "P0523"), "UniProt accession"),
+    replace(
+        _on_line("duplicate-hgnc-row", HGNC, "IL6\tHGNC:6018", lambda line: line + b"\n" + line, "duplicate symbol"),
+        where=f"hgnc_genes.tsv:{_line_with(HGNC, 'IL6	HGNC:6018') + 1}",
+    ),
+    _on_line(
+        "malformed-external-term",
+        "ontology/imports/external_terms.tsv",
+        "CHEBI:125354",
+        _cell(0, "CHEBI 125354"),
+        "CURIE",
+    ),
+    # Turtle
+    Corruption(
+        "unbound-prefix-in-edit-ttl",
+        EDIT,
+        _replace(' "term replaced by"@en .', ' "term replaced by"@en . cytx:foo .'),
+        f"cytokg-edit.ttl:{_line_with(EDIT, 'term replaced by')}",
+        'Prefix "cytx:" not bound',
+    ),
+    _on_line("unterminated-string-in-edit-ttl", EDIT, 'rdfs:label "cytokine"@en', _replace('"@en', "@en"), "Turtle"),
+    replace(  # the parser notices at the next token, on the next line
+        _on_line("two-objects-no-comma", EDIT, "cyto:Cytokine a owl:Class", _append(" owl:Thing"), "expected '.'"),
+        where=f"cytokg-edit.ttl:{_line_with(EDIT, 'cyto:Cytokine a owl:Class') + 1}",
+    ),
+    _on_line("iri-with-space", EDIT, "cyto:Cytokine a owl:Class", _replace("cyto:Cytokine", "<cyto Cytokine>"), "IRI"),
+    Corruption(
+        "missing-final-dot", EDIT, lambda d: d.rstrip().rstrip(b"."), f"cytokg-edit.ttl:{_last_line(EDIT)}", "Turtle"
+    ),
+    _on_line(
+        "shapes-syntax-error", CATALOG, "sh:targetClass cyto:Cytokine", _replace(" ;", " ]"), "Turtle syntax error"
+    ),
+    _on_line("shapes-unbound-prefix", BIOMED, "sh:targetClass cyto:Drug", _replace("cyto:", "cytox:"), "not bound"),
+    _on_line(
+        "shape-bad-count",
+        CATALOG,
+        "sh:path cyto:hgncId",
+        _replace("sh:minCount 1", 'sh:minCount "one"'),
+        "cannot be used",
+    ),
+    _on_line("shape-bad-pattern", CATALOG, "sh:path cyto:hgncId", _replace("[0-9]+", "[0-9+"), "cannot be used"),
+    replace(
+        _on_line(
+            "shape-sparql-error", CATALOG, "FILTER NOT EXISTS { $this a ?class", _replace(" .", ""), "cannot be used"
+        ),
+        where=f"catalog.ttl:{_line_with(CATALOG, 'cshape:ReceptorChainClassShape a')}",
+    ),
+    # QC queries
+    _on_line(
+        "qc-syntax-error", LABEL_QC, "FILTER NOT EXISTS { ?entity rdfs:label", _replace("EXISTS", "EXIST"), "SPARQL"
+    ),
+    _on_line("qc-undeclared-prefix", LABEL_QC, "?entity a ?type", _replace("?type", "skos:Concept"), "skos:"),
+    Corruption("qc-empty-file", "queries/qc/zz-empty.rq", lambda d: b"", "zz-empty.rq:1", "empty"),
+    replace(
+        _on_line("qc-no-fix-line", LABEL_QC, "# Fix:", lambda line: b"# Hint:" + line[6:], "no '# Fix:' line"),
+        where="missing-label.rq:1",
+    ),
+    Corruption(
+        "qc-ask-query", "queries/qc/zz-ask.rq", lambda d: b"# Check: x\n# Fix: y\nASK {}\n", "zz-ask.rq", "SELECT"
+    ),
+]
+
+#: Mistakes only a gate can see; each runs the whole build, so there is one (shapes: tests/test_shapes.py).
+GATE_CORRUPTIONS = [
+    Corruption(
+        "disjoint-families",
+        EDIT,
+        lambda d: d + b"\ncyto:Interleukin owl:disjointWith cyto:Chemokine .\n",
+        "reasoning",
+        "Interleukin",
+        exit_code=1,
+    ),
+]
+
+
+def _release_digest(build_dir: Path) -> dict[str, str]:
+    """SHA-256 of every release file (a failed build's reports folder is not part of the release)."""
+    digests = {}
+    for folder, _, files in os.walk(build_dir, followlinks=True):
+        for name in files:
+            path = Path(folder) / name
+            relative = path.relative_to(build_dir)
+            if relative.parts[0] not in ("failed-reports", ".staging"):
+                digests[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+@pytest.fixture(scope="module")
+def release(built: Path) -> tuple[Path, dict[str, str]]:
+    """The session's good release and the digest of its files, taken once."""
+    return built, _release_digest(built)
+
+
+def _corrupt(tmp_path: Path, corruption: Corruption) -> Path:
+    for tree in TREES:
+        shutil.copytree(ROOT / tree, tmp_path / tree)
+    target = tmp_path / corruption.file
+    original = target.read_bytes() if target.exists() else b""
+    changed = corruption.change(original)
+    assert changed != original or not target.exists(), f"{corruption.name} changed nothing"
+    target.write_bytes(changed)
+    return tmp_path
+
+
+def _build(root: Path, build_dir: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "cytokg", "build", "--release-date", RELEASE_DATE, "--build-dir", str(build_dir)]
+    command += ["--ontology-dir", "ontology", "--shapes-dir", "shapes", "--queries-dir", "queries"]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False, timeout=600)
+
+
+def _problem_lines(stderr: str) -> list[str]:
+    """stderr without the progress lines (``… step``)."""
+    return [line for line in stderr.splitlines() if line.strip() and not line.startswith("… ")]
+
+
+@pytest.mark.parametrize("corruption", CORRUPTIONS, ids=lambda c: c.name)
+def test_bad_input_is_one_line(release: tuple[Path, dict[str, str]], tmp_path: Path, corruption: Corruption) -> None:
+    build_dir, before = release
+    done = _build(_corrupt(tmp_path, corruption), build_dir)
+    lines = _problem_lines(done.stderr)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(lines) == 1, done.stderr
+    line = lines[0]
+    assert re.match(rf"error: \S*{re.escape(corruption.where)}(:| )", line), line
+    assert corruption.says in line and "(fix: " in line, line
+    assert _release_digest(build_dir) == before
+
+
+@pytest.mark.parametrize("corruption", GATE_CORRUPTIONS, ids=lambda c: c.name)
+def test_gate_failure_names_the_problem(
+    release: tuple[Path, dict[str, str]], tmp_path: Path, corruption: Corruption
+) -> None:
+    build_dir, before = release
+    done = _build(_corrupt(tmp_path, corruption), build_dir)
+    assert done.returncode == corruption.exit_code, done.stderr
+    assert "Traceback" not in done.stderr
+    assert _problem_lines(done.stderr) == [line for line in _problem_lines(done.stderr) if "gate failed" in line]
+    problems = [line for line in done.stdout.splitlines() if corruption.says in line]
+    assert problems and all("fix: " in line for line in problems), done.stdout
+    assert f"{corruption.where:10s} fail" in done.stdout
+    assert _release_digest(build_dir) == before
