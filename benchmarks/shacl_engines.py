@@ -38,7 +38,7 @@ def compare(build_dir: Path, shapes_dir: Path) -> dict[str, Any]:
     """Validate the same data with each engine, with the arguments ``cytokg.validate`` passes to pySHACL."""
     data = load_built_graph(build_dir)
     data.parse(build_dir / INFERRED_TYPES, format="nt")
-    shapes = load_shapes(shapes_dir)
+    shapes = load_shapes(shapes_dir).graph
     results: dict[str, Any] = {"triples": len(data)}
     fixtures = sorted(INVALID.glob("*.ttl"))
     for name in ENGINES:
