@@ -9,6 +9,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from .children import owlready2_children_die_with_us
 from .namespaces import BASE, RDF
 
 __all__ = ["ReasonerResult", "java_available", "materialise_rl", "run_hermit"]
@@ -50,7 +51,7 @@ def run_hermit(owl_file: Path, graph: Graph) -> ReasonerResult:
     world = owlready2.World()
     ontology = world.get_ontology(owl_file.resolve().as_uri()).load()
     try:
-        with ontology:
+        with ontology, owlready2_children_die_with_us():
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError as error:
         return ReasonerResult(False, [], message=str(error).splitlines()[0] if str(error) else "inconsistent")
