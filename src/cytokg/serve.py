@@ -27,8 +27,13 @@ def app_from_environment() -> Flask:
 def run_gunicorn(
     build_dir: Path, queries_dir: Path, host: str, port: int, workers: int, config: dict[str, Any]
 ) -> None:
-    """Replace this process with gunicorn serving CytoKG; ``config`` overrides the app's limits."""
-    if not config.get("BACKEND") and not (build_dir / "oxigraph").exists():
+    """Replace this process with gunicorn serving CytoKG; ``config`` overrides the app's limits.
+
+    Each worker opens the release ``build_dir/current`` names when it starts, so a reload (HUP) serves a new build.
+    """
+    from .publish import current_release
+
+    if not config.get("BACKEND") and not (current_release(build_dir) / "oxigraph").exists():
         raise FileNotFoundError(f"{build_dir / 'oxigraph'}: no store; run `cytokg build` first")
     env = dict(
         os.environ,
