@@ -13,7 +13,7 @@ from .compile import Compiled, compile_graphs
 from .errors import InputError
 from .gates import GateReport, Layout, run_gates
 from .linksets import linkset_description
-from .publish import build_lock, discard, new_release, publish, recover
+from .publish import BUILD_WAIT, build_lock, discard, new_release, publish, recover
 from .release import DOWNLOAD_FILES, INFERRED_TYPES, MAPPING_FILE, RELEASE_FILES, SEARCH_FILE, VOID_FILE
 from .search import write_index
 from .serialize import write_graph
@@ -78,7 +78,7 @@ def build(
     """
     progress("compiling curated sources")
     compiled = compile_graphs(ontology_dir, release_date)
-    with _writing(build_dir), build_lock(build_dir):
+    with _writing(build_dir), build_lock(build_dir, BUILD_WAIT):
         recover(build_dir)
         release = new_release(build_dir)
         try:

@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from .release import DOWNLOAD_FILES, INFERRED_TYPES, SEARCH_FILE
 from .writing import fsync_directory, write_atomic
 
 __all__ = [
+    "BUILD_WAIT",
     "CURRENT",
     "KEEP",
     "MARKER",
@@ -44,23 +46,30 @@ CURRENT = "current"
 MARKER = "release.json"
 #: Complete releases kept: the current one and the one before it (for a quick roll-back).
 KEEP = 2
+#: Seconds a build waits for the lock: enough for a starting reader's recovery, not for another build.
+BUILD_WAIT = 10.0
 _LOCK = ".lock"
 #: What a build of the old flat layout (before release folders) left in ``build/``.
 _FLAT = (*DOWNLOAD_FILES, *(f"{name}.gz" for name in DOWNLOAD_FILES), "oxigraph", SEARCH_FILE, INFERRED_TYPES)
 
 
 @contextmanager
-def build_lock(build_dir: Path) -> Iterator[None]:
-    """Hold ``build/.lock`` for a build; another build on the same folder is refused with one line."""
+def build_lock(build_dir: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold ``build/.lock``, trying for up to ``wait`` seconds; if another holds it, one line (InputError)."""
     build_dir.mkdir(parents=True, exist_ok=True)
     handle = os.open(build_dir / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(
-                build_dir / _LOCK, None, "another cytokg build is running on this folder", "wait for it to finish"
-            ) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise InputError(
+                        build_dir / _LOCK, None, "another cytokg build is running on this folder", "wait for it"
+                    ) from None
+                time.sleep(0.05)
         yield
     finally:
         os.close(handle)
