@@ -1,30 +1,55 @@
-"""``cytokg build``: compile, write the release files to a staging folder, run the gates, promote."""
+"""``cytokg build``: compile, write a new release folder, run the gates, and make it current in one switch."""
 
 from __future__ import annotations
 
+import errno
 import gzip
-import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from .compile import compile_graphs
-from .gates import INFERRED_TYPES, GateReport, Layout, run_gates
+from .compile import Compiled, compile_graphs
+from .errors import InputError
+from .gates import GateReport, Layout, run_gates
 from .linksets import linkset_description
-from .release import DOWNLOAD_FILES, MAPPING_FILE, RELEASE_FILES, VOID_FILE
-from .search import SEARCH_FILE, write_index
+from .publish import BUILD_WAIT, build_lock, discard, new_release, publish, recover
+from .release import DOWNLOAD_FILES, INFERRED_TYPES, MAPPING_FILE, RELEASE_FILES, SEARCH_FILE, VOID_FILE
+from .search import write_index
 from .serialize import write_graph
 from .sssom_table import sssom_text
 from .store import INFERRED_GRAPH, add_named_graph, create_store, open_store
 from .writing import write_atomic
 
-__all__ = ["build"]
+__all__ = ["FAILED_REPORTS", "build"]
+
+#: Where a build whose gates failed leaves its reports; removed by the next good build.
+FAILED_REPORTS = "failed-reports"
+
+#: errno → (problem, fix) for a build folder that cannot be written.
+_FOLDER_PROBLEMS = {
+    errno.ENOSPC: ("no space left on the device", "free disk space or pass --build-dir on another disk"),
+    errno.EDQUOT: ("disk quota exceeded", "free disk space or pass --build-dir on another disk"),
+    errno.EROFS: ("read-only file system", "pass --build-dir on a writable disk"),
+    errno.EACCES: ("permission denied", "make the build folder writable for this user or pass --build-dir"),
+    errno.EPERM: ("operation not permitted", "make the build folder writable for this user or pass --build-dir"),
+}
 
 
-def _write_release(ontology_dir: Path, folder: Path, release_date: str, progress: Callable[[str], None]):  # type: ignore[no-untyped-def]
-    progress("compiling curated sources")
-    compiled = compile_graphs(ontology_dir, release_date)
-    folder.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def _writing(build_dir: Path) -> Iterator[None]:
+    """Turn a build folder that cannot be written (read-only, full) into one line naming the path."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in _FOLDER_PROBLEMS and error.errno is not None:
+            raise
+        problem, fix = _FOLDER_PROBLEMS.get(error.errno or 0, (str(error), "check the build folder's disk"))
+        path = error.filename or build_dir
+        raise InputError(path, None, problem, f"{fix}; the previous release is unchanged") from None
+
+
+def _write_release(compiled: Compiled, folder: Path, release_date: str, progress: Callable[[str], None]) -> None:
     for name in RELEASE_FILES:
         progress(f"writing {name}")
         graph = compiled.tbox if name == "cytokg-ontology.owl" else compiled.full
@@ -38,24 +63,6 @@ def _write_release(ontology_dir: Path, folder: Path, release_date: str, progress
     create_store(folder / "cytokg.nt", folder / "oxigraph")
     progress("writing the search index")
     write_index(open_store(folder / "oxigraph"), folder / SEARCH_FILE)
-    return compiled
-
-
-def _promote(staging: Path, build_dir: Path) -> None:
-    """Move every staged file into ``build_dir``: each replace is atomic, good files are never half-written."""
-    for path in sorted(staging.rglob("*")):
-        if path.is_dir() or "oxigraph" in path.relative_to(staging).parts:
-            continue
-        target = build_dir / path.relative_to(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-    store = build_dir / "oxigraph"
-    old = build_dir / "oxigraph.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if store.exists():
-        store.rename(old)
-    (staging / "oxigraph").rename(store)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def build(
@@ -65,24 +72,28 @@ def build(
     release_date: str,
     progress: Callable[[str], None],
 ) -> list[GateReport]:
-    """Build into a staging folder, run the gates, and promote to ``build_dir`` only if all pass.
+    """Build a new release folder under ``build_dir/releases``, gate it, and make it current only if all pass.
 
-    :returns: the gate reports; on any failure ``build_dir`` keeps its previous files.
+    :returns: the gate reports; on any failure ``build_dir``'s current release is unchanged.
     """
-    staging = build_dir / ".staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        compiled = _write_release(ontology_dir, staging, release_date, progress)
-        reports = run_gates(staging, compiled.full, layout, progress)
-        if all(report.ok for report in reports):
-            progress("adding the reasoner's inferred memberships to the store")
-            add_named_graph(staging / "oxigraph", staging / INFERRED_TYPES, INFERRED_GRAPH)
-            progress("promoting the release files")
-            _promote(staging, build_dir)
-        else:
-            failed = build_dir / "failed-reports"
-            shutil.rmtree(failed, ignore_errors=True)
-            shutil.move(str(staging / "reports"), str(failed))
-        return reports
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    progress("compiling curated sources")
+    compiled = compile_graphs(ontology_dir, release_date)
+    with _writing(build_dir), build_lock(build_dir, BUILD_WAIT):
+        recover(build_dir)
+        release = new_release(build_dir)
+        try:
+            _write_release(compiled, release, release_date, progress)
+            reports = run_gates(release, compiled.full, layout, progress)
+            if all(report.ok for report in reports):
+                progress("adding the reasoner's inferred memberships to the store")
+                add_named_graph(release / "oxigraph", release / INFERRED_TYPES, INFERRED_GRAPH)
+                progress("publishing the release")
+                publish(build_dir, release)
+                shutil.rmtree(build_dir / FAILED_REPORTS, ignore_errors=True)
+            else:
+                failed = build_dir / FAILED_REPORTS
+                shutil.rmtree(failed, ignore_errors=True)
+                shutil.move(release / "reports", failed)
+            return reports
+        finally:
+            discard(build_dir, release)

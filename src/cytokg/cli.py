@@ -100,6 +100,13 @@ def _friendly(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _release(build_dir: Path) -> Path:
+    """The current release folder in ``build_dir`` (recovered first), read by this command alone."""
+    from .publish import current_release
+
+    return current_release(build_dir)
+
+
 def _report_gates(reports: list[Any]) -> None:
     for report in reports:
         click.echo(f"{report.name:10s} {report.status}")
@@ -159,7 +166,8 @@ def check(build_dir: Path, shapes_dir: Path, queries_dir: Path) -> None:
 
     layout = Layout(shapes_dir, queries_dir)
     check_layout(layout)
-    reports = run_gates(build_dir, load_built_graph(build_dir), layout, _progress)
+    release = _release(build_dir)
+    reports = run_gates(release, load_built_graph(release), layout, _progress)
     _report_gates(reports)
 
 
@@ -172,7 +180,7 @@ def validate(build_dir: Path, shapes_dir: Path) -> None:
     from .graphs import load_built_graph
     from .validate import validate as run_validate
 
-    result = run_validate(load_built_graph(build_dir), shapes_dir)
+    result = run_validate(load_built_graph(_release(build_dir)), shapes_dir)
     for line in result.violations:
         click.echo(f"violation: {line}")
     for line in result.warnings:
@@ -192,7 +200,7 @@ def qc(build_dir: Path, queries_dir: Path) -> None:
     from .store import open_store
 
     failed = 0
-    for result in run_qc(open_store(build_dir / "oxigraph"), queries_dir / "qc"):
+    for result in run_qc(open_store(_release(build_dir) / "oxigraph"), queries_dir / "qc"):
         click.echo(f"{result.name}: {len(result.rows)} rows")
         for row in result.rows:
             click.echo("    " + "\t".join(row) + f"\t(fix: {result.fix})")
@@ -211,9 +219,10 @@ def reason(build_dir: Path, rl: bool) -> None:
     from .reason import materialise_rl, run_hermit
     from .serialize import write_graph
 
-    graph = load_built_graph(build_dir)
+    release = _release(build_dir)
+    graph = load_built_graph(release)
     _progress("HermiT: consistency and classification")
-    result = run_hermit(build_dir / "cytokg.owl", graph)
+    result = run_hermit(release / "cytokg.owl", graph)
     click.echo(
         f"consistent: {result.consistent}; unsatisfiable own classes: {len(result.unsatisfiable)}; "
         f"inferred memberships: {len(result.inferred_types)}"
@@ -239,7 +248,7 @@ def query(query_file: Path, build_dir: Path, fmt: str) -> None:
     from .reading import read_text
     from .store import open_store
 
-    store = open_store(build_dir / "oxigraph")
+    store = open_store(_release(build_dir) / "oxigraph")
     click.echo(format_results(run_query_text(store, read_text(query_file), query_file), fmt), nl=False)
 
 
@@ -260,7 +269,7 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
     from .stats import update_readme as write_block
     from .store import open_store
 
-    counts = compute_stats(open_store(build_dir / "oxigraph"), queries_dir / "stats")
+    counts = compute_stats(open_store(_release(build_dir) / "oxigraph"), queries_dir / "stats")
     click.echo(format_stats(counts, fmt), nl=False)
     if update_readme:
         write_block(update_readme, format_stats(counts, "table"))
@@ -354,7 +363,7 @@ def serve(
         except (StoreError, QueryTimeout) as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
-    elif not (build_dir / "oxigraph").exists():
+    elif not (_release(build_dir) / "oxigraph").exists():
         raise FileNotFoundError(f"{build_dir / 'oxigraph'}: no store; run `cytokg build` first")
     settings = ServerSettings(host, port, threads, trusted_proxy=trusted_proxy, trusted_proxy_count=trusted_proxy_count)
     run_server(build_dir, queries_dir, settings, config)
@@ -410,6 +419,7 @@ def load(
     from .remote import Credentials, Graphs, SparqlClient, StoreError
 
     graphs = Graphs(graph, inferred_graph)
+    build_dir = _release(build_dir)
     total = sum(path.read_bytes().count(b"\n") for path in graph_files(build_dir, graphs).values())
     client = SparqlClient(Credentials(user, password, token))
     target = Target(endpoint, update_endpoint or endpoint, gsp_endpoint)
@@ -526,7 +536,7 @@ def export_kgx_command(build_dir: Path, out: Path | None) -> None:
     from .store import open_store
 
     out = out or build_dir / "kgx"
-    summary = export_kgx(open_store(build_dir / "oxigraph"), out, build_dir / "oxigraph")
+    summary = export_kgx(open_store(_release(build_dir) / "oxigraph"), out, build_dir / "oxigraph")
     for name, count in sorted(summary.categories.items()) + sorted(summary.predicates.items()):
         click.echo(f"{name:45s} {count:>6}")
     click.echo(f"wrote {out / 'cytokg_nodes.tsv'} and {out / 'cytokg_edges.tsv'}")
@@ -545,7 +555,7 @@ def export_obo_command(build_dir: Path, out: Path | None) -> None:
     """Write the ontology (TBox) as OBO 1.4 with the OWL API, for OBO tooling."""
     from .obo_export import export_obo
 
-    source = build_dir / "cytokg-ontology.owl"
+    source = _release(build_dir) / "cytokg-ontology.owl"
     if not source.exists():
         raise click.UsageError(f"{source} not found: run 'cytokg build' first")
     out = out or build_dir / "cytokg-ontology.obo"

@@ -8,13 +8,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from .release import INFERRED_TYPES
 from .serialize import canonical_ntriples
 from .writing import write_atomic
 
 __all__ = ["INFERRED_TYPES", "GateReport", "Layout", "check_layout", "run_gates"]
-
-#: HermiT's inferred class memberships, written by the reasoning gate (N-Triples).
-INFERRED_TYPES = "cytokg-inferred-types.nt"
 
 
 @dataclass(frozen=True)

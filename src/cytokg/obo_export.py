@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from .errors import GateFailure
 from .owlprofile import run_owlapi_tool
+from .writing import replacing
 
 __all__ = ["export_obo"]
 
 
 def export_obo(owl_file: Path, out: Path) -> None:
     """Write ``owl_file`` as OBO to ``out``, atomically; classes outside OBO keep their IRIs as ids."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(handle)
-    try:
-        done = run_owlapi_tool("OboExport", [str(owl_file), temporary])
+    with replacing(out) as temporary:
+        done = run_owlapi_tool("OboExport", [str(owl_file), str(temporary)])
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
             raise GateFailure(f"{owl_file}: the OWL API could not write OBO: {last}")
-        os.replace(temporary, out)
-    finally:
-        Path(temporary).unlink(missing_ok=True)

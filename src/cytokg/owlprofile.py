@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .children import die_with_parent
+
 __all__ = ["OWLAPI_JAR", "ProfileResult", "check_owl_profile", "owlapi_available", "run_owlapi_tool"]
 
 #: Debian's OWL API jar (package libowlapi-java).
@@ -64,9 +66,14 @@ def run_owlapi_tool(program: str, args: list[str]) -> subprocess.CompletedProces
             check=True,
             capture_output=True,
             text=True,
+            preexec_fn=die_with_parent(),
         )
         return subprocess.run(
-            ["java", "-cp", f"{classpath}:{work}", program, *args], capture_output=True, text=True, check=False
+            ["java", "-cp", f"{classpath}:{work}", program, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            preexec_fn=die_with_parent(),
         )
 
 

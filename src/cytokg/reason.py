@@ -10,6 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from .children import owlready2_children_die_with_us
 from .namespaces import BASE, CYTO, OWL, RDF, RDFS
 
 __all__ = ["ReasonerResult", "find_clashes", "java_available", "materialise_rl", "run_hermit"]
@@ -51,7 +52,7 @@ def run_hermit(owl_file: Path, graph: Graph) -> ReasonerResult:
     world = owlready2.World()
     ontology = world.get_ontology(owl_file.resolve().as_uri()).load()
     try:
-        with ontology:
+        with ontology, owlready2_children_die_with_us():
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError as error:
         del error  # HermiT only says "inconsistent"; name the clashing individuals ourselves

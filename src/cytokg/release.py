@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DOWNLOAD_FILES", "MAPPING_FILE", "RELEASE_FILES", "VOID_FILE"]
+__all__ = ["DOWNLOAD_FILES", "INFERRED_TYPES", "MAPPING_FILE", "RELEASE_FILES", "SEARCH_FILE", "VOID_FILE"]
 
 #: The RDF release files, in the order they are written.
 RELEASE_FILES = ("cytokg.ttl", "cytokg.owl", "cytokg-ontology.owl", "cytokg.nt", "cytokg.jsonld")
@@ -11,3 +11,7 @@ MAPPING_FILE = "cytokg.sssom.tsv"
 VOID_FILE = "cytokg-void.ttl"
 #: Everything /downloads offers (each also gzipped).
 DOWNLOAD_FILES = (*RELEASE_FILES, MAPPING_FILE, VOID_FILE)
+#: HermiT's inferred class memberships, written by the reasoning gate (N-Triples).
+INFERRED_TYPES = "cytokg-inferred-types.nt"
+#: The search index the build writes beside the store.
+SEARCH_FILE = "search.sqlite"

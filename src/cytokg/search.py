@@ -11,12 +11,10 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from .release import SEARCH_FILE
 from .store import Queryable
 
 __all__ = ["SEARCH_FILE", "SearchIndex", "normalise", "write_index"]
-
-#: The search index the build writes beside the store.
-SEARCH_FILE = "search.sqlite"
 
 #: Name property → (kind of match, rank weight): exact matches on stronger names rank first.
 _NAME_QUERY = """

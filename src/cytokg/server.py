@@ -31,6 +31,7 @@ from .executor import Answer, Busy, Job, LaneSettings, QueryPool, QueryTimeout
 from .fairness import ClientLimits
 from .formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
 from .pages import get_pages_blueprint, local_path
+from .publish import current_release
 from .release import DOWNLOAD_FILES, VOID_FILE
 from .remote import Credentials, Graphs, RemoteExecutor, connect
 from .safety import nesting_depth
@@ -469,6 +470,7 @@ def create_app(build_dir: Path, queries_dir: Path, config: Mapping[str, Any] | N
     Downloads are always the release files in ``build_dir``. ``app.extensions["cytokg"].close()`` stops the
     query processes.
     """
+    build_dir = current_release(build_dir)  # this server reads one release, whatever later builds switch to
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})

@@ -1,0 +1,48 @@
+"""Child processes that die with their parent: a killed build leaves no Java (HermiT, the OWL API) running."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+__all__ = ["die_with_parent", "owlready2_children_die_with_us"]
+
+#: Linux prctl(2) option: the signal the kernel sends a process when the thread that started it dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> Callable[[], None]:
+    """A ``preexec_fn`` for :mod:`subprocess`: Linux SIGKILLs the child when this process dies, even by SIGKILL.
+
+    Elsewhere it does nothing. The C function is looked up here, in the parent, not in the forked child.
+    """
+    parent = os.getpid()
+    prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+    def preexec() -> None:
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return preexec
+
+
+@contextmanager
+def owlready2_children_die_with_us() -> Iterator[None]:
+    """While the block runs, the Java processes owlready2 starts (HermiT) die with this process.
+
+    owlready2 passes its module-level ``_subprocess_kargs`` to every ``subprocess`` call that starts Java.
+    """
+    from owlready2 import reasoning
+
+    options = reasoning._subprocess_kargs
+    options["preexec_fn"] = die_with_parent()
+    try:
+        yield
+    finally:
+        options.pop("preexec_fn", None)
