@@ -35,6 +35,7 @@ __all__ = [
     "LaneSettings",
     "QueryPool",
     "QueryTimeout",
+    "Ready",
     "Term",
     "die_with_parent",
     "run_job",
@@ -240,6 +241,16 @@ _POLL = 0.01
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 #: Wall time after which a query leaves the fast lane whatever its CPU time (it may be starved or blocked).
 _FAST_WALL = 2.0
+#: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms.
+_PRELOAD = [
+    "cytokg.lifeline",
+    "cytokg.safety",
+    "cytokg.formats",
+    "cytokg.results",
+    "cytokg.store",
+    "pyoxigraph",
+    "rdflib.plugins.sparql.algebra",
+]
 #: CPU priorities: a query past its fast slice, and a query in the heavy lane (cheap ones stay at 0).
 _SLOW_NICENESS = 10
 _HEAVY_NICENESS = 19
@@ -253,12 +264,28 @@ def die_with_parent() -> None:
         os._exit(0)
 
 
+@dataclass(frozen=True)
+class Ready:
+    """A query process's first message: its store is open and its code paths are warm."""
+
+    pid: int
+
+
+#: Run once by every new query process so that its first real query pays no import or first-use cost.
+_WARM_UP = Job("ASK { ?s ?p ?o }", thorough=True)
+
+
 def _serve(connection: multiprocessing.connection.Connection, store_dir: str | None, settings: LaneSettings) -> None:
     """The child's loop: receive a job, answer it; with no store, only vet (for an external store)."""
     die_with_parent()
     import pyoxigraph
 
     store = pyoxigraph.Store.read_only(store_dir) if store_dir else None
+    if store is None:
+        vet(_WARM_UP, settings.allowed_services)
+    else:
+        run_job(store, _WARM_UP, settings)
+    connection.send(Ready(os.getpid()))
     while True:
         try:
             job = connection.recv()
@@ -282,6 +309,19 @@ class _Child:
         child.close()
         self.connection: multiprocessing.connection.Connection = parent
         self.reniced = False
+
+    def wait_ready(self, seconds: float = 120.0) -> None:
+        """Wait until the process has opened its store and warmed up (its ``Ready`` message).
+
+        :raises OSError: it died or took longer than ``seconds``.
+        """
+        try:
+            started = self.connection.poll(seconds) and isinstance(self.connection.recv(), Ready)
+        except EOFError:
+            started = False
+        if not started:
+            self.kill()
+            raise OSError("a query process did not start")
 
     @property
     def alive(self) -> bool:
@@ -316,7 +356,7 @@ class QueryPool:
         self.store_dir = str(store_dir) if store_dir is not None else None
         self.settings = settings
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["cytokg.lifeline", "cytokg.safety", "pyoxigraph"])
+        self._context.set_forkserver_preload(_PRELOAD)
         self._idle: list[_Child] = []
         self._fast = threading.BoundedSemaphore(settings.fast)
         self._lock = threading.Lock()
@@ -328,7 +368,9 @@ class QueryPool:
 
     def start(self) -> None:
         """Start the fast lane's processes now, so they open the store while the app finishes starting."""
-        children = [self._spawn() for _ in range(self.settings.fast)]
+        children = [_Child(self._context, self.store_dir, self.settings) for _ in range(self.settings.fast)]
+        for child in children:
+            child.wait_ready()
         with self._lock:
             self._idle.extend(children)
 
@@ -339,7 +381,9 @@ class QueryPool:
             return [child.process.pid for child in self._idle]
 
     def _spawn(self) -> _Child:
-        return _Child(self._context, self.store_dir, self.settings)
+        child = _Child(self._context, self.store_dir, self.settings)
+        child.wait_ready()
+        return child
 
     def _take(self) -> _Child:
         with self._lock:
