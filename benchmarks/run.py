@@ -217,7 +217,7 @@ def _virtuoso_suite(queries: list[Query], profile: Profile, build_dir: Path, wor
         _say(f"  virtuoso not measured: {error}")
         return {"status": "not measured", "reason": str(error)}
     except (AttributeError, TypeError, OSError, subprocess.SubprocessError) as error:
-        # cytokg.virtuoso's interface differs from the one assumed in systems.virtuoso: say so, keep running.
+        # cytokg.testing.virtuoso's interface differs from the one assumed in systems.virtuoso: say so, keep running.
         _say(f"  virtuoso failed: {error!r}")
         return {"status": "not measured", "reason": f"the Virtuoso wrapper failed: {type(error).__name__}: {error}"}
 

@@ -17,9 +17,9 @@ from typing import Any
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from cytokg.gates import INFERRED_TYPES
+from cytokg.gates.shacl import load_shapes
 from cytokg.graphs import load_built_graph
-from cytokg.validate import load_shapes
+from cytokg.release import INFERRED_TYPES
 
 __all__ = ["compare"]
 
@@ -35,7 +35,7 @@ def _run(engine: Any, data: Graph, shapes: Graph) -> tuple[bool, Any]:
 
 
 def compare(build_dir: Path, shapes_dir: Path) -> dict[str, Any]:
-    """Validate the same data with each engine, with the arguments ``cytokg.validate`` passes to pySHACL."""
+    """Validate the same data with each engine, with the arguments ``cytokg.gates.shacl`` passes to pySHACL."""
     data = load_built_graph(build_dir)
     data.parse(build_dir / INFERRED_TYPES, format="nt")
     shapes = load_shapes(shapes_dir).graph

@@ -6,7 +6,7 @@
   address; the limiter still runs. ``limits=True`` keeps the production limits (the burst benchmark).
 - ``bare``: :mod:`benchmarks.bare_app`, Flask + pyoxigraph under gunicorn (2 workers), no safety layer.
 - ``rdflib``: rdflib-endpoint serving the graph file with rdflib's in-memory store (one uvicorn process).
-- ``virtuoso``: a throw-away Virtuoso from :mod:`cytokg.virtuoso` (issue 8) loaded with ``cytokg load``.
+- ``virtuoso``: a throw-away Virtuoso from :mod:`cytokg.testing.virtuoso` (issue 8) loaded with ``cytokg load``.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def start_rdflib(graph_file: Path, log: Path) -> Server:
 
 @contextlib.contextmanager
 def virtuoso(build_dir: Path, work: Path, log: Path) -> Iterator[Server]:
-    """A throw-away Virtuoso (``cytokg.virtuoso.LocalVirtuoso``, issue 8) loaded by ``cytokg load``.
+    """A throw-away Virtuoso (``cytokg.testing.virtuoso.LocalVirtuoso``, issue 8) loaded by ``cytokg load``.
 
     ``cytokg load`` puts the asserted and inferred triples in two named graphs by the Graph Store protocol;
     Virtuoso's ``/sparql`` without FROM queries all graphs, as CytoKG's union default graph does.
@@ -188,9 +188,9 @@ def virtuoso(build_dir: Path, work: Path, log: Path) -> Iterator[Server]:
     :raises NotAvailable: the module or Debian's virtuoso-opensource is missing, or loading failed.
     """
     try:
-        from cytokg.virtuoso import LocalVirtuoso, virtuoso_available  # type: ignore[import-not-found,unused-ignore]
+        from cytokg.testing.virtuoso import LocalVirtuoso, virtuoso_available
     except ImportError as error:
-        raise NotAvailable("cytokg.virtuoso is not in this checkout (issue 8)") from error
+        raise NotAvailable("cytokg.testing.virtuoso is not in this checkout (issue 8)") from error
     if not virtuoso_available():
         raise NotAvailable("virtuoso-t / isql-vt not found: apt-get install virtuoso-opensource")
     shutil.rmtree(work, ignore_errors=True)

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from cytokg.build import build
-from cytokg.gates import Layout
-from cytokg.owlprofile import owlapi_available
-from cytokg.reason import java_available
-from cytokg.virtuoso import LocalVirtuoso, virtuoso_available
+from cytokg.gates.reason import java_available
+from cytokg.gates.suite import Layout
+from cytokg.owlapi import owlapi_available
+from cytokg.testing.virtuoso import LocalVirtuoso, virtuoso_available
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology"

@@ -118,7 +118,7 @@ RESULTS: dict[str, Any] = {
                     "q-slow": {"probe": {"rows": 6}, "skipped": "one answer took 3.0 s (> 2 s): not load-tested"},
                 },
             },
-            "virtuoso": {"status": "not measured", "reason": "cytokg.virtuoso is not in this checkout"},
+            "virtuoso": {"status": "not measured", "reason": "cytokg.testing.virtuoso is not in this checkout"},
         },
     },
     "scale": [],
@@ -129,7 +129,7 @@ def test_docs_render_results_side_by_side() -> None:
     text = render(RESULTS, None, {})
     assert "> **fixture results**" in text
     assert "fixture-host" in text and "abc1234" in text
-    assert "| Virtuoso | not measured: cytokg.virtuoso is not in this checkout |" in text
+    assert "| Virtuoso | not measured: cytokg.testing.virtuoso is not in this checkout |" in text
     assert "| q-fast | 10.0 / 20.0 | 5.0 / 10.0 | 100 / 200 | 2.00x |" in text  # c1 p50/p99 and cytokg/bare
     assert "| q-fast | 300.0 (50.0 / 100) | 400.0 (40.0 / 80.0) | 10.0 (1,600 / 3,200) | 30.0x |" in text
     assert "| q-slow (sizes differ) | 7 | 7 | 6 |" in text

@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
 from cytokg.namespaces import ONTOLOGY_IRI
-from cytokg.owlprofile import owlapi_available
+from cytokg.owlapi import owlapi_available
 from cytokg.release import RELEASE_FILES
 
 from .conftest import RELEASE_DATE, ROOT, need

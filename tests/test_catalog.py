@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from cytokg.curated import load_curated
-from cytokg.stats import compute_stats
+from cytokg.compile.curated import load_curated
+from cytokg.queries import compute_stats
 from cytokg.store import open_store
 
 from .conftest import ONTOLOGY, ROOT, need_refdata

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from cytokg.claims import status_of
+from cytokg.compile.claims import status_of
 from cytokg.namespaces import CYTO, DCTERMS, OBO
 
 from .conftest import need_refdata

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from cytokg.qc import read_header
-from cytokg.query import Table, run_query_text, term_text
+from cytokg.queries import Table, read_header, run_query_text, term_text
 from cytokg.store import open_store
 
 from .conftest import ROOT

@@ -16,8 +16,8 @@ import pyoxigraph
 import pytest
 from flask.testing import FlaskClient
 
-from cytokg.qc import read_header
-from cytokg.server import create_app
+from cytokg.queries import read_header
+from cytokg.web.app import create_app
 
 from .conftest import RESOURCES, ROOT
 

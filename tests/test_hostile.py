@@ -22,9 +22,9 @@ from typing import Self
 
 import pytest
 
-from cytokg.fairness import ClientLimits
-from cytokg.pages import OWN_KINDS
-from cytokg.server import create_app
+from cytokg.web.app import create_app
+from cytokg.web.fairness import ClientLimits
+from cytokg.web.pages import OWN_KINDS
 
 from .conftest import ROOT, _free_port, _serving, wait_until_serving
 

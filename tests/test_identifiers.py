@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 
-from cytokg.curated import load_curated
-from cytokg.hgnc import load_complete_set
-from cytokg.obo import read_obo
-from cytokg.tables import read_table
+from cytokg.compile.curated import load_curated
+from cytokg.compile.tables import read_table
+from cytokg.curation.hgnc import load_complete_set
+from cytokg.curation.obo import read_obo
 
 from .conftest import ONTOLOGY, need_refdata
 
@@ -78,7 +78,7 @@ def test_go_terms_are_in_go_partial_or_reviewed() -> None:
 
 def test_curated_terms_table_is_current() -> None:
     """The committed imports table lists exactly the terms the sources use (plus their ancestors)."""
-    from cytokg.terms import collect_curies
+    from cytokg.curation.terms import collect_curies
 
     terms = load_curated(ONTOLOGY).terms
     missing = collect_curies(ONTOLOGY) - set(terms)

@@ -18,7 +18,7 @@ import pyoxigraph
 import pytest
 
 from cytokg.errors import InputError
-from cytokg.kgx import ASSOCIATION_KINDS, CYTOKG_INFORES, CYTOKG_PREFIXES, PREDICATES, curie, export_kgx
+from cytokg.exports.kgx import ASSOCIATION_KINDS, CYTOKG_INFORES, CYTOKG_PREFIXES, PREDICATES, curie, export_kgx
 from cytokg.store import open_store
 
 from .conftest import ROOT, need

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
-from cytokg.linking import IDENTIFIERS, MAPPING_PREDICATES, converter
+from cytokg.compile.links import IDENTIFIERS, MAPPING_PREDICATES, converter
 from cytokg.namespaces import CYTO, DATASET, OBOINOWL, VOID
 from cytokg.release import MAPPING_FILE, VOID_FILE
 
@@ -168,8 +168,8 @@ def test_sssom_is_downloadable(live_server: str) -> None:
 
 
 def test_an_identifier_the_registry_rejects_fails_the_build() -> None:
+    from cytokg.compile.links import add_links
     from cytokg.errors import GateFailure
-    from cytokg.linking import add_links
 
     graph = Graph()
     graph.add((URIRef("https://w3id.org/cytokg/protein/HGNC_1"), CYTO.uniprotAccession, Literal("not an accession")))

@@ -7,8 +7,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cytokg.cli import main
-from cytokg.obo import read_obo
-from cytokg.owlprofile import owlapi_available
+from cytokg.curation.obo import read_obo
+from cytokg.owlapi import owlapi_available
 
 from .conftest import need
 

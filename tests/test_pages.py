@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
-from cytokg.pages import local_path
-from cytokg.server import create_app
+from cytokg.web.app import create_app
+from cytokg.web.pages import local_path
 
 from .conftest import BACKENDS, ROOT, backend_config
 

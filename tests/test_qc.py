@@ -7,7 +7,8 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from cytokg.qc import read_header, run_qc
+from cytokg.gates.qc import run_qc
+from cytokg.queries import read_header
 from cytokg.store import open_store
 
 from .conftest import RESOURCES, ROOT

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cytokg.executor import Job, LaneSettings, QueryPool
+from cytokg.backends.embedded import Job, LaneSettings, QueryPool
 from cytokg.publish import current_release
 
 CHEAP = Job("ASK { <https://w3id.org/cytokg/protein/HGNC_6018> ?p ?o }")

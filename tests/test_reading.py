@@ -9,8 +9,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cytokg.errors import InputError
+from cytokg.gates.reason import find_clashes
 from cytokg.reading import parse_turtle_text, read_query, read_text
-from cytokg.reason import find_clashes
 
 TEXT_CASES = [
     ("latin1", b"a\tb\nc\xe9\td\n", 2, "byte 0xe9 at column 2 is not UTF-8"),

@@ -25,9 +25,8 @@ def test_readme_stats_match_the_build(built: Path) -> None:
 
 
 def test_model_diagram_matches_the_ontology() -> None:
-    from cytokg.compile import parse_turtle
-    from cytokg.diagram import model_diagram
-    from cytokg.markdown import read_block
+    from cytokg.compile.pipeline import parse_turtle
+    from cytokg.docs import model_diagram, read_block
 
     expected = f"```mermaid\n{model_diagram(parse_turtle(ROOT / 'ontology' / 'cytokg-edit.ttl'))}```\n"
     assert read_block(ROOT / "docs" / "model.md", "model") == expected, "run `cytokg diagram --update docs/model.md`"

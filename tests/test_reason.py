@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
+from cytokg.gates.reason import run_hermit
 from cytokg.namespaces import CYTO, RDF
-from cytokg.reason import run_hermit
 
 EXPECTED = [
     ("HGNC_5966", CYTO.GP130FamilyCytokine),  # IL11
@@ -73,7 +73,7 @@ def test_owl_rl_materialisation_infers_types() -> None:
     from rdflib import Literal
     from rdflib.namespace import RDFS
 
-    from cytokg.reason import materialise_rl
+    from cytokg.gates.reason import materialise_rl
 
     graph = Graph()
     il6 = URIRef("https://w3id.org/cytokg/protein/HGNC_6018")

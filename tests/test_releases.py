@@ -18,7 +18,7 @@ import pytest
 from cytokg.errors import InputError
 from cytokg.publish import CURRENT, MARKER, RELEASES, build_lock, current_release, new_release, publish
 from cytokg.release import DOWNLOAD_FILES
-from cytokg.server import create_app
+from cytokg.web.app import create_app
 
 from .conftest import ROOT
 

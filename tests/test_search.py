@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from cytokg.search import SEARCH_FILE, SearchIndex, normalise
-from cytokg.server import create_app
+from cytokg.web.app import create_app
 
 from .conftest import BACKENDS, ROOT, backend_config
 

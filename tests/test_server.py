@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 
 from cytokg.namespaces import DATASET
-from cytokg.server import create_app
+from cytokg.web.app import create_app
 
 from .conftest import BACKENDS, ROOT, backend_config
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from cytokg.safety import plainly_safe
-from cytokg.server import create_app
+from cytokg.sparql.safety import plainly_safe
+from cytokg.web.app import create_app
 
 from .conftest import BACKENDS, ROOT, backend_config
 

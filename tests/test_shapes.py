@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from cytokg.validate import validate
+from cytokg.gates.shacl import validate
 
 from .conftest import RESOURCES, ROOT
 

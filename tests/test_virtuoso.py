@@ -21,14 +21,13 @@ import pyoxigraph
 import pytest
 from flask.testing import FlaskClient
 
-from cytokg.examples import answer_difference, expected_answer, has_order_by
-from cytokg.gates import INFERRED_TYPES
-from cytokg.load import ntriples_chunks, staging_graph
-from cytokg.query import Table, run_query_text, term_text
-from cytokg.remote import Credentials, Graphs, RemoteStore, SparqlClient, StoreError
-from cytokg.server import create_app
+from cytokg.backends.load import ntriples_chunks, staging_graph
+from cytokg.backends.remote import Credentials, Graphs, RemoteStore, SparqlClient, StoreError
+from cytokg.queries import Table, answer_difference, expected_answer, has_order_by, run_query_text, term_text
+from cytokg.release import INFERRED_TYPES
 from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH, open_store
-from cytokg.virtuoso import LocalVirtuoso
+from cytokg.testing.virtuoso import LocalVirtuoso
+from cytokg.web.app import create_app
 
 from .conftest import ROOT, VERIFIED, LoadedStore, cytokg_load
 

@@ -1,5 +1,5 @@
 """Run the CytoKG command line with ``python -m cytokg``."""
 
-from .cli import main
+from cytokg.cli import main
 
 main()

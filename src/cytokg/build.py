@@ -9,17 +9,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .compile import Compiled, compile_graphs
-from .errors import InputError
-from .gates import GateReport, Layout, run_gates
-from .linksets import linkset_description
-from .publish import BUILD_WAIT, build_lock, discard, new_release, publish, recover
-from .release import DOWNLOAD_FILES, INFERRED_TYPES, MAPPING_FILE, RELEASE_FILES, SEARCH_FILE, VOID_FILE
-from .search import write_index
-from .serialize import write_graph
-from .sssom_table import sssom_text
-from .store import INFERRED_GRAPH, add_named_graph, create_store, open_store
-from .writing import write_atomic
+from cytokg.compile.pipeline import Compiled, compile_graphs
+from cytokg.errors import InputError
+from cytokg.exports.sssom import sssom_text
+from cytokg.exports.void import linkset_description
+from cytokg.gates.suite import GateReport, Layout, run_gates
+from cytokg.publish import BUILD_WAIT, build_lock, discard, new_release, publish, recover
+from cytokg.release import DOWNLOAD_FILES, INFERRED_TYPES, MAPPING_FILE, RELEASE_FILES, SEARCH_FILE, VOID_FILE
+from cytokg.search import write_index
+from cytokg.serialize import write_graph
+from cytokg.store import INFERRED_GRAPH, add_named_graph, create_store, open_store
+from cytokg.writing import write_atomic
 
 __all__ = ["FAILED_REPORTS", "build"]
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import GateFailure, InputError
+from cytokg.errors import GateFailure, InputError
 
 __all__ = ["main"]
 
@@ -102,7 +102,7 @@ def _friendly(function: F) -> F:
 
 def _release(build_dir: Path) -> Path:
     """The current release folder in ``build_dir`` (recovered first), read by this command alone."""
-    from .publish import current_release
+    from cytokg.publish import current_release
 
     return current_release(build_dir)
 
@@ -141,9 +141,9 @@ def build(
     ontology_dir: Path, build_dir: Path, shapes_dir: Path, queries_dir: Path, release_date: datetime | None
 ) -> None:
     """Compile the curated sources into build/, gate them, and promote only a passing build."""
-    from .build import build as run_build
-    from .compile import release_date_default
-    from .gates import Layout, check_layout
+    from cytokg.build import build as run_build
+    from cytokg.compile.pipeline import release_date_default
+    from cytokg.gates.suite import Layout, check_layout
 
     layout = Layout(shapes_dir, queries_dir)
     _progress("checking the shapes and QC queries")
@@ -161,8 +161,8 @@ def build(
 @_friendly
 def check(build_dir: Path, shapes_dir: Path, queries_dir: Path) -> None:
     """Run every gate (reasoning, SHACL, QC, OWL 2 DL) on the built release in build/."""
-    from .gates import Layout, check_layout, run_gates
-    from .graphs import load_built_graph
+    from cytokg.gates.suite import Layout, check_layout, run_gates
+    from cytokg.graphs import load_built_graph
 
     layout = Layout(shapes_dir, queries_dir)
     check_layout(layout)
@@ -177,8 +177,8 @@ def check(build_dir: Path, shapes_dir: Path, queries_dir: Path) -> None:
 @_friendly
 def validate(build_dir: Path, shapes_dir: Path) -> None:
     """Validate the built graph against the SHACL shapes (asserted types only)."""
-    from .graphs import load_built_graph
-    from .validate import validate as run_validate
+    from cytokg.gates.shacl import validate as run_validate
+    from cytokg.graphs import load_built_graph
 
     result = run_validate(load_built_graph(_release(build_dir)), shapes_dir)
     for line in result.violations:
@@ -196,8 +196,8 @@ def validate(build_dir: Path, shapes_dir: Path) -> None:
 @_friendly
 def qc(build_dir: Path, queries_dir: Path) -> None:
     """Run the QC queries in queries/qc; any row is a failure."""
-    from .qc import run_qc
-    from .store import open_store
+    from cytokg.gates.qc import run_qc
+    from cytokg.store import open_store
 
     failed = 0
     for result in run_qc(open_store(_release(build_dir) / "oxigraph"), queries_dir / "qc"):
@@ -215,9 +215,9 @@ def qc(build_dir: Path, queries_dir: Path) -> None:
 @_friendly
 def reason(build_dir: Path, rl: bool) -> None:
     """Run HermiT; with --rl also write build/cytokg-inferred.ttl (the OWL 2 RL closure)."""
-    from .graphs import load_built_graph
-    from .reason import materialise_rl, run_hermit
-    from .serialize import write_graph
+    from cytokg.gates.reason import materialise_rl, run_hermit
+    from cytokg.graphs import load_built_graph
+    from cytokg.serialize import write_graph
 
     release = _release(build_dir)
     graph = load_built_graph(release)
@@ -244,9 +244,9 @@ def reason(build_dir: Path, rl: bool) -> None:
 @_friendly
 def query(query_file: Path, build_dir: Path, fmt: str) -> None:
     """Run a SPARQL query file against the built graph."""
-    from .query import format_results, run_query_text
-    from .reading import read_text
-    from .store import open_store
+    from cytokg.queries import format_results, run_query_text
+    from cytokg.reading import read_text
+    from cytokg.store import open_store
 
     store = open_store(_release(build_dir) / "oxigraph")
     click.echo(format_results(run_query_text(store, read_text(query_file), query_file), fmt), nl=False)
@@ -265,9 +265,9 @@ def query(query_file: Path, build_dir: Path, fmt: str) -> None:
 @_friendly
 def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | None) -> None:
     """Print the graph's contents as counts (queries/stats/*.rq)."""
-    from .stats import compute_stats, format_stats
-    from .stats import update_readme as write_block
-    from .store import open_store
+    from cytokg.docs import update_readme as write_block
+    from cytokg.queries import compute_stats, format_stats
+    from cytokg.store import open_store
 
     counts = compute_stats(open_store(_release(build_dir) / "oxigraph"), queries_dir / "stats")
     click.echo(format_stats(counts, fmt), nl=False)
@@ -338,8 +338,8 @@ def serve(
     token: str | None,
 ) -> None:
     """Serve CytoKG (SPARQL endpoint, pages, downloads) with waitress."""
-    from .serve import ServerSettings
-    from .serve import serve as run_server
+    from cytokg.web.serve import ServerSettings
+    from cytokg.web.serve import serve as run_server
 
     config: dict[str, Any] = {
         "QUERY_TIMEOUT": query_timeout,
@@ -355,8 +355,8 @@ def serve(
             raise click.BadParameter("use sparql+http://HOST:PORT/PATH or sparql+https://…", param_hint="--backend")
         config |= {"BACKEND": backend, "BACKEND_GRAPHS": [graph, inferred_graph]}
         config["BACKEND_CREDENTIALS"] = [user, password, token]
-        from .executor import QueryTimeout
-        from .remote import Credentials, Graphs, StoreError, connect
+        from cytokg.backends.embedded import QueryTimeout
+        from cytokg.backends.remote import Credentials, Graphs, StoreError, connect
 
         try:  # fail here, with one clear line
             connect(backend, Graphs(graph, inferred_graph), Credentials(user, password, token), query_timeout)
@@ -413,10 +413,10 @@ def load(
     verify_names: tuple[str, ...],
 ) -> None:
     """Load the built graph into an external SPARQL 1.1 store, replacing the previous copy, and verify it."""
-    from .executor import QueryTimeout
-    from .load import Target, graph_files
-    from .load import load as run_load
-    from .remote import Credentials, Graphs, SparqlClient, StoreError
+    from cytokg.backends.embedded import QueryTimeout
+    from cytokg.backends.load import Target, graph_files
+    from cytokg.backends.load import load as run_load
+    from cytokg.backends.remote import Credentials, Graphs, SparqlClient, StoreError
 
     graphs = Graphs(graph, inferred_graph)
     build_dir = _release(build_dir)
@@ -460,9 +460,9 @@ def curate() -> None:
 @_friendly
 def curate_hgnc_command(complete_set: Path, ontology_dir: Path) -> None:
     """Write ontology/data/hgnc_genes.tsv from HGNC's hgnc_complete_set.txt."""
-    from .curated import TABLES, table_files
-    from .hgnc import curate_hgnc
-    from .tables import read_table
+    from cytokg.compile.curated import TABLES, table_files
+    from cytokg.compile.tables import read_table
+    from cytokg.curation.hgnc import curate_hgnc
 
     data = ontology_dir / "data"
     columns = TABLES["gene_products.tsv"]
@@ -477,7 +477,7 @@ def curate_hgnc_command(complete_set: Path, ontology_dir: Path) -> None:
 @_friendly
 def curate_terms_command(ontology_dir: Path, refdata: Path) -> None:
     """Write ontology/imports/external_terms.tsv with reference labels and parents."""
-    from .terms import curate_terms
+    from cytokg.curation.terms import curate_terms
 
     count = curate_terms(ontology_dir, refdata)
     click.echo(f"wrote {count} external terms to {ontology_dir / 'imports' / 'external_terms.tsv'}")
@@ -489,7 +489,7 @@ def curate_terms_command(ontology_dir: Path, refdata: Path) -> None:
 @_friendly
 def curate_claims_command(facts: Path, ontology_dir: Path) -> None:
     """Write ontology/data/source_claims.tsv from the curation record (FACTS.md §1)."""
-    from .claims import curate_claims
+    from cytokg.curation.claims import curate_claims
 
     count = curate_claims(facts, ontology_dir / "data" / "source_claims.tsv")
     click.echo(f"wrote {count} claims to {ontology_dir / 'data' / 'source_claims.tsv'}")
@@ -506,9 +506,8 @@ def curate_claims_command(facts: Path, ontology_dir: Path) -> None:
 @_friendly
 def diagram(ontology_dir: Path, update: Path | None) -> None:
     """Print the model as a Mermaid diagram generated from ontology/cytokg-edit.ttl."""
-    from .compile import parse_turtle
-    from .diagram import model_diagram
-    from .markdown import replace_block
+    from cytokg.compile.pipeline import parse_turtle
+    from cytokg.docs import model_diagram, replace_block
 
     text = model_diagram(parse_turtle(ontology_dir / "cytokg-edit.ttl"))
     click.echo(text, nl=False)
@@ -532,8 +531,8 @@ def export() -> None:
 @_friendly
 def export_kgx_command(build_dir: Path, out: Path | None) -> None:
     """Write the graph as Biolink KGX TSV: nodes and edges with knowledge source, level and agent type."""
-    from .kgx import export_kgx
-    from .store import open_store
+    from cytokg.exports.kgx import export_kgx
+    from cytokg.store import open_store
 
     out = out or build_dir / "kgx"
     summary = export_kgx(open_store(_release(build_dir) / "oxigraph"), out, build_dir / "oxigraph")
@@ -553,7 +552,7 @@ def export_kgx_command(build_dir: Path, out: Path | None) -> None:
 @_friendly
 def export_obo_command(build_dir: Path, out: Path | None) -> None:
     """Write the ontology (TBox) as OBO 1.4 with the OWL API, for OBO tooling."""
-    from .obo_export import export_obo
+    from cytokg.exports.obo import export_obo
 
     source = _release(build_dir) / "cytokg-ontology.owl"
     if not source.exists():

@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import InputError
-from .release import DOWNLOAD_FILES, INFERRED_TYPES, SEARCH_FILE
-from .writing import fsync_directory, write_atomic
+from cytokg.errors import InputError
+from cytokg.release import DOWNLOAD_FILES, INFERRED_TYPES, SEARCH_FILE
+from cytokg.writing import fsync_directory, write_atomic
 
 __all__ = [
     "BUILD_WAIT",

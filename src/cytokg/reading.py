@@ -12,7 +12,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from .errors import InputError
+from cytokg.errors import InputError
 
 __all__ = ["parse_turtle_text", "read_query", "read_text"]
 

@@ -11,8 +11,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from .release import SEARCH_FILE
-from .store import Queryable
+from cytokg.release import SEARCH_FILE
+from cytokg.store import Queryable
 
 __all__ = ["SEARCH_FILE", "SearchIndex", "normalise", "write_index"]
 

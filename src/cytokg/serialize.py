@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Graph
 
-from .namespaces import PREFIXES, bind_prefixes
-from .writing import write_atomic
+from cytokg.namespaces import PREFIXES, bind_prefixes
+from cytokg.writing import write_atomic
 
 __all__ = ["FORMATS", "canonical_ntriples", "write_graph"]
 

@@ -1,0 +1,73 @@
+"""Turn curated effects into RDF: GO process links, cytokine regulation, signaling modes, inflammatory roles."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+
+from cytokg.compile.curated import Curated
+from cytokg.compile.facts import Provenance, add_fact, claim_iri, entity_iri
+from cytokg.compile.subjects import resolve_subject
+from cytokg.compile.tables import Row
+from cytokg.namespaces import CYTO, DCTERMS, OBO, OWL, RDF, RDFS, obo_iri
+
+__all__ = ["add_effects"]
+
+_PROCESS_RELATIONS = {
+    "positivelyRegulates": OBO.RO_0002213,
+    "negativelyRegulates": OBO.RO_0002212,
+    "involvedIn": OBO.RO_0002331,
+}
+_REGULATION = {"induces": CYTO.inducesExpressionOf, "represses": CYTO.repressesExpressionOf}
+_MODES = {
+    "autocrine": CYTO.AutocrineSignaling,
+    "paracrine": CYTO.ParacrineSignaling,
+    "endocrine": CYTO.EndocrineSignaling,
+    "juxtacrine": CYTO.JuxtacrineSignaling,
+    "intracrine": CYTO.IntracrineSignaling,
+}
+_ROLES = {"pro": CYTO.ProInflammatory, "anti": CYTO.AntiInflammatory}
+
+
+def _prov(curated: Curated, row: Row) -> Provenance:
+    return Provenance(curated.source(row), curated.term(row, "evidence", "ECO"))
+
+
+def _choice(row: Row, column: str, choices: dict[str, URIRef]) -> URIRef:
+    value = row.required(column)
+    if value not in choices:
+        raise row.error(f"unknown {column} '{value}'", f"use one of {sorted(choices)}")
+    return choices[value]
+
+
+def add_effects(graph: Graph, curated: Curated) -> None:
+    """Add process links, regulation, signaling modes and role assertions with their provenance."""
+    for row in curated.rows("process_links.tsv"):
+        process = obo_iri(curated.term(row, "process", "GO"))
+        graph.add((process, RDF.type, OWL.NamedIndividual))
+        predicate = _choice(row, "relation", _PROCESS_RELATIONS)
+        add_fact(graph, resolve_subject(curated, row, "subject"), predicate, process, _prov(curated, row))
+    for row in curated.rows("regulation.tsv"):
+        subject = resolve_subject(curated, row, "regulator")
+        target = resolve_subject(curated, row, "target")
+        add_fact(graph, subject, _choice(row, "relation", _REGULATION), target, _prov(curated, row))
+    for row in curated.rows("signaling_modes.tsv"):
+        subject = resolve_subject(curated, row, "subject")
+        add_fact(graph, subject, CYTO.hasSignalingMode, _choice(row, "mode", _MODES), _prov(curated, row))
+    for row in curated.rows("inflammatory_roles.tsv"):
+        subject = resolve_subject(curated, row, "subject")
+        role = _choice(row, "role", _ROLES)
+        key = f"{str(subject).rsplit('/', 1)[-1]}-{row['role']}-{row['source']}"
+        node = entity_iri("role", key)
+        graph.add((node, RDF.type, OWL.NamedIndividual))
+        graph.add((node, RDF.type, CYTO.RoleAssertion))
+        label = f"{row['role']}-inflammatory role of {row['subject']} ({row['source']})"
+        graph.add((node, RDFS.label, Literal(label, lang="en")))
+        graph.add((node, CYTO.roleOf, subject))
+        graph.add((node, CYTO.assertedRole, role))
+        graph.add((node, DCTERMS.source, entity_iri("source", curated.source(row))))
+        graph.add((node, CYTO.evidence, obo_iri(curated.term(row, "evidence", "ECO"))))
+        if row["context"]:
+            graph.add((node, CYTO.context, Literal(row["context"], lang="en")))
+        claim = claim_iri(curated, row)
+        if claim is not None:
+            graph.add((node, CYTO.basedOnClaim, claim))

@@ -1,0 +1,3 @@
+"""Helpers for tests and benchmarks (never imported by the app)."""
+
+__all__: list[str] = []

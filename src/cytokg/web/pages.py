@@ -1,0 +1,340 @@
+"""Entity pages, the query page and the browse pages: every CytoKG IRI dereferences here."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from cytokg.backends.embedded import Answer, Term
+from cytokg.namespaces import BASE, OBO
+from cytokg.queries import read_header
+from cytokg.sparql.formats import GRAPH_TYPES, negotiate
+
+__all__ = ["OWN_KINDS", "Describer", "Runner", "entity_iri", "get_pages_blueprint", "local_path"]
+
+#: The path segments of CytoKG IRIs; each is served at the same local path.
+OWN_KINDS = ("vocab", "protein", "form", "complex", "cytokine", "source", "claim", "association", "role", "drug")
+_SUFFIXES = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".jsonld": "application/ld+json",
+}
+_LINKOUTS = {
+    "hgncId": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}",
+    "uniprotAccession": "https://www.uniprot.org/uniprotkb/{}/entry",
+    "ncbiGeneId": "https://www.ncbi.nlm.nih.gov/gene/{}",
+    "ensemblGeneId": "https://www.ensembl.org/id/{}",
+    "drugbankId": "https://go.drugbank.com/drugs/{}",
+}
+
+
+def local_path(iri: str) -> str | None:
+    """The local path that serves an IRI, or None for IRIs this app does not describe.
+
+    >>> local_path("https://w3id.org/cytokg/protein/HGNC_6018"), local_path("http://purl.obolibrary.org/obo/CL_0000235")
+    ('/protein/HGNC_6018', '/obo/CL_0000235')
+    """
+    if iri.startswith(BASE) and iri[len(BASE) :].split("/", 1)[0] in OWN_KINDS:
+        return "/" + iri[len(BASE) :]
+    if iri.startswith(str(OBO)):
+        return "/obo/" + iri[len(str(OBO)) :]
+    return None
+
+
+#: What a key may look like after the kind (``protein/HGNC_6018``) or under ``/obo/`` (``CL_0000235``):
+#: anything else cannot name an entity and is a 404 before any query runs.
+_OWN_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+_OBO_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]{0,19}_[A-Za-z0-9_]{1,40}")
+_PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX obo: <http://purl.obolibrary.org/obo/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+#: Page queries: fixed text; the page's entity is bound to ``?entity`` as an RDF term (never pasted as text).
+_EXISTS = "ASK { { ?entity ?p ?o } UNION { ?s ?q ?entity } }"
+_RDF = """CONSTRUCT { ?entity ?p ?o . ?s ?q ?entity }
+WHERE { { ?entity ?p ?o } UNION { ?s ?q ?entity FILTER(isIRI(?s)) } }"""
+_OUTGOING = (
+    _PREFIXES
+    + """SELECT ?entity ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel)
+WHERE { ?entity ?p ?o FILTER(!isBlank(?o)) OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } }
+GROUP BY ?entity ?p ?o"""
+)
+_INCOMING = (
+    _PREFIXES
+    + """SELECT ?entity ?s ?p (SAMPLE(?sl) AS ?slabel) (SAMPLE(?pl) AS ?plabel)
+WHERE { { SELECT ?entity ?s ?p WHERE { ?s ?p ?entity FILTER(isIRI(?s)) } LIMIT 2000 }
+  OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?p rdfs:label ?pl } }
+GROUP BY ?entity ?s ?p"""
+)
+_PROVENANCE = (
+    _PREFIXES
+    + """SELECT ?entity ?p ?o (SAMPLE(COALESCE(?sl, STR(?src))) AS ?source)
+  (SAMPLE(COALESCE(?el, STR(?eco))) AS ?evidence)
+WHERE { ?ax owl:annotatedSource ?entity ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
+            dcterms:source ?src ; cyto:evidence ?eco .
+  OPTIONAL { ?src rdfs:label ?sl } OPTIONAL { ?eco rdfs:label ?el } }
+GROUP BY ?entity ?p ?o ?src ?eco"""
+)
+
+#: Runs a page's query through the app's vetted, time-limited path: text, the IRI bound to ``?entity``, and
+#: the graph media type for CONSTRUCT (None for SELECT/ASK solutions).
+Runner = Callable[[str, str | None, str | None], Answer]
+
+
+def entity_iri(kind: str, key: str) -> str | None:
+    """The IRI a page path names, or None if the key breaks the ID policy.
+
+    >>> entity_iri("protein", "HGNC_6018"), entity_iri("obo", "CL_0000235"), entity_iri("protein", "x> ?p")
+    ('https://w3id.org/cytokg/protein/HGNC_6018', 'http://purl.obolibrary.org/obo/CL_0000235', None)
+    """
+    if kind == "obo":
+        return f"{OBO}{key}" if _OBO_KEY.fullmatch(key) else None
+    return f"{BASE}{kind}/{key}" if kind in OWN_KINDS and _OWN_KEY.fullmatch(key) else None
+
+
+def _value(term: Term | None) -> str:
+    return term.value if term is not None else ""
+
+
+def _key(prop: str) -> str:
+    return prop.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+@dataclass
+class Statement:
+    """One property value, with its display label, local link and provenance."""
+
+    value: str
+    label: str
+    link: str | None
+    is_iri: bool
+    sources: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Describer:
+    """Collects what the graph says about one IRI, with labels and axiom provenance."""
+
+    def __init__(self, run: Runner) -> None:
+        self.run = run
+
+    def _solutions(self, query: str, iri: str) -> list[dict[str, Term | None]]:
+        answer = self.run(query, iri, None)
+        return [dict(zip(answer.variables, row, strict=True)) for row in answer.solutions]
+
+    def describe(self, iri: str) -> dict[str, object] | None:
+        """Outgoing and incoming statements of ``iri`` grouped by property, or None if unknown."""
+        outgoing = self._solutions(_OUTGOING, iri)
+        incoming = self._solutions(_INCOMING, iri)
+        if not outgoing and not incoming:
+            return None
+        provenance: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for row in self._solutions(_PROVENANCE, iri):
+            pair = (_value(row["p"]), _value(row["o"]))
+            provenance[pair].append((_value(row["source"]), _value(row["evidence"])))
+        out: dict[str, list[Statement]] = defaultdict(list)
+        for row in outgoing:
+            prop, obj = _value(row["p"]), row["o"]
+            is_iri = obj is not None and obj.is_iri
+            value = _value(obj)
+            link = local_path(value) if is_iri else None
+            key = _key(prop)
+            if not is_iri and key in _LINKOUTS:
+                link = _LINKOUTS[key].format(quote(value, safe=":"))
+            label = _value(row["olabel"]) or value
+            statement = Statement(value, label, link, is_iri, sorted(provenance.get((prop, value), [])))
+            out[_value(row["plabel"]) or key].append(statement)
+        inc: dict[str, list[Statement]] = defaultdict(list)
+        for row in incoming:
+            subject, prop = _value(row["s"]), _value(row["p"])
+            label = _value(row["slabel"]) or subject
+            inc[_value(row["plabel"]) or _key(prop)].append(Statement(subject, label, local_path(subject), True))
+        label = min((s.value for s in out.get("label", [])), default=iri.rsplit("/", 1)[-1])
+        return {
+            "iri": iri,
+            "label": label,
+            "outgoing": {k: sorted(v, key=lambda s: (s.label, s.value)) for k, v in sorted(out.items())},
+            "incoming": {k: sorted(v, key=lambda s: (s.label, s.value)) for k, v in sorted(inc.items())},
+        }
+
+
+#: Tables shown on a gene product's or cytokine's page: title → (columns, query with ?entity).
+_SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "Receptor complexes": (
+        ("complex", "mechanism", "ligand-binding", "signal-transducing", "JAKs", "STATs", "adaptors"),
+        """SELECT ?entity ?c ?complex ?mechanism (GROUP_CONCAT(DISTINCT ?lb; SEPARATOR=", ") AS ?binding)
+               (GROUP_CONCAT(DISTINCT ?st; SEPARATOR=", ") AS ?transducing)
+               (GROUP_CONCAT(DISTINCT ?jak; SEPARATOR=", ") AS ?jaks)
+               (GROUP_CONCAT(DISTINCT ?stat; SEPARATOR=", ") AS ?stats)
+               (GROUP_CONCAT(DISTINCT ?ad; SEPARATOR=", ") AS ?adaptors)
+           WHERE { ?entity cyto:hasReceptor ?c . ?c rdfs:label ?complex .
+             OPTIONAL { ?c cyto:signalingMechanism/rdfs:label ?mechanism }
+             OPTIONAL { ?c cyto:hasLigandBindingSubunit/rdfs:label ?lb }
+             OPTIONAL { ?c cyto:hasSignalTransducingSubunit/rdfs:label ?st }
+             OPTIONAL { ?c cyto:usesKinase/cyto:hgncSymbol ?jak }
+             OPTIONAL { ?c cyto:activatesSTAT/cyto:hgncSymbol ?stat }
+             OPTIONAL { ?c cyto:recruits/cyto:hgncSymbol ?ad } }
+           GROUP BY ?entity ?c ?complex ?mechanism ORDER BY ?complex""",
+    ),
+    "Disease associations": (
+        (
+            "association",
+            "disease",
+            "kind",
+            "specimen",
+            "direction",
+            "compared with",
+            "timing",
+            "correlates with",
+            "source",
+            "claim",
+        ),
+        """SELECT ?entity ?a ?alabel ?disease (GROUP_CONCAT(DISTINCT ?k; SEPARATOR=", ") AS ?kinds)
+               ?specimen ?direction ?compared
+               ?timing (GROUP_CONCAT(DISTINCT ?cw; SEPARATOR=", ") AS ?correlates) ?source ?claim
+           WHERE { ?a cyto:associatedEntity ?entity ; rdfs:label ?alabel ; cyto:associatedDisease/rdfs:label ?disease ;
+                      cyto:associationKind/rdfs:label ?k ; dcterms:source/rdfs:label ?source .
+             OPTIONAL { ?a cyto:specimen/rdfs:label ?specimen } OPTIONAL { ?a cyto:direction/rdfs:label ?direction }
+             OPTIONAL { ?a cyto:comparedWith/rdfs:label ?compared } OPTIONAL { ?a cyto:timing ?timing }
+             OPTIONAL { ?a cyto:correlatesWith/rdfs:label ?cw } OPTIONAL { ?a cyto:basedOnClaim/cyto:claimId ?claim } }
+           GROUP BY ?entity ?a ?alabel ?disease ?specimen ?direction ?compared ?timing ?source ?claim
+           ORDER BY ?disease""",
+    ),
+    "Drugs that target it": (
+        ("drug", "mechanism", "approval", "indications"),
+        """SELECT ?entity ?d ?drug ?mechanism ?approval (GROUP_CONCAT(DISTINCT ?ind; SEPARATOR=", ") AS ?indications)
+           WHERE { ?d cyto:hasTarget ?entity ; rdfs:label ?drug ; cyto:hasMechanism/rdfs:label ?mechanism ;
+                      cyto:approvalStatus ?approval . OPTIONAL { ?d obo:RO_0002606/rdfs:label ?ind } }
+           GROUP BY ?entity ?d ?drug ?mechanism ?approval ORDER BY ?drug""",
+    ),
+    "Inflammatory roles": (
+        ("role", "context", "source", "claim"),
+        """SELECT ?entity ?r ?role ?context ?source ?claim
+           WHERE { ?r cyto:roleOf ?entity ; cyto:assertedRole/rdfs:label ?role ; dcterms:source/rdfs:label ?source .
+             OPTIONAL { ?r cyto:context ?context } OPTIONAL { ?r cyto:basedOnClaim/cyto:claimId ?claim } }
+           ORDER BY ?role ?source""",
+    ),
+    "Source claims behind these statements": (
+        ("claim", "what the source said", "status", "source"),
+        """SELECT DISTINCT ?entity ?c ?id ?text ?status ?source
+           WHERE { { ?x cyto:associatedEntity ?entity } UNION { ?x cyto:roleOf ?entity }
+             ?x cyto:basedOnClaim ?c . ?c cyto:claimId ?id ; cyto:claimText ?text ;
+                cyto:curationStatus/rdfs:label ?status ; dcterms:source/rdfs:label ?source }
+           ORDER BY ?id""",
+    ),
+}
+
+
+def _sections(run: Runner, iri: str) -> dict[str, tuple[tuple[str, ...], list[tuple[str | None, list[str]]]]]:
+    """The tables of an entity page; the first variable of each query is the row's link target."""
+    found = {}
+    for title, (columns, query) in _SECTIONS.items():
+        answer = run(_PREFIXES + query, iri, None)
+        shown = [i for i, name in enumerate(answer.variables) if name != "entity"]
+        rows = []
+        for solution in answer.solutions:
+            values = [_value(solution[i]) for i in shown]
+            rows.append((local_path(values[0]), values[1:]))
+        if rows:
+            found[title] = (columns, rows)
+    return found
+
+
+def _examples(queries_dir: Path) -> list[dict[str, str]]:
+    examples = []
+    for path in sorted((queries_dir / "examples").glob("*.rq")):
+        header = read_header(path)
+        text = path.read_text(encoding="utf-8")
+        examples.append(
+            {
+                "name": path.stem,
+                "title": header.get("title", path.stem),
+                "description": header.get("description", ""),
+                "query": text,
+            }
+        )
+    return examples
+
+
+_FAMILIES = (
+    _PREFIXES
+    + """SELECT ?class ?family ?member ?label WHERE { ?class rdfs:subClassOf+ cyto:Cytokine ; rdfs:label ?family .
+  ?member a ?class ; rdfs:label ?label } ORDER BY ?family ?label"""
+)
+_SHARED_CHAINS = (
+    _PREFIXES
+    + """SELECT ?chain ?symbol ?ligand ?label WHERE { ?ligand cyto:hasReceptor/cyto:hasSignalTransducingSubunit ?chain .
+  ?chain cyto:hgncSymbol ?symbol . ?ligand rdfs:label ?label }"""
+)
+
+
+def _split(key: str) -> tuple[str, str | None]:
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix):
+            return key[: -len(suffix)], suffix
+    return key, None
+
+
+def get_pages_blueprint(run: Runner, queries_dir: Path) -> Blueprint:
+    """Entity pages at each IRI's local path, the query page and the browse page; every query goes through ``run``."""
+    pages = Blueprint("pages", __name__)
+    describer = Describer(run)
+    examples = _examples(queries_dir)
+
+    def _rdf(iri: str, media: str) -> Response:
+        body = run(_RDF, iri, media).body
+        return Response(body, content_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
+
+    def _entity(kind: str, path_key: str) -> Response | str:
+        key, suffix = _split(path_key)
+        iri = entity_iri(kind, key)
+        if iri is None:
+            abort(404)
+        if suffix:
+            exists = run(_EXISTS, iri, None).solutions
+            if not exists or _value(exists[0][0]) != "true":
+                abort(404)
+            return _rdf(iri, _SUFFIXES[suffix])
+        media = negotiate(request.headers.get("Accept"), ["text/html", *GRAPH_TYPES])
+        described = describer.describe(iri)
+        if described is None:
+            abort(404)
+        if media and media != "text/html":
+            return _rdf(iri, media)
+        return render_template("entity.html", entity=described, formats=_SUFFIXES, sections=_sections(run, iri))
+
+    @pages.route("/<any(" + ", ".join(OWN_KINDS) + "):kind>/<path:key>")
+    def own(kind: str, key: str) -> Response | str:
+        return _entity(kind, key)
+
+    @pages.route("/obo/<path:key>")
+    def external(key: str) -> Response | str:
+        return _entity("obo", key)
+
+    @pages.route("/query")
+    def query_page() -> str:
+        return render_template(
+            "query.html", examples=examples, examples_json=json.dumps(examples).replace("</", "<\\/")
+        )
+
+    @pages.route("/browse")
+    def browse() -> str:
+        families = defaultdict(list)
+        for row in run(_FAMILIES, None, None).solutions:
+            cls, family, member, label = (_value(term) for term in row)
+            families[(family, cls)].append((label, local_path(member)))
+        shared = defaultdict(set)
+        for row in run(_SHARED_CHAINS, None, None).solutions:
+            chain, symbol, ligand, label = (_value(term) for term in row)
+            shared[(symbol, chain)].add((label, local_path(ligand)))
+        groups = sorted(((k, sorted(v)) for k, v in shared.items() if len(v) >= 3), key=lambda kv: (-len(kv[1]), kv[0]))
+        return render_template("browse.html", families=sorted(families.items()), groups=groups, local_path=local_path)
+
+    return pages
