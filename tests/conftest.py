@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
 import pytest
+from rdflib.query import Result, ResultRow
 
 from cytokg.build import build
 from cytokg.gates.reason import java_available
@@ -29,6 +31,20 @@ LAYOUT = Layout(ROOT / "shapes", ROOT / "queries")
 REFDATA = ROOT.parent / "shared" / "refdata"
 RESOURCES = Path(__file__).parent / "resources"
 RELEASE_DATE = "2026-11-21"
+
+
+def select(store: pyoxigraph.Store, query: str) -> list[pyoxigraph.QuerySolution]:
+    """The solutions of a SELECT query on an Oxigraph store (an ASK or CONSTRUCT query fails the test)."""
+    answer = store.query(query)
+    assert isinstance(answer, pyoxigraph.QuerySolutions), f"not a SELECT query: {query}"
+    return list(answer)
+
+
+def result_rows(result: Result) -> list[ResultRow]:
+    """The rows of an rdflib SELECT result (an ASK or CONSTRUCT result fails the test)."""
+    rows = list(result)
+    assert all(isinstance(row, ResultRow) for row in rows), "not a SELECT result"
+    return [row for row in rows if isinstance(row, ResultRow)]
 
 
 def need(condition: bool, message: str) -> None:

@@ -13,6 +13,8 @@ import pyoxigraph
 from benchmarks.report import render, targets
 from benchmarks.synthetic import generate
 
+from .conftest import select
+
 V = "https://w3id.org/cytokg/vocab/"
 OBO = "http://purl.obolibrary.org/obo/"
 #: A plainly synthetic stand-in for build/cytokg.nt: just the predicates the generator draws its pools from.
@@ -30,7 +32,7 @@ FIXTURE = f"""\
 
 
 def _count(store: pyoxigraph.Store, query: str) -> int:
-    return int(next(iter(store.query(query)))["n"].value)
+    return int(select(store, query)[0]["n"].value)
 
 
 def test_synthetic_graph_is_deterministic_and_of_the_real_shape(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from cytokg.compile.curated import load_curated
 from cytokg.queries import compute_stats
 from cytokg.store import open_store
 
-from .conftest import ONTOLOGY, ROOT, need_refdata
+from .conftest import ONTOLOGY, ROOT, need_refdata, select
 
 MINIMUMS = {
     "producer_links": 400,
@@ -71,4 +71,4 @@ def test_treats_only_for_approved_drugs(built: Path) -> None:
     store = open_store(built / "oxigraph")
     query = """PREFIX cyto: <https://w3id.org/cytokg/vocab/> PREFIX obo: <http://purl.obolibrary.org/obo/>
         SELECT ?d WHERE { ?d obo:RO_0002606 ?disease ; cyto:approvalStatus ?status FILTER (?status != "approved") }"""
-    assert not list(store.query(query))
+    assert not select(store, query)

@@ -11,7 +11,7 @@ from rdflib import Graph, URIRef
 from cytokg.compile.claims import status_of
 from cytokg.namespaces import CYTO, DCTERMS, OBO
 
-from .conftest import need_refdata
+from .conftest import need_refdata, result_rows
 
 CLAIM = "https://w3id.org/cytokg/claim/"
 PROTEIN = "https://w3id.org/cytokg/protein/"
@@ -62,7 +62,7 @@ def test_rejected_claims_are_not_asserted_as_facts(graph: Graph) -> None:
         SELECT DISTINCT ?symbol WHERE { ?il a cyto:Interleukin ; cyto:hgncSymbol ?symbol ;
                                         cyto:hasReceptor/cyto:hasSubunit/a cyto:ChemokineReceptor . }"""
     )
-    assert {str(row[0]) for row in gpcr} == {"CXCL8"}, "E1: only IL-8/CXCL8 signals through GPCRs"
+    assert {str(row[0]) for row in result_rows(gpcr)} == {"CXCL8"}, "E1: only IL-8/CXCL8 signals through GPCRs"
 
 
 def test_no_disjointness_between_inflammatory_roles(graph: Graph) -> None:

@@ -19,6 +19,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
+from rdflib.term import Node
 
 from .conftest import REFDATA, ROOT, _free_port, need, wait_until_serving
 
@@ -30,16 +31,22 @@ UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 
 
+def _items(graph: Graph, head: Node | None) -> Collection:
+    """The members of an RDF list (a manifest without the list fails the test)."""
+    assert head is not None, "the manifest lacks a list it must have"
+    return Collection(graph, head)
+
+
 def _tests() -> list[dict[str, Any]]:
     if not MANIFEST.exists():
         return []
     graph = Graph().parse(MANIFEST, format="turtle")
     manifest = next(graph.subjects(MF.entries, None))
     tests = []
-    for test in Collection(graph, graph.value(manifest, MF.entries)):
+    for test in _items(graph, graph.value(manifest, MF.entries)):
         requests = []
         action = graph.value(test, MF.action)
-        for request in Collection(graph, graph.value(action, HT.requests)):
+        for request in _items(graph, graph.value(action, HT.requests)):
             headers = {}
             header_list = graph.value(request, HT.headers)
             if header_list is not None:

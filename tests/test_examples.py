@@ -11,7 +11,7 @@ from rdflib import Graph
 from cytokg.queries import Table, read_header, run_query_text, term_text
 from cytokg.store import open_store
 
-from .conftest import ROOT
+from .conftest import ROOT, result_rows
 
 EXAMPLES = sorted((ROOT / "queries" / "examples").glob("*.rq"))
 
@@ -66,6 +66,6 @@ def test_oxigraph_and_rdflib_agree(built: Path, rdflib_graph: Graph, path: Path)
     oxigraph = run_query_text(open_store(built / "oxigraph"), text, path)
     result = rdflib_graph.query(text)
     names = [str(v) for v in result.vars or []]
-    rows = [[term_text(row[name]) if row[name] is not None else "" for name in names] for row in result]
+    rows = [[term_text(row[name]) if row[name] is not None else "" for name in names] for row in result_rows(result)]
     assert names == oxigraph.columns
     assert _canonical(rows) == _canonical(oxigraph.rows)

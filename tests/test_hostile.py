@@ -6,6 +6,7 @@ Each attack must leave a cheap query answering within a second — the server's 
 
 from __future__ import annotations
 
+import functools
 import socket
 import statistics
 import subprocess
@@ -203,7 +204,7 @@ def test_burst_of_heavy_work_leaves_cheap_queries_fast(server: str) -> None:
             return fetch(url, headers=headers), time.perf_counter() - started
 
         jobs.append(("heavy", heavy))
-    jobs += [("cheap", lambda i=i: cheap(server, f"10.4.0.{i}")) for i in range(40)]
+    jobs += [("cheap", functools.partial(cheap, server, f"10.4.0.{i}")) for i in range(40)]
     jobs = jobs[::2] + jobs[1::2]  # heavy and cheap interleaved
     with ThreadPoolExecutor(len(jobs)) as pool:
         results = list(pool.map(lambda job: (job[0], job[1]()), jobs))

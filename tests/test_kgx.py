@@ -21,7 +21,7 @@ from cytokg.errors import InputError
 from cytokg.exports.kgx import ASSOCIATION_KINDS, CYTOKG_INFORES, CYTOKG_PREFIXES, PREDICATES, curie, export_kgx
 from cytokg.store import open_store
 
-from .conftest import ROOT, need
+from .conftest import ROOT, need, select
 
 Row = dict[str, str]
 
@@ -78,7 +78,8 @@ def kgx_cli() -> Iterator[ModuleType]:
     import bmt.toolkit
 
     context = json.loads((folder / "prefixmaps" / "biolink-model-prefix-map.json").read_text(encoding="utf-8"))
-    defaults = (str(folder / "schema" / "biolink_model.yaml"), {"predicate mappings": []})
+    schema = str(folder / "schema" / "biolink_model.yaml")
+    defaults: tuple[str, dict[str, list[str]]] = (schema, {"predicate mappings": []})
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bmt.toolkit.Toolkit.__init__, "__defaults__", defaults)
         import kgx.config
@@ -171,7 +172,7 @@ def test_every_mapped_fact_is_an_edge(built: Path, edges: list[Row]) -> None:
     exported = {(edge["subject"], edge["predicate"], edge["object"]) for edge in edges}
     values = " ".join(f"<{iri}>" for iri in PREDICATES)
     store = open_store(built / "oxigraph")
-    facts = list(store.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?o)) }}"))
+    facts = select(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?o)) }}")
     assert len(facts) > 2000
     for s, p, o in ((row["s"].value, row["p"].value, row["o"].value) for row in facts):
         assert (curie(s), PREDICATES[p].predicate, curie(o)) in exported, (s, p, o)
@@ -181,7 +182,7 @@ def test_treats_edges_come_only_from_approved_indications(built: Path, edges: li
     """Every biolink:treats edge is an RO:0002606 fact, with its source, of a drug whose approval is 'approved'."""
     treats = [edge for edge in edges if edge["predicate"] == "biolink:treats"]
     store = open_store(built / "oxigraph")
-    ro_facts = list(store.query("SELECT DISTINCT ?d ?x WHERE { ?d <http://purl.obolibrary.org/obo/RO_0002606> ?x }"))
+    ro_facts = select(store, "SELECT DISTINCT ?d ?x WHERE { ?d <http://purl.obolibrary.org/obo/RO_0002606> ?x }")
     assert treats and len(treats) == len(ro_facts)
     for edge in treats:
         assert edge["original_predicate"] == "RO:0002606", edge

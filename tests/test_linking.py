@@ -155,7 +155,7 @@ def test_void_linksets_match_live_counts(live_server: str) -> None:
         )
         answer = json.loads(_sparql(live_server, query, "application/sparql-results+json"))
         live = int(answer["results"]["bindings"][0]["n"]["value"])
-        assert int(description.value(linkset, VOID.triples)) == live, f"{linkset}: VoID count differs from COUNT"
+        assert int(str(description.value(linkset, VOID.triples))) == live, f"{linkset}: VoID count differs from COUNT"
 
 
 def test_sssom_is_downloadable(live_server: str) -> None:

@@ -146,7 +146,7 @@ def test_service_description(client: FlaskClient) -> None:
     assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
     assert (service, sd.supportedLanguage, sd.SPARQL11Update) not in graph, "no update: the service is read-only"
     assert not list(graph.objects(service, sd.feature)), "claims no feature (entailment etc.) it lacks"
-    triples = int(graph.value(DATASET, void.triples))
+    triples = int(str(graph.value(DATASET, void.triples)))
     count = client.get(
         "/sparql",
         query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
