@@ -76,6 +76,7 @@ bench-soak: bench-deps build/.stamp
 bench-burst: $(VENV)/.bench-installed build/.stamp
 	$(BIN)/python -m benchmarks.burst $(BENCH_ARGS)
 
+# ruff and mypy --strict over src/, tests/ and benchmarks/ (the files are listed in pyproject.toml); CI runs it first.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy

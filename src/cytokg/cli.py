@@ -355,7 +355,7 @@ def serve(
             raise click.BadParameter("use sparql+http://HOST:PORT/PATH or sparql+https://…", param_hint="--backend")
         config |= {"BACKEND": backend, "BACKEND_GRAPHS": [graph, inferred_graph]}
         config["BACKEND_CREDENTIALS"] = [user, password, token]
-        from cytokg.backends.embedded import QueryTimeout
+        from cytokg.backends.base import QueryTimeout
         from cytokg.backends.remote import Credentials, Graphs, StoreError, connect
 
         try:  # fail here, with one clear line
@@ -413,7 +413,7 @@ def load(
     verify_names: tuple[str, ...],
 ) -> None:
     """Load the built graph into an external SPARQL 1.1 store, replacing the previous copy, and verify it."""
-    from cytokg.backends.embedded import QueryTimeout
+    from cytokg.backends.base import QueryTimeout
     from cytokg.backends.load import Target, graph_files
     from cytokg.backends.load import load as run_load
     from cytokg.backends.remote import Credentials, Graphs, SparqlClient, StoreError
@@ -498,21 +498,29 @@ def curate_claims_command(facts: Path, ontology_dir: Path) -> None:
 @main.command()
 @ONTOLOGY_OPTION
 @click.option(
+    "--architecture",
+    is_flag=True,
+    help="Draw the package's rooms and the imports between them instead (docs/development.md).",
+)
+@click.option(
     "--update",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     default=None,
-    help="Write the diagram into this Markdown file's model block (docs/model.md).",
+    help="Write the diagram into this Markdown file's block (docs/model.md, or docs/development.md).",
 )
 @_friendly
-def diagram(ontology_dir: Path, update: Path | None) -> None:
-    """Print the model as a Mermaid diagram generated from ontology/cytokg-edit.ttl."""
+def diagram(ontology_dir: Path, architecture: bool, update: Path | None) -> None:
+    """Print the model (from ontology/cytokg-edit.ttl) or the package's architecture as a Mermaid diagram."""
     from cytokg.compile.pipeline import parse_turtle
-    from cytokg.docs import model_diagram, replace_block
+    from cytokg.docs import architecture_diagram, model_diagram, replace_block
 
-    text = model_diagram(parse_turtle(ontology_dir / "cytokg-edit.ttl"))
+    if architecture:
+        text = architecture_diagram(Path(__file__).parent)
+    else:
+        text = model_diagram(parse_turtle(ontology_dir / "cytokg-edit.ttl"))
     click.echo(text, nl=False)
     if update:
-        replace_block(update, "model", f"```mermaid\n{text}```\n")
+        replace_block(update, "architecture" if architecture else "model", f"```mermaid\n{text}```\n")
 
 
 @main.group()

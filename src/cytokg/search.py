@@ -11,6 +11,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
+
 from cytokg.release import SEARCH_FILE
 from cytokg.store import Queryable
 
@@ -74,7 +76,10 @@ class Hit:
 def write_index(store: Queryable, path: Path) -> None:
     """Write every name of every CytoKG entity into an SQLite file that all web workers share, read-only."""
     rows = []
-    for solution in store.query(_NAME_QUERY):
+    solutions = store.query(_NAME_QUERY)
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        raise TypeError("the name query must be a SELECT query")
+    for solution in solutions:
         entity = solution["entity"].value
         field = solution["property"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         name = solution["name"].value

@@ -8,17 +8,10 @@ import pyoxigraph
 from rdflib import Graph
 
 from cytokg.namespaces import PREFIXES, bind_prefixes
+from cytokg.sparql.formats import GRAPH_TYPES, SUFFIX_TYPES
 from cytokg.writing import write_atomic
 
-__all__ = ["FORMATS", "canonical_ntriples", "write_graph"]
-
-#: File suffix → rdflib serializer name, for the release files.
-FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".owl": "xml",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-}
+__all__ = ["canonical_ntriples", "write_graph"]
 
 
 def canonical_ntriples(graph: Graph) -> bytes:
@@ -38,16 +31,15 @@ def _ordered_copy(graph: Graph) -> Graph:
 
 def write_graph(graph: Graph, path: Path) -> None:
     """Serialize ``graph`` to ``path`` in the format its suffix names, atomically."""
-    fmt = FORMATS[path.suffix]
-    if fmt == "nt":
+    media = SUFFIX_TYPES[path.suffix]
+    if media == "application/n-triples":
         write_atomic(path, canonical_ntriples(graph))
         return
-    if fmt == "turtle":
+    if media == "text/turtle":
         write_atomic(path, _ordered_copy(graph).serialize(format="turtle", encoding="utf-8"))
         return
     # RDF/XML and JSON-LD: Oxigraph's streaming writers keep the sorted N-Triples order.
     quads = pyoxigraph.parse(canonical_ntriples(graph), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    target = pyoxigraph.RdfFormat.RDF_XML if fmt == "xml" else pyoxigraph.RdfFormat.JSON_LD
-    data = pyoxigraph.serialize(quads, format=target, prefixes=PREFIXES)
+    data = pyoxigraph.serialize(quads, format=GRAPH_TYPES[media], prefixes=PREFIXES)
     assert isinstance(data, bytes)
     write_atomic(path, data)

@@ -15,12 +15,9 @@ its own.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
-import signal
-import sys
 import threading
 import time
 from collections import Counter
@@ -28,82 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = [
-    "Answer",
-    "Busy",
-    "Job",
-    "LaneSettings",
-    "QueryPool",
-    "QueryTimeout",
-    "Ready",
-    "Term",
-    "die_with_parent",
-    "run_job",
-    "serialize_answer",
-]
+from cytokg.backends.base import Answer, Busy, Job, QueryTimeout, serialize_answer
+from cytokg.children import die_with_parent_now
 
-
-class QueryTimeout(Exception):
-    """The query ran past the time limit and was stopped."""
-
-
-class Busy(Exception):
-    """No capacity for this query now: answer 503 (or 429 for a client over its share) with Retry-After."""
-
-    def __init__(self, message: str, retry_after: int, status: int = 503) -> None:
-        self.retry_after = retry_after
-        self.status = status
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class Term:
-    """An RDF term of a page's query result: its kind ("iri", "bnode" or "literal") and its lexical value."""
-
-    kind: str
-    value: str
-
-    @property
-    def is_iri(self) -> bool:
-        """Whether the term is an IRI."""
-        return self.kind == "iri"
-
-
-@dataclass(frozen=True)
-class Job:
-    """One query for the pool.
-
-    ``bindings`` substitute IRIs for variables as RDF terms (SEP-0007), never as text: this is how pages put
-    the entity of their URL into a query. With ``rows``, the answer carries the solutions as ``Term`` tuples
-    (for pages and stats) instead of a serialized body.
-    """
-
-    text: str
-    result_media: str | None = "application/sparql-results+json"
-    graph_media: str | None = "application/n-triples"
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    base_iri: str | None = None
-    bindings: tuple[tuple[str, str], ...] = ()
-    rows: bool = False
-    thorough: bool = False  # vet by a full parse even if the text is plainly safe
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A serialized answer (or solutions, for ``Job.rows``), or an error the client caused."""
-
-    status: int
-    media: str
-    body: bytes
-    rows: int = 0
-    truncated: bool = False
-    error: str = ""
-    variables: tuple[str, ...] = ()
-    solutions: tuple[tuple[Term | None, ...], ...] = ()
-    has_dataset: bool = False
-    from_default: tuple[str, ...] = ()
-    from_named: tuple[str, ...] = ()
+__all__ = ["LaneSettings", "QueryPool", "Ready", "Vetted", "run_job", "vet"]
 
 
 @dataclass(frozen=True)
@@ -121,70 +46,19 @@ class LaneSettings:
     client_heavy: int = 1
 
 
-def _term(term: Any) -> Term | None:
-    import pyoxigraph
+@dataclass(frozen=True)
+class Vetted:
+    """A query the safety check lets through, with the dataset it names itself (FROM / FROM NAMED)."""
 
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return Term("iri", term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return Term("bnode", term.value)
-    return Term("literal", str(getattr(term, "value", term)))
+    has_dataset: bool
+    from_default: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
 
 
-def serialize_answer(answer: Any, job: Job, max_rows: int) -> Answer:
-    """Serialize a pyoxigraph answer for ``job``: SELECT/ASK as its result media, CONSTRUCT/DESCRIBE as its
-    graph media (406 when there is none), at most ``max_rows`` rows or triples; or solutions for ``job.rows``.
+def vet(job: Job, allowed_services: frozenset[str]) -> Answer | Vetted:
+    """Refuse what must never run (an error ``Answer``), else the dataset the query names (``Vetted``).
 
-    Shared by the pool's child processes and the external-store executor (remote.py).
-    """
-    import pyoxigraph
-
-    from cytokg.sparql.formats import GRAPH_TYPES
-    from cytokg.sparql.results import serialize_boolean, serialize_solutions
-
-    if isinstance(answer, pyoxigraph.QueryBoolean):
-        if job.rows:
-            return Answer(
-                200, "rows", b"", 1, variables=("boolean",), solutions=((Term("literal", str(bool(answer)).lower()),),)
-            )
-        if job.result_media is None:
-            return Answer(406, "results", b"")
-        return Answer(200, job.result_media, serialize_boolean(bool(answer), job.result_media), 1)
-    if isinstance(answer, pyoxigraph.QuerySolutions):
-        names = [v.value for v in answer.variables]
-        rows: list[list[Any]] = []
-        truncated = False
-        for solution in answer:
-            if len(rows) == max_rows:
-                truncated = True
-                break
-            rows.append([solution[name] for name in names])
-        if job.rows:
-            solutions = tuple(tuple(_term(value) for value in row) for row in rows)
-            return Answer(200, "rows", b"", len(rows), truncated, variables=tuple(names), solutions=solutions)
-        if job.result_media is None:
-            return Answer(406, "results", b"")
-        body = serialize_solutions(names, rows, job.result_media)
-        return Answer(200, job.result_media, body, len(rows), truncated)
-    if job.graph_media is None:
-        return Answer(406, "graph", b"")
-    triples: list[Any] = []
-    truncated = False
-    for triple in answer:
-        if len(triples) == max_rows:
-            truncated = True
-            break
-        triples.append(triple)
-    body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[job.graph_media]) or b""
-    return Answer(200, job.graph_media, body, len(triples), truncated)
-
-
-def vet(job: Job, allowed_services: frozenset[str]) -> Answer:
-    """Refuse what must never run (an error ``Answer``), else a "vetted" answer with the dataset the query
-    names (FROM / FROM NAMED). Runs inside the killable process, so even a pathological query is parsed under
-    the time limit."""
+    Runs inside the killable process, so even a pathological query is parsed under the time limit."""
     from cytokg.sparql.safety import QueryRefused, inspect_query, query_dataset
 
     try:
@@ -196,7 +70,7 @@ def vet(job: Job, allowed_services: frozenset[str]) -> Answer:
         return Answer(error.status, "error", b"", error=str(error))
     except RecursionError:
         return Answer(400, "error", b"", error="the query is nested too deeply to parse")
-    return Answer(200, "vetted", b"", has_dataset=has_dataset, from_default=from_default, from_named=from_named)
+    return Vetted(has_dataset, from_default, from_named)
 
 
 def run_job(store: Any, job: Job, settings: LaneSettings) -> Answer:
@@ -207,7 +81,7 @@ def run_job(store: Any, job: Job, settings: LaneSettings) -> Answer:
     from cytokg.store import ASSERTED_GRAPH
 
     vetted = vet(job, settings.allowed_services)
-    if vetted.error:
+    if isinstance(vetted, Answer):
         return vetted
     # Without a dataset in the request or the query, the default graph is the asserted graph plus the
     # reasoner's inferred memberships, so `?x a cyto:GP130FamilyCytokine` finds IL-11.
@@ -235,7 +109,6 @@ def run_job(store: Any, job: Job, settings: LaneSettings) -> Answer:
         return Answer(500, "error", b"", error=str(error))
 
 
-_PR_SET_PDEATHSIG = 1
 #: How often a fast-lane wait looks at the query's CPU time and the queue behind it (seconds).
 _POLL = 0.01
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -244,6 +117,8 @@ _FAST_WALL = 2.0
 #: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms.
 _PRELOAD = [
     "cytokg.backends.lifeline",
+    "cytokg.backends.embedded",
+    "cytokg.backends.base",
     "cytokg.sparql.safety",
     "cytokg.sparql.formats",
     "cytokg.sparql.results",
@@ -254,14 +129,6 @@ _PRELOAD = [
 #: CPU priorities: a query past its fast slice, and a query in the heavy lane (cheap ones stay at 0).
 _SLOW_NICENESS = 10
 _HEAVY_NICENESS = 19
-
-
-def die_with_parent() -> None:
-    """Have Linux kill this process when its parent dies: a killed web server leaves no query running."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the parent died before the request took effect
-        os._exit(0)
 
 
 @dataclass(frozen=True)
@@ -277,7 +144,7 @@ _WARM_UP = Job("ASK { ?s ?p ?o }", thorough=True)
 
 def _serve(connection: multiprocessing.connection.Connection, store_dir: str | None, settings: LaneSettings) -> None:
     """The child's loop: receive a job, answer it; with no store, only vet (for an external store)."""
-    die_with_parent()
+    die_with_parent_now()
     import pyoxigraph
 
     store = pyoxigraph.Store.read_only(store_dir) if store_dir else None
@@ -408,6 +275,21 @@ class QueryPool:
             heavy lane or the client's share of it was full (the query was stopped).
         :raises QueryTimeout: the time limit passed; the process was killed.
         """
+        reply = self._exchange(job, client)
+        if isinstance(reply, Vetted):
+            raise TypeError("this pool has no store and only vets queries: call vet()")
+        return reply
+
+    def vet(self, job: Job, client: str = "-") -> Answer | Vetted:
+        """Only vet ``job`` (in a pool without a store, for an external store): ``Vetted``, or the refusal.
+
+        :raises Busy: as ``run``.
+        :raises QueryTimeout: as ``run``.
+        """
+        return self._exchange(job, client)
+
+    def _exchange(self, job: Job, client: str) -> Answer | Vetted:
+        """Send ``job`` to a query process in the right lane and return what it answers."""
         settings = self.settings
         with self._lock:
             self._waiting += 1
@@ -425,17 +307,17 @@ class QueryPool:
             started = time.monotonic()
             child.connection.send(job)
             if self._answered_fast(child, started):
-                answer: Answer = child.connection.recv()
+                reply: Answer | Vetted = child.connection.recv()
                 reusable = not child.reniced
-                return answer
+                return reply
             self._fast.release()
             fast = False
             self._enter_heavy(client)
             heavy = True
             child.lower_priority(_HEAVY_NICENESS)
             if child.connection.poll(max(settings.timeout - (time.monotonic() - started), 0.0)):
-                answer = child.connection.recv()
-                return answer
+                reply = child.connection.recv()
+                return reply
             raise QueryTimeout(f"the query ran longer than {settings.timeout:g} s and was stopped")
         except (EOFError, OSError):
             return Answer(500, "error", b"", error="the query process died; try again")

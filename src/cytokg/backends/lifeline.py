@@ -7,8 +7,8 @@ long query would keep both alive after the web server was killed.
 
 from __future__ import annotations
 
-from cytokg.backends.embedded import die_with_parent
+from cytokg.children import die_with_parent_now
 
 __all__: list[str] = []
 
-die_with_parent()
+die_with_parent_now()

@@ -21,7 +21,8 @@ import pyoxigraph
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from cytokg.backends.embedded import Answer, Job, QueryPool, QueryTimeout, serialize_answer
+from cytokg.backends.base import Answer, Job, QueryTimeout, serialize_answer
+from cytokg.backends.embedded import QueryPool
 from cytokg.queries import has_order_by
 from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH
 
@@ -418,8 +419,8 @@ class RemoteExecutor:
         :raises Busy: no capacity to vet the query now.
         :raises QueryTimeout: vetting or the store passed the time limit.
         """
-        vetted = self.vetting.run(job, client)
-        if vetted.error:
+        vetted = self.vetting.vet(job, client)
+        if isinstance(vetted, Answer):
             return vetted
         graphs = self.store.graphs
         query = _bind(job.text, job.bindings)
@@ -443,9 +444,9 @@ class RemoteExecutor:
         try:
             answer = self.store.run(query, default, named, job.base_iri, limit=self.max_rows + 1)
         except StoreError as error:
-            explained = self.vetting.run(replace(job, thorough=True), client)  # a malformed query, refused
+            explained = self.vetting.vet(replace(job, thorough=True), client)  # a malformed query, refused
             failed = Answer(502, "error", b"", error=f"the triple store failed: {error}")
-            return explained if explained.error else failed
+            return explained if isinstance(explained, Answer) else failed
         return serialize_answer(answer, job, self.max_rows)
 
     def close(self) -> None:

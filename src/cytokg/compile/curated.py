@@ -12,7 +12,7 @@ from cytokg.compile.genes import HgncGene, read_hgnc_release, read_hgnc_table
 from cytokg.compile.tables import Row, read_table, split_multi
 from cytokg.errors import InputError
 
-__all__ = ["KEYS", "TABLES", "TERM_COLUMNS", "Curated", "ExternalTerm", "load_curated", "table_files"]
+__all__ = ["KEYS", "TABLES", "TERM_COLUMNS", "UNPUBLISHED", "Curated", "ExternalTerm", "load_curated", "table_files"]
 
 #: Every curated table: file name under ``ontology/data`` → its columns.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -69,6 +69,16 @@ TABLES: dict[str, tuple[str, ...]] = {
         "note",
     ),
 }
+#: Columns that curators write for each other and the graph does not carry (yet: where curator notes belong
+#: is decided with the evidence model). They are read and checked like every cell, and ``cytokg build`` says
+#: how many it leaves out, so nothing is dropped silently. A test checks every other column is used.
+UNPUBLISHED: dict[str, tuple[str, ...]] = {
+    "family_memberships.tsv": ("note",),
+    "cell_links.tsv": ("note",),
+    "process_links.tsv": ("note",),
+    "regulation.tsv": ("context", "note"),  # context: the cells in which the regulation was seen
+    "signaling_modes.tsv": ("note",),
+}
 #: Columns of the generated external-term table (``cytokg curate terms``).
 TERM_COLUMNS = ("id", "label", "parents", "release")
 
@@ -101,6 +111,14 @@ class Curated:
     def rows(self, name: str) -> list[Row]:
         """The rows of one curated table."""
         return self.tables[name]
+
+    def unpublished_cells(self) -> dict[str, int]:
+        """How many non-empty ``UNPUBLISHED`` cells each table has: read and checked, but not in the graph."""
+        counts = {
+            name: sum(1 for row in self.rows(name) for column in columns if row[column])
+            for name, columns in UNPUBLISHED.items()
+        }
+        return {name: count for name, count in counts.items() if count}
 
     def gene(self, row: Row, column: str, kinds: Iterable[str] = GENE_KINDS) -> HgncGene:
         """Resolve the symbol in ``row[column]`` to its HGNC gene, checking its kind."""

@@ -1,38 +1,107 @@
-"""Media types the SPARQL endpoint speaks, and Accept-header negotiation (q-values, wildcards)."""
+"""The one table of formats CytoKG speaks: media type, ``format=`` names, file suffixes and serializers.
+
+Every route, the build and the CLI read it, so a format is added in one place. Accept-header negotiation
+(q-values, wildcards) lives here too.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 import pyoxigraph
 
-__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "negotiate", "parse_accept"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_ALIASES",
+    "GRAPH_TYPES",
+    "PAGE_SUFFIXES",
+    "RDFLIB_SERIALIZERS",
+    "RESULT_TYPES",
+    "SUFFIX_TYPES",
+    "Format",
+    "negotiate",
+    "parse_accept",
+]
 
+
+@dataclass(frozen=True)
+class Format:
+    """One format: what a SPARQL answer or a file in it is called, and what writes it."""
+
+    media: str
+    #: Short names for the ``format=`` parameter.
+    names: tuple[str, ...]
+    #: File suffixes, the first one used for entity pages (``/protein/HGNC_6018.ttl``).
+    suffixes: tuple[str, ...]
+    #: ``results`` for SELECT/ASK answers, ``graph`` for RDF (CONSTRUCT/DESCRIBE and release files).
+    kind: Literal["results", "graph"]
+    #: Its name in the W3C format registry (``http://www.w3.org/ns/formats/``), for the service description.
+    w3c: str
+    oxigraph: pyoxigraph.QueryResultsFormat | pyoxigraph.RdfFormat
+    #: rdflib's serializer name (graphs only).
+    rdflib: str | None = None
+
+
+FORMATS = (
+    Format(
+        "application/sparql-results+json",
+        ("json",),
+        (".srj",),
+        "results",
+        "SPARQL_Results_JSON",
+        pyoxigraph.QueryResultsFormat.JSON,
+    ),
+    Format(
+        "application/sparql-results+xml",
+        ("xml",),
+        (".srx",),
+        "results",
+        "SPARQL_Results_XML",
+        pyoxigraph.QueryResultsFormat.XML,
+    ),
+    Format("text/csv", ("csv",), (".csv",), "results", "SPARQL_Results_CSV", pyoxigraph.QueryResultsFormat.CSV),
+    Format(
+        "text/tab-separated-values",
+        ("tsv",),
+        (".tsv",),
+        "results",
+        "SPARQL_Results_TSV",
+        pyoxigraph.QueryResultsFormat.TSV,
+    ),
+    Format("text/turtle", ("turtle", "ttl"), (".ttl",), "graph", "Turtle", pyoxigraph.RdfFormat.TURTLE, "turtle"),
+    Format(
+        "application/n-triples",
+        ("nt", "ntriples"),
+        (".nt",),
+        "graph",
+        "N-Triples",
+        pyoxigraph.RdfFormat.N_TRIPLES,
+        "nt",
+    ),
+    Format(
+        "application/rdf+xml", ("rdfxml",), (".rdf", ".owl"), "graph", "RDF_XML", pyoxigraph.RdfFormat.RDF_XML, "xml"
+    ),
+    Format(
+        "application/ld+json", ("jsonld",), (".jsonld",), "graph", "JSON-LD", pyoxigraph.RdfFormat.JSON_LD, "json-ld"
+    ),
+)
 #: SELECT/ASK result media type → Oxigraph result format.
 RESULT_TYPES: dict[str, pyoxigraph.QueryResultsFormat] = {
-    "application/sparql-results+json": pyoxigraph.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": pyoxigraph.QueryResultsFormat.XML,
-    "text/csv": pyoxigraph.QueryResultsFormat.CSV,
-    "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV,
+    f.media: f.oxigraph for f in FORMATS if isinstance(f.oxigraph, pyoxigraph.QueryResultsFormat)
 }
 #: CONSTRUCT/DESCRIBE media type → Oxigraph RDF format.
 GRAPH_TYPES: dict[str, pyoxigraph.RdfFormat] = {
-    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
-    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
-    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+    f.media: f.oxigraph for f in FORMATS if isinstance(f.oxigraph, pyoxigraph.RdfFormat)
 }
-#: Short names accepted by the ``format=`` parameter.
-FORMAT_ALIASES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-}
+#: Short names accepted by the ``format=`` parameter → media type.
+FORMAT_ALIASES = {name: f.media for f in FORMATS for name in f.names}
+#: File suffix → media type (downloads, entity pages).
+SUFFIX_TYPES = {suffix: f.media for f in FORMATS for suffix in f.suffixes}
+#: The suffix an entity page offers for each graph format.
+PAGE_SUFFIXES = {f.suffixes[0]: f.media for f in FORMATS if f.kind == "graph"}
+#: Graph media type → rdflib serializer name.
+RDFLIB_SERIALIZERS = {f.media: f.rdflib for f in FORMATS if f.rdflib}
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:

@@ -10,8 +10,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
 
-__all__ = ["serialize_boolean", "serialize_solutions"]
+__all__ = ["LIMIT_LINK", "limit_link", "serialize_boolean", "serialize_solutions"]
 
+#: Marks a truncated answer in the SPARQL JSON/XML head (the response header says it for every format).
+LIMIT_LINK = "https://w3id.org/cytokg/vocab/resultLimit"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -57,14 +59,27 @@ def _tsv_term(term: object) -> str:
     return "" if term is None else str(term)
 
 
-def serialize_solutions(variables: Sequence[str], rows: Iterable[Sequence[object | None]], media: str) -> bytes:
-    """Write SELECT results in one of the four SPARQL result formats."""
+def limit_link(max_rows: int) -> str:
+    """The head link of an answer cut at ``max_rows`` rows.
+
+    >>> limit_link(100)
+    'https://w3id.org/cytokg/vocab/resultLimit#truncated-at-100'
+    """
+    return f"{LIMIT_LINK}#truncated-at-{max_rows}"
+
+
+def serialize_solutions(
+    variables: Sequence[str], rows: Iterable[Sequence[object | None]], media: str, link: str | None = None
+) -> bytes:
+    """Write SELECT results in one of the four SPARQL result formats; ``link`` goes into the JSON/XML head."""
     rows = list(rows)
     if media == "application/sparql-results+json":
         bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}}).encode()
+        head: dict[str, list[str]] = {"vars": list(variables)} | ({"link": [link]} if link else {})
+        return json.dumps({"head": head, "results": {"bindings": bindings}}).encode()
     if media == "application/sparql-results+xml":
-        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        declared = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        declared += f"<link href={quoteattr(link)}/>" if link else ""
         body = "".join(
             "<result>"
             + "".join(
@@ -77,7 +92,7 @@ def serialize_solutions(variables: Sequence[str], rows: Iterable[Sequence[object
         )
         return (
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-            f"<head>{head}</head><results>{body}</results></sparql>\n"
+            f"<head>{declared}</head><results>{body}</results></sparql>\n"
         ).encode()
     if media == "text/csv":
         buffer = io.StringIO()

@@ -1,4 +1,8 @@
-"""Entity pages, the query page and the browse pages: every CytoKG IRI dereferences here."""
+"""Entity pages, the home, query and browse pages: every CytoKG IRI dereferences here.
+
+Every page query is fixed text run through the app's one vetted, time-limited path (``Site.run_page``),
+with the page's entity bound to ``?entity`` as an RDF term.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,22 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from cytokg.backends.embedded import Answer, Term
+from cytokg.backends.base import Answer, Term
 from cytokg.namespaces import BASE, OBO
 from cytokg.queries import read_header
-from cytokg.sparql.formats import GRAPH_TYPES, negotiate
+from cytokg.sparql.formats import GRAPH_TYPES, PAGE_SUFFIXES, negotiate
+from cytokg.web.context import site
 
-__all__ = ["OWN_KINDS", "Describer", "Runner", "entity_iri", "get_pages_blueprint", "local_path"]
+__all__ = ["OWN_KINDS", "Describer", "Runner", "entity_iri", "local_path", "pages"]
 
 #: The path segments of CytoKG IRIs; each is served at the same local path.
 OWN_KINDS = ("vocab", "protein", "form", "complex", "cytokine", "source", "claim", "association", "role", "drug")
-_SUFFIXES = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".jsonld": "application/ld+json",
-}
 _LINKOUTS = {
     "hgncId": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}",
     "uniprotAccession": "https://www.uniprot.org/uniprotkb/{}/entry",
@@ -247,6 +247,7 @@ def _sections(run: Runner, iri: str) -> dict[str, tuple[tuple[str, ...], list[tu
     return found
 
 
+@lru_cache(maxsize=4)
 def _examples(queries_dir: Path) -> list[dict[str, str]]:
     examples = []
     for path in sorted((queries_dir / "examples").glob("*.rq")):
@@ -276,65 +277,76 @@ _SHARED_CHAINS = (
 
 
 def _split(key: str) -> tuple[str, str | None]:
-    for suffix in _SUFFIXES:
+    for suffix in PAGE_SUFFIXES:
         if key.endswith(suffix):
             return key[: -len(suffix)], suffix
     return key, None
 
 
-def get_pages_blueprint(run: Runner, queries_dir: Path) -> Blueprint:
-    """Entity pages at each IRI's local path, the query page and the browse page; every query goes through ``run``."""
-    pages = Blueprint("pages", __name__)
-    describer = Describer(run)
-    examples = _examples(queries_dir)
+pages = Blueprint("pages", __name__)
 
-    def _rdf(iri: str, media: str) -> Response:
-        body = run(_RDF, iri, media).body
-        return Response(body, content_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
 
-    def _entity(kind: str, path_key: str) -> Response | str:
-        key, suffix = _split(path_key)
-        iri = entity_iri(kind, key)
-        if iri is None:
+def _rdf(iri: str, media: str) -> Response:
+    body = site().run_page(_RDF, iri, media).body
+    return Response(body, content_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
+
+
+def _entity(kind: str, path_key: str) -> Response | str:
+    run = site().run_page
+    key, suffix = _split(path_key)
+    iri = entity_iri(kind, key)
+    if iri is None:
+        abort(404)
+    if suffix:
+        exists = run(_EXISTS, iri, None).solutions
+        if not exists or _value(exists[0][0]) != "true":
             abort(404)
-        if suffix:
-            exists = run(_EXISTS, iri, None).solutions
-            if not exists or _value(exists[0][0]) != "true":
-                abort(404)
-            return _rdf(iri, _SUFFIXES[suffix])
-        media = negotiate(request.headers.get("Accept"), ["text/html", *GRAPH_TYPES])
-        described = describer.describe(iri)
-        if described is None:
-            abort(404)
-        if media and media != "text/html":
-            return _rdf(iri, media)
-        return render_template("entity.html", entity=described, formats=_SUFFIXES, sections=_sections(run, iri))
+        return _rdf(iri, PAGE_SUFFIXES[suffix])
+    media = negotiate(request.headers.get("Accept"), ["text/html", *GRAPH_TYPES])
+    described = Describer(run).describe(iri)
+    if described is None:
+        abort(404)
+    if media and media != "text/html":
+        return _rdf(iri, media)
+    return render_template("entity.html", entity=described, formats=PAGE_SUFFIXES, sections=_sections(run, iri))
 
-    @pages.route("/<any(" + ", ".join(OWN_KINDS) + "):kind>/<path:key>")
-    def own(kind: str, key: str) -> Response | str:
-        return _entity(kind, key)
 
-    @pages.route("/obo/<path:key>")
-    def external(key: str) -> Response | str:
-        return _entity("obo", key)
+@pages.route("/<any(" + ", ".join(OWN_KINDS) + "):kind>/<path:key>")
+def own(kind: str, key: str) -> Response | str:
+    """A CytoKG entity's page (or its RDF, by suffix or Accept header)."""
+    return _entity(kind, key)
 
-    @pages.route("/query")
-    def query_page() -> str:
-        return render_template(
-            "query.html", examples=examples, examples_json=json.dumps(examples).replace("</", "<\\/")
-        )
 
-    @pages.route("/browse")
-    def browse() -> str:
-        families = defaultdict(list)
-        for row in run(_FAMILIES, None, None).solutions:
-            cls, family, member, label = (_value(term) for term in row)
-            families[(family, cls)].append((label, local_path(member)))
-        shared = defaultdict(set)
-        for row in run(_SHARED_CHAINS, None, None).solutions:
-            chain, symbol, ligand, label = (_value(term) for term in row)
-            shared[(symbol, chain)].add((label, local_path(ligand)))
-        groups = sorted(((k, sorted(v)) for k, v in shared.items() if len(v) >= 3), key=lambda kv: (-len(kv[1]), kv[0]))
-        return render_template("browse.html", families=sorted(families.items()), groups=groups, local_path=local_path)
+@pages.route("/obo/<path:key>")
+def external(key: str) -> Response | str:
+    """What CytoKG says about an OBO term (cell type, disease, process …)."""
+    return _entity("obo", key)
 
-    return pages
+
+@pages.route("/")
+def home() -> str:
+    """The home page with the graph's counts."""
+    return render_template("home.html", counts=site().counts)
+
+
+@pages.route("/query")
+def query_page() -> str:
+    """The query editor with the curated example queries."""
+    examples = _examples(site().queries_dir)
+    return render_template("query.html", examples=examples, examples_json=json.dumps(examples).replace("</", "<\\/"))
+
+
+@pages.route("/browse")
+def browse() -> str:
+    """Cytokine families and the receptor chains shared by three or more ligands."""
+    run = site().run_page
+    families = defaultdict(list)
+    for row in run(_FAMILIES, None, None).solutions:
+        cls, family, member, label = (_value(term) for term in row)
+        families[(family, cls)].append((label, local_path(member)))
+    shared = defaultdict(set)
+    for row in run(_SHARED_CHAINS, None, None).solutions:
+        chain, symbol, ligand, label = (_value(term) for term in row)
+        shared[(symbol, chain)].add((label, local_path(ligand)))
+    groups = sorted(((k, sorted(v)) for k, v in shared.items() if len(v) >= 3), key=lambda kv: (-len(kv[1]), kv[0]))
+    return render_template("browse.html", families=sorted(families.items()), groups=groups, local_path=local_path)

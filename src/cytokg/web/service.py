@@ -7,22 +7,13 @@ from rdflib.namespace import DCTERMS, XSD, Namespace
 
 from cytokg.namespaces import BASE, CYTO, DATASET, VOID
 from cytokg.release import RELEASE_FILES
+from cytokg.sparql.formats import FORMATS as SPARQL_FORMATS
 from cytokg.store import INFERRED_GRAPH
 
 __all__ = ["COUNT_QUERIES", "service_description"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
-_RESULT_FORMATS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "RDF_XML",
-    "JSON-LD",
-)
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 
 #: The dataset's VoID statistics, counted over the default graph as /sparql serves it (asserted plus inferred).
@@ -47,8 +38,8 @@ def service_description(counts: dict[URIRef, int], endpoint: str, root: str, lin
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    for name in _RESULT_FORMATS:
-        graph.add((service, SD.resultFormat, FORMATS[name]))
+    for fmt in SPARQL_FORMATS:
+        graph.add((service, SD.resultFormat, W3C_FORMATS[fmt.w3c]))
     description = BNode("dataset")
     graph.add((service, SD.defaultDataset, description))
     graph.add((description, RDF.type, SD.Dataset))

@@ -1,0 +1,34 @@
+"""Search by any name people use: the ``/search`` page and the ``/api/search`` JSON API."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, render_template, request
+
+from cytokg.web.context import site
+from cytokg.web.pages import local_path
+from cytokg.web.protocol import json_error, search_text
+
+__all__ = ["search"]
+
+search = Blueprint("search", __name__)
+
+
+@search.route("/api/search")
+def api() -> Response:
+    """Hits as JSON: ``{"query": ..., "results": [...]}``, at most ``limit`` (1 to 100, default 20)."""
+    query = search_text()
+    try:
+        limit = max(1, min(int(request.args.get("limit", "20")), 100))
+    except ValueError:
+        return json_error(400, "limit must be a number")
+    hits = [hit.__dict__ for hit in site().index.search(query, limit)]
+    return Response(json.dumps({"query": query, "results": hits}), mimetype="application/json")
+
+
+@search.route("/search")
+def page() -> str:
+    """The search page with the first 50 hits."""
+    query = search_text()
+    return render_template("search.html", query=query, hits=site().index.search(query, 50), local_path=local_path)
