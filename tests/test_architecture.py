@@ -62,3 +62,21 @@ def test_the_architecture_diagram_matches_the_code() -> None:
     assert read_block(ROOT / "docs" / "development.md", "architecture") == expected, (
         "run `cytokg diagram --architecture --update docs/development.md`"
     )
+
+
+#: The table steps of compile/: each turns some curated tables into statements, beside the others.
+STEPS = {"catalog", "cells", "claims", "effects", "diseases", "drugs", "sources", "imports", "links"}
+
+
+def test_compile_steps_are_peers() -> None:
+    """No table step imports another: shared helpers (IRIs, provenance, subjects) live below them."""
+    edges = module_imports(PACKAGE)
+    crossing = sorted(
+        f"{module} imports {target}"
+        for module, targets in edges.items()
+        if module.removeprefix("compile.") in STEPS and module.startswith("compile.")
+        for target in targets
+        if target.startswith("compile.") and target.removeprefix("compile.") in STEPS
+    )
+    assert crossing == []
+    assert {f"compile.{step}" for step in STEPS} <= set(edges), "a step was renamed: update STEPS"

@@ -483,6 +483,21 @@ def curate_terms_command(ontology_dir: Path, refdata: Path) -> None:
     click.echo(f"wrote {count} external terms to {ontology_dir / 'imports' / 'external_terms.tsv'}")
 
 
+@curate.command("ligand-receptors")
+@ONTOLOGY_OPTION
+@REFDATA_OPTION
+@_friendly
+def curate_ligand_receptors_command(ontology_dir: Path, refdata: Path) -> None:
+    """Write ontology/data/ligand_receptor_listings.tsv: the pairs with a cytokine ligand that the expert
+    resources list (CellPhoneDB, CellChatDB, ICELLNET, Kirouac 2010, Guide to Pharmacology)."""
+    from cytokg.curation.ligand_receptors import curate_listings
+
+    output = ontology_dir / "data" / "ligand_receptor_listings.tsv"
+    omnipath = refdata / "ligand_receptor" / "omni_resource.csv"
+    count = curate_listings(omnipath, refdata / "hgnc" / "hgnc_cytokines.tsv", output)
+    click.echo(f"wrote {count} listed pairs to {output}")
+
+
 @curate.command("claims")
 @click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @ONTOLOGY_OPTION

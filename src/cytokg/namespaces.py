@@ -142,6 +142,7 @@ class CYTO(DefinedNamespace):
     InhibitorOfSignalTransduction: URIRef
     SuppressiveCytokineTherapy: URIRef
     SourceClaim: URIRef
+    ResourceListing: URIRef
     Analyte: URIRef
     CurationStatus: URIRef
 
@@ -158,6 +159,7 @@ class CYTO(DefinedNamespace):
     AntagonistBound: URIRef
     ProInflammatory: URIRef
     AntiInflammatory: URIRef
+    NotAsserted: URIRef
     Biomarker: URIRef
     PathogenicDriver: URIRef
     TherapeuticTarget: URIRef
@@ -199,6 +201,10 @@ class CYTO(DefinedNamespace):
     hasMechanism: URIRef
     hasTarget: URIRef
     curationStatus: URIRef
+    listedLigand: URIRef
+    listedReceptor: URIRef
+    listingVerdict: URIRef
+    modelledAs: URIRef
     basedOnClaim: URIRef
     viaDrug: URIRef
     context: URIRef

@@ -19,6 +19,7 @@ from cytokg.compile.drugs import add_drugs
 from cytokg.compile.effects import add_effects
 from cytokg.compile.imports import add_external_terms
 from cytokg.compile.links import Mapping, add_links, graph_mappings
+from cytokg.compile.listings import Reconciled, add_listings
 from cytokg.compile.sources import add_sources
 from cytokg.namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, bind_prefixes
 from cytokg.reading import parse_turtle_text
@@ -36,6 +37,8 @@ class Compiled:
     tbox: Graph
     curated: Curated
     mappings: list[Mapping]
+    #: CytoKG's verdict on every ligand-receptor pair the expert resources list.
+    listings: list[Reconciled]
 
 
 def release_date_default() -> str:
@@ -88,6 +91,7 @@ def compile_graphs(ontology_dir: Path, release_date: str) -> Compiled:
         full.add(triple)
     add_sources(full, curated)
     add_catalog(full, curated)
+    listings = add_listings(full, curated)
     add_cell_links(full, curated)
     add_claims(full, curated)
     add_effects(full, curated)
@@ -95,4 +99,4 @@ def compile_graphs(ontology_dir: Path, release_date: str) -> Compiled:
     add_drugs(full, curated)
     mappings = graph_mappings(full, add_links(full))
     _tbox_individuals(tbox, full)
-    return Compiled(full=full, tbox=tbox, curated=curated, mappings=mappings)
+    return Compiled(full=full, tbox=tbox, curated=curated, mappings=mappings, listings=listings)

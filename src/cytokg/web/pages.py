@@ -26,7 +26,9 @@ from cytokg.web.context import site
 __all__ = ["OWN_KINDS", "Describer", "Runner", "entity_iri", "local_path", "pages"]
 
 #: The path segments of CytoKG IRIs; each is served at the same local path.
-OWN_KINDS = ("vocab", "protein", "form", "complex", "cytokine", "source", "claim", "association", "role", "drug")
+OWN_KINDS = (
+    "vocab", "protein", "form", "complex", "cytokine", "source", "claim", "association", "role", "drug", "listing"
+)
 _LINKOUTS = {
     "hgncId": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}",
     "uniprotAccession": "https://www.uniprot.org/uniprotkb/{}/entry",
