@@ -101,3 +101,12 @@ def test_listing_nodes_and_the_report(built: Path) -> None:
     report = (built / "reports" / "ligand-receptor.md").read_text(encoding="utf-8")
     assert "| CytoKG |" in report and "| CellPhoneDB (on pairs two others agree on) |" in report
     assert "gold set" in report
+
+
+def test_a_verdict_on_an_unlisted_pair_must_explain_a_binding(ontology_copy: Path) -> None:
+    """CytoKG's own pairs that no resource lists may carry an 'asserted' verdict, which must match a binding."""
+    line = _append(ontology_copy / "data" / VERDICTS, "IL6\tCD4\tnot asserted\t\tfixture")
+    with pytest.raises(InputError) as caught:
+        reconcile(load_curated(ontology_copy))
+    assert caught.value.path.name == VERDICTS and caught.value.line == line
+    assert "IL6 → CD4 is not listed by any resource" in str(caught.value)

@@ -134,7 +134,7 @@ def reconcile(curated: Curated) -> list[Reconciled]:
     verdicts = _verdicts(curated)
     found = []
     for row in curated.rows("ligand_receptor_listings.tsv"):
-        ligand, receptor = frozenset(row["ligand"].split("_")), frozenset(row["receptor"].split("_"))
+        ligand, receptor = _genes_of(row)
         resources = tuple(split_multi(row.required("listed_by")))
         match, matched = _matching((ligand, receptor), ours)
         verdict = verdicts.get(pair_key(ligand, receptor))
@@ -155,7 +155,30 @@ def reconcile(curated: Curated) -> list[Reconciled]:
             found.append(Reconciled(row, resources, True, "curator verdict", tuple(modelled), verdict["reason"]))
         else:
             found.append(Reconciled(row, resources, False, "curator verdict", (), verdict["reason"]))
+    _check_own_verdicts(verdicts, {pair_key(*_genes_of(item.row)) for item in found}, by_complex)
     return found
+
+
+def _genes_of(row: Row) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(row["ligand"].split("_")), frozenset(row["receptor"].split("_"))
+
+
+def _check_own_verdicts(
+    verdicts: dict[tuple[str, str], Row], listed: set[tuple[str, str]], by_complex: dict[str, list[Binding]]
+) -> None:
+    """A verdict on a pair no resource lists explains one of CytoKG's own bindings: it must name it."""
+    for key, verdict in verdicts.items():
+        if key in listed:
+            continue
+        ligand, receptor = _genes_of(verdict)
+        complex_id = verdict["binding"]
+        if verdict["verdict"] != "asserted" or not any(
+            b.ligand_genes == ligand and b.receptor_genes == receptor for b in by_complex.get(complex_id, ())
+        ):
+            raise verdict.error(
+                f"{key[0]} → {key[1]} is not listed by any resource, so its verdict must explain a CytoKG binding",
+                "say 'asserted' and name the receptor complex whose binding has exactly these genes",
+            )
 
 
 def _listing_iri(key: tuple[str, str]) -> URIRef:
