@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from cytokg.compile.curated import load_curated
+from cytokg.compile.curated import load_curated, read_parts
 from cytokg.compile.listings import LISTED_EVIDENCE, pair_key, reconcile
 from cytokg.curation.ligand_receptors import curate_listings
 from cytokg.errors import InputError
@@ -23,8 +23,9 @@ def test_the_listings_table_is_current_with_the_reference_file(tmp_path: Path) -
     """`cytokg curate ligand-receptors` on ../shared/refdata rewrites the committed table byte for byte."""
     refdata = need_refdata()
     out = tmp_path / LISTINGS
+    catalog = {row["symbol"] for row in read_parts(ONTOLOGY / "data", "gene_products.tsv") if row["kind"] == "cytokine"}
     count = curate_listings(
-        refdata / "ligand_receptor" / "omni_resource.csv", refdata / "hgnc" / "hgnc_cytokines.tsv", out
+        refdata / "ligand_receptor" / "omni_resource.csv", refdata / "hgnc" / "hgnc_cytokines.tsv", catalog, out
     )
     assert count > 800
     assert out.read_bytes() == (ONTOLOGY / "data" / LISTINGS).read_bytes(), "run `cytokg curate ligand-receptors`"

@@ -460,14 +460,11 @@ def curate() -> None:
 @_friendly
 def curate_hgnc_command(complete_set: Path, ontology_dir: Path) -> None:
     """Write ontology/data/hgnc_genes.tsv from HGNC's hgnc_complete_set.txt."""
-    from cytokg.compile.curated import TABLES, table_files
-    from cytokg.compile.tables import read_table
+    from cytokg.compile.curated import read_parts
     from cytokg.curation.hgnc import curate_hgnc
 
     data = ontology_dir / "data"
-    columns = TABLES["gene_products.tsv"]
-    wanted = [row for path in table_files(data, "gene_products.tsv") for row in read_table(path, columns)]
-    count = curate_hgnc(complete_set, wanted, data / "hgnc_genes.tsv")
+    count = curate_hgnc(complete_set, read_parts(data, "gene_products.tsv"), data / "hgnc_genes.tsv")
     click.echo(f"wrote {count} genes to {data / 'hgnc_genes.tsv'}")
 
 
@@ -490,11 +487,14 @@ def curate_terms_command(ontology_dir: Path, refdata: Path) -> None:
 def curate_ligand_receptors_command(ontology_dir: Path, refdata: Path) -> None:
     """Write ontology/data/ligand_receptor_listings.tsv: the pairs with a cytokine ligand that the expert
     resources list (CellPhoneDB, CellChatDB, ICELLNET, Kirouac 2010, Guide to Pharmacology)."""
+    from cytokg.compile.curated import read_parts
     from cytokg.curation.ligand_receptors import curate_listings
 
-    output = ontology_dir / "data" / "ligand_receptor_listings.tsv"
+    data = ontology_dir / "data"
+    catalog = {row["symbol"] for row in read_parts(data, "gene_products.tsv") if row["kind"] == "cytokine"}
+    output = data / "ligand_receptor_listings.tsv"
     omnipath = refdata / "ligand_receptor" / "omni_resource.csv"
-    count = curate_listings(omnipath, refdata / "hgnc" / "hgnc_cytokines.tsv", output)
+    count = curate_listings(omnipath, refdata / "hgnc" / "hgnc_cytokines.tsv", catalog, output)
     click.echo(f"wrote {count} listed pairs to {output}")
 
 

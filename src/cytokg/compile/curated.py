@@ -12,7 +12,17 @@ from cytokg.compile.genes import HgncGene, read_hgnc_release, read_hgnc_table
 from cytokg.compile.tables import Row, read_table, split_multi
 from cytokg.errors import InputError
 
-__all__ = ["KEYS", "TABLES", "TERM_COLUMNS", "UNPUBLISHED", "Curated", "ExternalTerm", "load_curated", "table_files"]
+__all__ = [
+    "KEYS",
+    "TABLES",
+    "TERM_COLUMNS",
+    "UNPUBLISHED",
+    "Curated",
+    "ExternalTerm",
+    "load_curated",
+    "read_parts",
+    "table_files",
+]
 
 #: Every curated table: file name under ``ontology/data`` → its columns.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -161,6 +171,11 @@ class Curated:
                 "check the identifier, then run `cytokg curate terms --refdata PATH`",
             )
         return curie
+
+
+def read_parts(data: Path, name: str) -> list[Row]:
+    """Every row of one table and its parts, each checked on its own (curation commands use this)."""
+    return [row for path in table_files(data, name) for row in read_table(path, TABLES[name])]
 
 
 def table_files(data: Path, name: str) -> list[Path]:

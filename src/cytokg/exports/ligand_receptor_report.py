@@ -80,6 +80,9 @@ def ligand_receptor_report(curated: Curated, reconciled: list[Reconciled]) -> st
         shared, same = _score(others, [pair for pair, resources in listed.items() if name in resources])
         row = f"{_NAMES[name]} (on pairs two others agree on)"
         lines.append(f"| {row} | {len(others)} | {_percent(shared)} | {_percent(same)} |")
+    declined = sum(1 for item in reconciled if not item.asserted and _pair(item.key) in gold)
+    lines.append("")
+    lines.append(f"Gold pairs CytoKG declines, each with its reason on the listing: {declined}.")
     total, backed = _own_pairs(curated, reconciled, ours)
     asserted = sum(1 for item in reconciled if item.asserted)
     bound = {gene for b in ours for gene in b.ligand_genes}
