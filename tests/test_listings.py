@@ -38,7 +38,7 @@ def test_every_listed_pair_has_a_verdict() -> None:
     assert all(item.reason for item in reconciled if not item.asserted), "a pair CytoKG declines says why"
     classic = next(item for item in reconciled if item.key == ("IL6", "IL6R_IL6ST"))
     assert classic.asserted and classic.match == "same chains"
-    assert {b.complex_id for b in classic.bindings} >= {"IL6R-IL6ST"}
+    assert {b.complex_id for b in classic.bindings} >= {"IL6R-IL6ST-classic"}
 
 
 def _append(path: Path, line: str) -> int:
@@ -83,7 +83,7 @@ def test_bindings_cite_the_resources_that_list_them(built: Path) -> None:
         SELECT ?source ?eco WHERE {{
           ?ax owl:annotatedSource <https://w3id.org/cytokg/protein/HGNC_6018> ;
               owl:annotatedProperty <{CYTO}hasReceptor> ;
-              owl:annotatedTarget <https://w3id.org/cytokg/complex/IL6R-IL6ST> ;
+              owl:annotatedTarget <https://w3id.org/cytokg/complex/IL6R-IL6ST-classic> ;
               dcterms:source ?source ; <{CYTO}evidence> ?eco }}""",
     )
     cited = {row["source"].value.rsplit("/", 1)[-1]: row["eco"].value.rsplit("/", 1)[-1] for row in rows}
