@@ -89,6 +89,8 @@ class CYTO(DefinedNamespace):
     ChemokineReceptor: URIRef
     AtypicalChemokineReceptor: URIRef
     TGFBetaFamilyReceptor: URIRef
+    TGFBetaTypeIReceptor: URIRef
+    TGFBetaTypeIIReceptor: URIRef
     ReceptorTyrosineKinase: URIRef
     DecoyReceptor: URIRef
     PAQRReceptor: URIRef

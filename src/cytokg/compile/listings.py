@@ -193,7 +193,9 @@ def add_listings(graph: Graph, curated: Curated) -> list[Reconciled]:
         node = _listing_iri(item.key)
         graph.add((node, RDF.type, OWL.NamedIndividual))
         graph.add((node, RDF.type, CYTO.ResourceListing))
-        graph.add((node, RDFS.label, Literal(f"{item.key[0]} → {item.key[1]} as listed", lang="en")))
+        ligand_text, receptor_text = (" + ".join(part.split("_")) for part in item.key)
+        label = f"{ligand_text} → {receptor_text}, as ligand-receptor resources list it"
+        graph.add((node, RDFS.label, Literal(label, lang="en")))
         for symbol in item.row["ligand"].split("_"):
             if symbol in curated.hgnc:
                 graph.add((node, CYTO.listedLigand, protein_iri(curated.hgnc[symbol])))

@@ -223,6 +223,18 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
              OPTIONAL { ?r cyto:context ?context } OPTIONAL { ?r cyto:basedOnClaim/cyto:claimId ?claim } }
            ORDER BY ?role ?source""",
     ),
+    "Listed by ligand-receptor resources": (
+        ("listed pair", "listed by", "in CytoKG"),
+        """SELECT ?entity ?l ?pair (GROUP_CONCAT(DISTINCT ?resource; SEPARATOR=", ") AS ?resources)
+               (IF(?verdict = cyto:Asserted,
+                   CONCAT("in CytoKG as ", GROUP_CONCAT(DISTINCT ?complex; SEPARATOR="; ")),
+                   CONCAT("not in CytoKG: ", SAMPLE(?reason))) AS ?cytokg)
+           WHERE { ?l cyto:listedLigand ?entity ; rdfs:label ?pair ; cyto:listingVerdict ?verdict ;
+                      dcterms:source/rdfs:label ?full .
+             BIND (IF(CONTAINS(?full, " ("), STRBEFORE(?full, " ("), ?full) AS ?resource)
+             OPTIONAL { ?l cyto:modelledAs/rdfs:label ?complex } OPTIONAL { ?l rdfs:comment ?reason } }
+           GROUP BY ?entity ?l ?pair ?verdict ORDER BY ?verdict ?pair""",
+    ),
     "Source claims behind these statements": (
         ("claim", "what the source said", "status", "source"),
         """SELECT DISTINCT ?entity ?c ?id ?text ?status ?source
