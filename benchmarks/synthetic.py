@@ -25,7 +25,7 @@ LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 SOURCE = "<http://purl.org/dc/terms/source>"
 OWL = "http://www.w3.org/2002/07/owl#"
-PROCESS = "<http://purl.obolibrary.org/obo/RO_0002213>"
+PROCESS = "<http://purl.obolibrary.org/obo/RO_0002429>"
 SYNTHETIC_SOURCE = f"<{BASE}source/synthetic-benchmark-fixture>"
 #: Units that share one synthetic signal-transducing chain (as gp130 is shared by the IL-6 family).
 GROUP = 20

@@ -99,6 +99,7 @@ CATALOG = "shapes/catalog.ttl"
 BIOMED = "shapes/biomedicine.ttl"
 LABEL_QC = "queries/qc/missing-label.rq"
 REGULATION = "ontology/data/regulation.tsv"
+CLAIM_DISEASES = "ontology/data/claim_diseases.tsv"
 
 CORRUPTIONS = [
     # Encodings and invisible characters
@@ -228,6 +229,15 @@ CORRUPTIONS = [
         ),
         where=f"catalog.ttl:{_line_with(CATALOG, 'cshape:ReceptorChainClassShape a')}",
     ),
+    # Evidence model: one kind per association; a general claim names a known claim
+    _on_line(
+        "association-with-two-kinds",
+        "ontology/data/disease_associations.tsv",
+        "A-C003-02\t",
+        _cell(3, "biomarker|driver"),
+        "a second kind of link is a second association row",
+    ),
+    _on_line("claim-disease-unknown-claim", CLAIM_DISEASES, "C000-14", _cell(0, "C999-99"), "unknown claim 'C999-99'"),
     # QC queries
     _on_line(
         "qc-syntax-error", LABEL_QC, "FILTER NOT EXISTS { ?entity rdfs:label", _replace("EXISTS", "EXIST"), "SPARQL"

@@ -130,6 +130,7 @@ def test_values_are_biolink_enums_and_predicates_are_current(kgx_cli: ModuleType
     enums = {
         "knowledge_level": "KnowledgeLevelEnum",
         "agent_type": "AgentTypeEnum",
+        "subject_form_or_variant_qualifier": "ChemicalOrGeneOrGeneProductFormOrVariantEnum",
         "object_aspect_qualifier": "GeneOrGeneProductOrChemicalEntityAspectEnum",
         "object_direction_qualifier": "DirectionQualifierEnum",
         "clinical_approval_status": "ClinicalApprovalStatusEnum",

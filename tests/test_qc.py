@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 
+from cytokg.curation.obo import read_obo
 from cytokg.gates.qc import run_qc
 from cytokg.queries import read_header
 from cytokg.store import open_store
 
-from .conftest import RESOURCES, ROOT
+from .conftest import RESOURCES, ROOT, need_refdata
 
 QC_DIR = ROOT / "queries" / "qc"
 CHECKS = sorted(path.stem for path in QC_DIR.glob("*.rq"))
@@ -43,3 +45,14 @@ def test_check_fires_on_its_fixture(name: str, tmp_path: Path) -> None:
     (result,) = run_qc(store, only)
     assert result.rows, f"{name} did not fire on its fixture"
     assert all(len(row) == 3 for row in result.rows), "return ?entity ?property ?value"
+
+
+def test_regulates_check_lists_every_ro_regulates_relation() -> None:
+    """The check's relations are RO:0002211 and all its subproperties in the reference RO, no more, no fewer."""
+    _, terms = read_obo(need_refdata() / "ro" / "ro.obo")
+    closure = {"RO:0002211"}
+    while grown := {t.curie for t in terms.values() if set(t.parents) & closure} - closure:
+        closure |= grown
+    text = (QC_DIR / "regulates-between-processes.rq").read_text(encoding="utf-8")
+    listed = {f"RO:{number}" for number in re.findall(r"obo:RO_(\d{7})", text.split("VALUES", 1)[1].split("}", 1)[0])}
+    assert listed == closure

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cytokg.compile.pipeline import Compiled, compile_graphs
 from cytokg.errors import InputError
+from cytokg.exports.evidence_report import evidence_report
 from cytokg.exports.ligand_receptor_report import ligand_receptor_report
 from cytokg.exports.sssom import sssom_text
 from cytokg.exports.void import linkset_description
@@ -28,6 +29,7 @@ __all__ = ["FAILED_REPORTS", "build"]
 FAILED_REPORTS = "failed-reports"
 #: How CytoKG's bindings compare with the expert ligand-receptor resources (issue 16).
 LIGAND_RECEPTOR_REPORT = "ligand-receptor.md"
+EVIDENCE_REPORT = "evidence.md"
 
 #: errno → (problem, fix) for a build folder that cannot be written.
 _FOLDER_PROBLEMS = {
@@ -91,9 +93,10 @@ def build(
         try:
             _write_release(compiled, release, release_date, progress)
             reports = run_gates(release, compiled.full, layout, progress)
-            progress("writing the ligand-receptor report")
+            progress("writing the ligand-receptor and evidence reports")
             report = ligand_receptor_report(compiled.curated, compiled.listings)
             write_atomic(release / "reports" / LIGAND_RECEPTOR_REPORT, report.encode("utf-8"))
+            write_atomic(release / "reports" / EVIDENCE_REPORT, evidence_report(compiled.full).encode("utf-8"))
             if all(report.ok for report in reports):
                 progress("adding the reasoner's inferred memberships to the store")
                 add_named_graph(release / "oxigraph", release / INFERRED_TYPES, INFERRED_GRAPH)

@@ -165,6 +165,8 @@ class CYTO(DefinedNamespace):
     Biomarker: URIRef
     PathogenicDriver: URIRef
     TherapeuticTarget: URIRef
+    LossOfFunctionCause: URIRef
+    SusceptibilityLocus: URIRef
     Elevated: URIRef
     Decreased: URIRef
     DiseaseActivity: URIRef
@@ -195,6 +197,7 @@ class CYTO(DefinedNamespace):
     repressesExpressionOf: URIRef
     associatedEntity: URIRef
     associatedDisease: URIRef
+    claimAboutDisease: URIRef
     associationKind: URIRef
     specimen: URIRef
     direction: URIRef

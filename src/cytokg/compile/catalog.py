@@ -34,6 +34,20 @@ def _prov(curated: Curated, row: Row) -> Provenance:
     return Provenance(curated.source(row), evidence)
 
 
+#: Curator knowledge (ECO:0000305, curator inference used in manual assertion), for facts a row's source
+#: document does not state.
+CURATOR = Provenance("cytokg-curation", "ECO:0000305")
+
+
+def _signaling_prov(curated: Curated, row: Row) -> Provenance:
+    """The provenance of a complex's JAKs, STATs, adaptors and pathway: a source document that names the
+    receptor does not thereby state how it signals (the IL-6 review never names a JAK), so these facts cite
+    curator knowledge; a reference resource or curation practice covers the whole row."""
+    prov = _prov(curated, row)
+    kinds = {source["source_id"]: source["kind"] for source in curated.rows("sources.tsv")}
+    return CURATOR if kinds[prov.source] == "Publication" else prov
+
+
 def _add_gene_products(graph: Graph, curated: Curated) -> None:
     hgnc_source = entity_iri("source", "hgnc")
     for row in curated.rows("gene_products.tsv"):
@@ -154,6 +168,7 @@ def _add_complexes(graph: Graph, curated: Curated, forms: dict[str, URIRef]) -> 
                 subunit = _subunit(curated, forms, row, token, column)
                 add_fact(graph, node, CYTO.hasSubunit, subunit, prov)
                 add_fact(graph, node, predicate, subunit, prov)
+        signaling = _signaling_prov(curated, row)
         for column, predicate, cls in (
             ("kinases", CYTO.usesKinase, "JanusKinase"),
             ("stats", CYTO.activatesSTAT, "STAT"),
@@ -162,7 +177,7 @@ def _add_complexes(graph: Graph, curated: Curated, forms: dict[str, URIRef]) -> 
             for symbol in split_multi(row[column]):
                 if curated.gene_kinds.get(symbol) != "signaling":
                     raise row.error(f"'{symbol}' in '{column}' is not a signaling protein", f"name a {cls}")
-                add_fact(graph, node, predicate, protein_iri(curated.hgnc[symbol]), prov)
+                add_fact(graph, node, predicate, protein_iri(curated.hgnc[symbol]), signaling)
         if row["mechanism"]:
             if row["mechanism"] not in _MECHANISMS:
                 raise row.error(f"unknown mechanism '{row['mechanism']}'", f"use one of {sorted(_MECHANISMS)}")
@@ -170,7 +185,7 @@ def _add_complexes(graph: Graph, curated: Curated, forms: dict[str, URIRef]) -> 
         if row["pathway"]:
             pathway = obo_iri(curated.term(row, "pathway", "GO"))
             graph.add((pathway, RDF.type, OWL.NamedIndividual))
-            add_fact(graph, node, CYTO.signalsVia, pathway, prov)
+            add_fact(graph, node, CYTO.signalsVia, pathway, signaling)
     return complexes
 
 

@@ -1,7 +1,8 @@
 """Source claims: turn the curated claims table (from the curation record, FACTS.md §1) into claim nodes.
 
 Each claim keeps the source's statement (in the curators' words, never quoted text) with its curation
-status, so "what did source X say?" is answerable while rejected claims never become facts.
+status, so "what did source X say?" is answerable while rejected claims never become facts. A claim about
+cytokines in general names its disease itself (claim_diseases.tsv) instead of being pinned on one cytokine.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from rdflib import Graph, Literal
 
 from cytokg.compile.curated import Curated
 from cytokg.compile.facts import entity_iri
-from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS
+from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
 
 __all__ = ["CLAIM_COLUMNS", "add_claims", "status_of"]
 
@@ -62,3 +63,9 @@ def add_claims(graph: Graph, curated: Curated) -> None:
         graph.add((node, DCTERMS.source, entity_iri("source", curated.source(row))))
         if status != "asserted" or not row["flag"].startswith("OK"):
             graph.add((node, CYTO.correction, Literal(row["flag"], lang="en")))
+    claims = {row["claim_id"] for row in curated.rows("source_claims.tsv")}
+    for row in curated.rows("claim_diseases.tsv"):
+        if row.required("claim_id") not in claims:
+            raise row.error(f"unknown claim '{row['claim_id']}'", "use a claim_id of source_claims.tsv")
+        disease = obo_iri(curated.term(row, "disease", "MONDO"))
+        graph.add((entity_iri("claim", row["claim_id"]), CYTO.claimAboutDisease, disease))

@@ -47,6 +47,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "ligand_receptors.tsv": ("ligand", "complex_id", "source", "evidence"),
     "cell_links.tsv": ("symbol", "relation", "cell", "source", "evidence", "note"),
     "source_claims.tsv": ("claim_id", "source", "subject", "relation", "object", "qualifiers", "flag", "status"),
+    "claim_diseases.tsv": ("claim_id", "disease"),
     "ligand_receptor_listings.tsv": ("ligand", "receptor", "listed_by"),
     "ligand_receptor_verdicts.tsv": ("ligand", "receptor", "verdict", "binding", "reason"),
     "process_links.tsv": ("subject", "relation", "process", "source", "evidence", "note"),

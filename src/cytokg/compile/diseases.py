@@ -12,7 +12,13 @@ from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
 
 __all__ = ["add_disease_associations"]
 
-_KINDS = {"biomarker": CYTO.Biomarker, "driver": CYTO.PathogenicDriver, "target": CYTO.TherapeuticTarget}
+_KINDS = {
+    "biomarker": CYTO.Biomarker,
+    "driver": CYTO.PathogenicDriver,
+    "deficiency": CYTO.LossOfFunctionCause,
+    "susceptibility": CYTO.SusceptibilityLocus,
+    "target": CYTO.TherapeuticTarget,
+}
 _DIRECTIONS = {"elevated": CYTO.Elevated, "decreased": CYTO.Decreased}
 _NAMED = {
     "disease activity": CYTO.DiseaseActivity,
@@ -42,11 +48,11 @@ def add_disease_associations(graph: Graph, curated: Curated) -> None:
         graph.add((node, RDFS.label, Literal(f"{label} ({row['association_id']})", lang="en")))
         graph.add((node, CYTO.associatedEntity, subject))
         graph.add((node, CYTO.associatedDisease, disease))
-        kinds = split_multi(row.required("kind"))
-        for kind in kinds:
-            if kind not in _KINDS:
-                raise row.error(f"unknown kind '{kind}'", f"use one or more of {sorted(_KINDS)}")
-            graph.add((node, CYTO.associationKind, _KINDS[kind]))
+        kind = row.required("kind")
+        if kind not in _KINDS:
+            fix = f"use one of {sorted(_KINDS)}; a second kind of link is a second association row"
+            raise row.error(f"unknown kind '{kind}'", fix)
+        graph.add((node, CYTO.associationKind, _KINDS[kind]))
         if row["specimen"]:
             specimen = obo_iri(curated.term(row, "specimen", "UBERON"))
             graph.add((specimen, RDF.type, OWL.NamedIndividual))

@@ -13,8 +13,10 @@ from cytokg.namespaces import CYTO, DCTERMS, OBO, OWL, RDF, RDFS, obo_iri
 __all__ = ["add_effects"]
 
 _PROCESS_RELATIONS = {
-    "positivelyRegulates": OBO.RO_0002213,
-    "negativelyRegulates": OBO.RO_0002212,
+    # RO "involved in positive/negative regulation of": a material entity (the gene product) and a process;
+    # RO:0002213/RO:0002212 ("positively/negatively regulates") hold between two processes.
+    "positivelyRegulates": OBO.RO_0002429,
+    "negativelyRegulates": OBO.RO_0002430,
     "involvedIn": OBO.RO_0002331,
 }
 _REGULATION = {"induces": CYTO.inducesExpressionOf, "represses": CYTO.repressesExpressionOf}

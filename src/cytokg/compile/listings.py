@@ -213,7 +213,25 @@ def add_listings(graph: Graph, curated: Curated) -> list[Reconciled]:
             ligand = _ligand_iri(curated, binding.ligand)
             for resource in item.resources:
                 add_fact(graph, ligand, CYTO.hasReceptor, target, Provenance(resource, LISTED_EVIDENCE))
+                if item.match == "same chains":
+                    for predicate, chain in _gene_subunits(graph, target):
+                        add_fact(graph, target, predicate, chain, Provenance(resource, LISTED_EVIDENCE))
     return reconciled
+
+
+_SUBUNIT_PROPERTIES = (CYTO.hasSubunit, CYTO.hasLigandBindingSubunit, CYTO.hasSignalTransducingSubunit)
+
+
+def _gene_subunits(graph: Graph, complex_iri: URIRef) -> list[tuple[URIRef, URIRef]]:
+    """The subunit statements of a complex whose chain is a gene product: a resource that lists the complex's
+    genes attests these, not the named protein forms (soluble, membrane) that stand in for a gene elsewhere."""
+    prefix = str(entity_iri("protein", ""))
+    return [
+        (predicate, chain)
+        for predicate in _SUBUNIT_PROPERTIES
+        for chain in graph.objects(complex_iri, predicate)
+        if isinstance(chain, URIRef) and str(chain).startswith(prefix)
+    ]
 
 
 def _ligand_iri(curated: Curated, ligand: str) -> URIRef:

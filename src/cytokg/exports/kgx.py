@@ -58,6 +58,8 @@ class Predicate:
     original: str = ""
     #: ``clinical_approval_status`` the property implies (RO:0002606 is asserted for approved indications only).
     approval: str = ""
+    #: ``subject_form_or_variant_qualifier``: which form of the gene product the statement is about.
+    form: str = ""
 
 
 #: CytoKG or RO property (of an axiom-annotated fact) → Biolink predicate and qualifiers.
@@ -75,8 +77,8 @@ PREDICATES: dict[str, Predicate] = {
     str(CYTO.actsOn): Predicate("biolink:affects"),
     str(CYTO.inducesExpressionOf): Predicate("biolink:regulates", "expression", "upregulated"),
     str(CYTO.repressesExpressionOf): Predicate("biolink:regulates", "expression", "downregulated"),
-    str(OBO.RO_0002213): Predicate("biolink:regulates", "", "upregulated"),
-    str(OBO.RO_0002212): Predicate("biolink:regulates", "", "downregulated"),
+    str(OBO.RO_0002429): Predicate("biolink:regulates", "", "upregulated"),
+    str(OBO.RO_0002430): Predicate("biolink:regulates", "", "downregulated"),
     str(OBO.RO_0002331): Predicate("biolink:actively_involved_in"),
     str(CYTO.hasTarget): Predicate("biolink:interacts_with"),
     str(OBO.RO_0002606): Predicate("biolink:treats", approval="approved_for_condition"),
@@ -90,6 +92,8 @@ _CAUSES = "biolink:causes"
 ASSOCIATION_KINDS: dict[str, Predicate] = {
     str(CYTO.Biomarker): Predicate("biolink:biomarker_for"),
     str(CYTO.PathogenicDriver): Predicate("biolink:contributes_to"),
+    str(CYTO.LossOfFunctionCause): Predicate("biolink:causes", form="loss_of_function_variant_form"),
+    str(CYTO.SusceptibilityLocus): Predicate("biolink:associated_with_likelihood_of", form="polymorphic_form"),
     str(CYTO.TherapeuticTarget): Predicate("biolink:target_for"),
 }
 
@@ -163,6 +167,7 @@ EDGE_COLUMNS = [
     "predicate",
     "object",
     "qualified_predicate",
+    "subject_form_or_variant_qualifier",
     "object_aspect_qualifier",
     "object_direction_qualifier",
     "original_predicate",
@@ -199,7 +204,7 @@ class _Edge:
         """What makes an edge distinct; facts that share it are merged, their provenance pooled."""
         predicate = self.predicate
         return (
-            *(self.subject, predicate.predicate, predicate.aspect, predicate.direction, self.object),
+            *(self.subject, predicate.predicate, predicate.form, predicate.aspect, predicate.direction, self.object),
             *(self.knowledge_level, self.agent_type, self.original),
         )
 
@@ -313,6 +318,7 @@ def _edge_row(edge: _Edge) -> list[str | Iterable[str]]:
         predicate.predicate,
         curie(edge.object),
         _CAUSES if predicate.aspect else "",
+        predicate.form,
         predicate.aspect,
         predicate.direction,
         edge.original,
