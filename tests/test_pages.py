@@ -94,9 +94,12 @@ def test_entity_page_sections(client: FlaskClient) -> None:
     ):
         assert f"<h2>{section}</h2>" in il6, section
     assert "IL6 → IL6R + IL6ST, as ligand-receptor resources list it" in il6
-    assert "Kirouac 2010 cytokine-receptor compendium, IUPHAR/BPS Guide to Pharmacology" in il6
-    assert "in CytoKG as IL-6 receptor, classic signaling" in il6
-    assert "not in CytoKG: No binding of IL-6 to the histamine H1 receptor" in il6
+    assert "<td>IUPHAR/BPS Guide to Pharmacology, Kirouac 2010 cytokine-receptor compendium</td>" in il6, "sorted"
+    assert (
+        "<td>in CytoKG</td><td>IL-6 receptor, classic signaling (membrane IL-6R/gp130); IL-6 receptor, "
+        "trans-presentation" in il6
+    )
+    assert "<td>not in CytoKG</td><td>No binding of IL-6 to the histamine H1 receptor" in il6
     assert "synovial fluid" in il6 and "osteoarthritis" in il6, "qualifiers of C000-33 shown inline"
     assert "C000-33" in il6 and "trans-signaling" in il6 and "Siltuximab" in il6
     il6r = client.get("/protein/HGNC_6019").get_data(as_text=True)

@@ -167,15 +167,27 @@ class Describer:
         }
 
 
+#: GROUP_CONCAT separator of the lists in section tables; stores concatenate in any order, so ``_cell`` sorts.
+_LIST = "|"
+
+
+def _cell(value: str) -> str:
+    """A table cell's text: a list comes out sorted, joined by ", " (or "; " when its items hold commas)."""
+    if _LIST not in value:
+        return value
+    items = sorted(value.split(_LIST))
+    return ("; " if any(", " in item for item in items) else ", ").join(items)
+
+
 #: Tables shown on a gene product's or cytokine's page: title → (columns, query with ?entity).
 _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "Receptor complexes": (
         ("complex", "mechanism", "ligand-binding", "signal-transducing", "JAKs", "STATs", "adaptors"),
-        """SELECT ?entity ?c ?complex ?mechanism (GROUP_CONCAT(DISTINCT ?lb; SEPARATOR=", ") AS ?binding)
-               (GROUP_CONCAT(DISTINCT ?st; SEPARATOR=", ") AS ?transducing)
-               (GROUP_CONCAT(DISTINCT ?jak; SEPARATOR=", ") AS ?jaks)
-               (GROUP_CONCAT(DISTINCT ?stat; SEPARATOR=", ") AS ?stats)
-               (GROUP_CONCAT(DISTINCT ?ad; SEPARATOR=", ") AS ?adaptors)
+        """SELECT ?entity ?c ?complex ?mechanism (GROUP_CONCAT(DISTINCT ?lb; SEPARATOR="|") AS ?binding)
+               (GROUP_CONCAT(DISTINCT ?st; SEPARATOR="|") AS ?transducing)
+               (GROUP_CONCAT(DISTINCT ?jak; SEPARATOR="|") AS ?jaks)
+               (GROUP_CONCAT(DISTINCT ?stat; SEPARATOR="|") AS ?stats)
+               (GROUP_CONCAT(DISTINCT ?ad; SEPARATOR="|") AS ?adaptors)
            WHERE { ?entity cyto:hasReceptor ?c . ?c rdfs:label ?complex .
              OPTIONAL { ?c cyto:signalingMechanism/rdfs:label ?mechanism }
              OPTIONAL { ?c cyto:hasLigandBindingSubunit/rdfs:label ?lb }
@@ -198,9 +210,9 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
             "source",
             "claim",
         ),
-        """SELECT ?entity ?a ?alabel ?disease (GROUP_CONCAT(DISTINCT ?k; SEPARATOR=", ") AS ?kinds)
+        """SELECT ?entity ?a ?alabel ?disease (GROUP_CONCAT(DISTINCT ?k; SEPARATOR="|") AS ?kinds)
                ?specimen ?direction ?compared
-               ?timing (GROUP_CONCAT(DISTINCT ?cw; SEPARATOR=", ") AS ?correlates) ?source ?claim
+               ?timing (GROUP_CONCAT(DISTINCT ?cw; SEPARATOR="|") AS ?correlates) ?source ?claim
            WHERE { ?a cyto:associatedEntity ?entity ; rdfs:label ?alabel ; cyto:associatedDisease/rdfs:label ?disease ;
                       cyto:associationKind/rdfs:label ?k ; dcterms:source/rdfs:label ?source .
              OPTIONAL { ?a cyto:specimen/rdfs:label ?specimen } OPTIONAL { ?a cyto:direction/rdfs:label ?direction }
@@ -211,7 +223,7 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "Drugs that target it": (
         ("drug", "mechanism", "approval", "indications"),
-        """SELECT ?entity ?d ?drug ?mechanism ?approval (GROUP_CONCAT(DISTINCT ?ind; SEPARATOR=", ") AS ?indications)
+        """SELECT ?entity ?d ?drug ?mechanism ?approval (GROUP_CONCAT(DISTINCT ?ind; SEPARATOR="|") AS ?indications)
            WHERE { ?d cyto:hasTarget ?entity ; rdfs:label ?drug ; cyto:hasMechanism/rdfs:label ?mechanism ;
                       cyto:approvalStatus ?approval . OPTIONAL { ?d obo:RO_0002606/rdfs:label ?ind } }
            GROUP BY ?entity ?d ?drug ?mechanism ?approval ORDER BY ?drug""",
@@ -224,16 +236,20 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
            ORDER BY ?role ?source""",
     ),
     "Listed by ligand-receptor resources": (
-        ("listed pair", "listed by", "in CytoKG"),
-        """SELECT ?entity ?l ?pair (GROUP_CONCAT(DISTINCT ?resource; SEPARATOR=", ") AS ?resources)
-               (IF(?verdict = cyto:Asserted,
-                   CONCAT("in CytoKG as ", GROUP_CONCAT(DISTINCT ?complex; SEPARATOR="; ")),
-                   CONCAT("not in CytoKG: ", SAMPLE(?reason))) AS ?cytokg)
-           WHERE { ?l cyto:listedLigand ?entity ; rdfs:label ?pair ; cyto:listingVerdict ?verdict ;
-                      dcterms:source/rdfs:label ?full .
-             BIND (IF(CONTAINS(?full, " ("), STRBEFORE(?full, " ("), ?full) AS ?resource)
-             OPTIONAL { ?l cyto:modelledAs/rdfs:label ?complex } OPTIONAL { ?l rdfs:comment ?reason } }
-           GROUP BY ?entity ?l ?pair ?verdict ORDER BY ?verdict ?pair""",
+        ("listed pair", "listed by", "CytoKG's verdict", "modelled in CytoKG as, or why not"),
+        """SELECT ?entity ?l ?pair ?resources ?verdict (IF(?asserted, ?complexes, ?why) AS ?detail)
+           WHERE {
+             { SELECT ?entity ?l ?pair ?asserted (GROUP_CONCAT(DISTINCT ?resource; SEPARATOR="|") AS ?resources)
+                   (GROUP_CONCAT(DISTINCT ?complex; SEPARATOR="|") AS ?complexes)
+                   (GROUP_CONCAT(DISTINCT ?reason; SEPARATOR=" ") AS ?why)
+               WHERE { ?l cyto:listedLigand ?entity ; rdfs:label ?pair ; cyto:listingVerdict ?status ;
+                          dcterms:source/rdfs:label ?full .
+                 BIND (?status = cyto:Asserted AS ?asserted)
+                 BIND (IF(CONTAINS(?full, " ("), STRBEFORE(?full, " ("), ?full) AS ?resource)
+                 OPTIONAL { ?l cyto:modelledAs/rdfs:label ?complex } OPTIONAL { ?l rdfs:comment ?reason } }
+               GROUP BY ?entity ?l ?pair ?asserted }
+             BIND (IF(?asserted, "in CytoKG", "not in CytoKG") AS ?verdict) }
+           ORDER BY DESC(?asserted) ?pair""",
     ),
     "Source claims behind these statements": (
         ("claim", "what the source said", "status", "source"),
@@ -254,7 +270,7 @@ def _sections(run: Runner, iri: str) -> dict[str, tuple[tuple[str, ...], list[tu
         shown = [i for i, name in enumerate(answer.variables) if name != "entity"]
         rows = []
         for solution in answer.solutions:
-            values = [_value(solution[i]) for i in shown]
+            values = [_cell(_value(solution[i])) for i in shown]
             rows.append((local_path(values[0]), values[1:]))
         if rows:
             found[title] = (columns, rows)
