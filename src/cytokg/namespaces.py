@@ -47,6 +47,8 @@ class CYTO(DefinedNamespace):
     ProteinForm: URIRef
     SolubleForm: URIRef
     MembraneBoundForm: URIRef
+    PrecursorForm: URIRef
+    MatureForm: URIRef
     Cytokine: URIRef
     HeteromericCytokine: URIRef
     CytokineSubunit: URIRef
@@ -116,6 +118,10 @@ class CYTO(DefinedNamespace):
     recruits: URIRef
     producedBy: URIRef
     actsOn: URIRef
+    cleavedBy: URIRef
+    cleavedFrom: URIRef
+    processedByInflammasomeWith: URIRef
+    releasedThrough: URIRef
 
     # annotation properties
     hgncSymbol: URIRef

@@ -19,7 +19,12 @@ _KIND_CLASSES = {
     "signaling": (CYTO.SignalingProtein,),
     "other": (CYTO.GeneProduct,),
 }
-_FORM_CLASS = {"soluble": CYTO.SolubleForm, "membrane": CYTO.MembraneBoundForm}
+_FORM_CLASS = {
+    "soluble": CYTO.SolubleForm,
+    "membrane": CYTO.MembraneBoundForm,
+    "precursor": CYTO.PrecursorForm,
+    "mature": CYTO.MatureForm,
+}
 _MECHANISMS = {
     "classic": CYTO.ClassicSignaling,
     "trans-signaling": CYTO.TransSignaling,
@@ -182,8 +187,8 @@ def _add_complexes(graph: Graph, curated: Curated, forms: dict[str, URIRef]) -> 
             if row["mechanism"] not in _MECHANISMS:
                 raise row.error(f"unknown mechanism '{row['mechanism']}'", f"use one of {sorted(_MECHANISMS)}")
             add_fact(graph, node, CYTO.signalingMechanism, _MECHANISMS[row["mechanism"]], prov)
-        if row["pathway"]:
-            pathway = obo_iri(curated.term(row, "pathway", "GO"))
+        for token in split_multi(row["pathway"]):  # several GO pathways: e.g. IL-1 signaling and NF-kappaB
+            pathway = obo_iri(curated.term(Row(row.path, row.line, {**row.values, "pathway": token}), "pathway", "GO"))
             graph.add((pathway, RDF.type, OWL.NamedIndividual))
             add_fact(graph, node, CYTO.signalsVia, pathway, signaling)
     return complexes

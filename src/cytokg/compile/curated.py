@@ -45,6 +45,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "evidence",
     ),
     "ligand_receptors.tsv": ("ligand", "complex_id", "source", "evidence"),
+    "protein_processing.tsv": ("form_id", "step", "mediators", "from_form", "source", "evidence", "note"),
     "cell_links.tsv": ("symbol", "relation", "cell", "source", "evidence", "note"),
     "source_claims.tsv": ("claim_id", "source", "subject", "relation", "object", "qualifiers", "flag", "status"),
     "claim_diseases.tsv": ("claim_id", "disease"),
@@ -91,6 +92,7 @@ UNPUBLISHED: dict[str, tuple[str, ...]] = {
     "process_links.tsv": ("note",),
     "regulation.tsv": ("context", "note"),  # context: the cells in which the regulation was seen
     "signaling_modes.tsv": ("note",),
+    "protein_processing.tsv": ("note",),
 }
 #: Columns of the generated external-term table (``cytokg curate terms``).
 TERM_COLUMNS = ("id", "label", "parents", "release")

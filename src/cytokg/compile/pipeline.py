@@ -20,6 +20,7 @@ from cytokg.compile.effects import add_effects
 from cytokg.compile.imports import add_external_terms
 from cytokg.compile.links import Mapping, add_links, graph_mappings
 from cytokg.compile.listings import Reconciled, add_listings
+from cytokg.compile.processing import add_processing
 from cytokg.compile.sources import add_sources
 from cytokg.namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, bind_prefixes
 from cytokg.reading import parse_turtle_text
@@ -91,6 +92,7 @@ def compile_graphs(ontology_dir: Path, release_date: str) -> Compiled:
         full.add(triple)
     add_sources(full, curated)
     add_catalog(full, curated)
+    add_processing(full, curated)
     listings = add_listings(full, curated)
     add_cell_links(full, curated)
     add_claims(full, curated)
