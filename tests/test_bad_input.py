@@ -238,6 +238,20 @@ CORRUPTIONS = [
         "a second kind of link is a second association row",
     ),
     _on_line("claim-disease-unknown-claim", CLAIM_DISEASES, "C000-14", _cell(0, "C999-99"), "unknown claim 'C999-99'"),
+    _on_line(
+        "drug-acts-through-a-non-target",
+        "ontology/data/drugs.drugs.tsv",
+        "\tPacritinib\t",
+        _cell(5, "JAK3"),
+        "indication target 'JAK3' is not one of the drug's targets",
+    ),
+    _on_line(
+        "withdrawn-drug-with-a-use",
+        "ontology/data/drugs.drugs.tsv",
+        "\tDaclizumab\t",
+        _cell(7, "MONDO:1010187"),
+        "indications or prophylactic uses of a drug that is not approved",
+    ),
     # QC queries
     _on_line(
         "qc-syntax-error", LABEL_QC, "FILTER NOT EXISTS { ?entity rdfs:label", _replace("EXISTS", "EXIST"), "SPARQL"

@@ -115,3 +115,41 @@ def test_a_row_source_is_cited_only_for_what_it_states(built: Path) -> None:
     assert "src-003" in cited["hasLigandBindingSubunit"]
     for signaling in ("usesKinase", "activatesSTAT", "signalsVia"):
         assert cited[signaling] == {"cytokg-curation"}, signaling
+
+
+def test_drug_derived_targets_are_their_own_kind_on_cytokine_pathways(built: Path) -> None:
+    store = pyoxigraph.Store.read_only(str(built / "oxigraph"))
+    derived = select(
+        store,
+        PREFIXES
+        + """SELECT ?kind ?target ?drug ?disease WHERE { ?a cyto:viaDrug/rdfs:label ?drug ; cyto:associationKind ?kind ;
+               cyto:associatedEntity ?entity ; cyto:associatedDisease ?disease .
+             OPTIONAL { ?entity cyto:hgncSymbol ?target } }""",
+    )
+    assert len(derived) > 200
+    assert {row["kind"].value for row in derived} == {str(CYTO.ApprovedDrugTarget)}
+    pairs = {(row["drug"].value, row["target"].value if row["target"] else "") for row in derived}
+    assert ("Tocilizumab", "IL6R") in pairs and ("Pacritinib", "JAK2") in pairs and ("Luspatercept", "GDF11") in pairs
+    for off_pathway in (("Dexamethasone", "NR3C1"), ("Pacritinib", "FLT3"), ("Luspatercept", "MSTN")):
+        assert off_pathway not in pairs, off_pathway
+    assert ("Denileukin diftitox", "IL2RA") in pairs and ("Denileukin diftitox", "IL2RG") not in pairs
+    curated = select(
+        store,
+        PREFIXES
+        + "SELECT ?a WHERE { ?a cyto:associationKind cyto:ApprovedDrugTarget FILTER NOT EXISTS { ?a cyto:viaDrug [] }}",
+    )
+    assert not curated, "a 'target of an approved drug' association names its drug"
+
+
+def test_prophylaxis_is_not_treatment(built: Path) -> None:
+    store = pyoxigraph.Store.read_only(str(built / "oxigraph"))
+    uses = select(
+        store,
+        PREFIXES
+        + """PREFIX obo: <http://purl.obolibrary.org/obo/>
+        SELECT ?drug ?use ?disease WHERE { VALUES ?use { obo:RO_0002606 cyto:prevents }
+          ?d rdfs:label ?drug ; ?use ?x . ?x rdfs:label ?disease }""",
+    )
+    found = {(row["drug"].value, row["use"].value.rsplit("/", 1)[-1]) for row in uses}
+    assert ("Basiliximab", "prevents") in found and ("Basiliximab", "RO_0002606") not in found
+    assert ("Pegfilgrastim", "prevents") in found and ("Tocilizumab", "RO_0002606") in found

@@ -171,6 +171,7 @@ class CYTO(DefinedNamespace):
     Biomarker: URIRef
     PathogenicDriver: URIRef
     TherapeuticTarget: URIRef
+    ApprovedDrugTarget: URIRef
     LossOfFunctionCause: URIRef
     SusceptibilityLocus: URIRef
     Elevated: URIRef
@@ -211,6 +212,7 @@ class CYTO(DefinedNamespace):
     correlatesWith: URIRef
     hasMechanism: URIRef
     hasTarget: URIRef
+    prevents: URIRef
     curationStatus: URIRef
     listedLigand: URIRef
     listedReceptor: URIRef

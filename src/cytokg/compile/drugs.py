@@ -40,25 +40,57 @@ def _check(row: Row) -> None:
         raise row.error(f"unknown approval '{row['approval']}'", f"use one of {_APPROVAL}")
 
 
-def _add_target_association(graph: Graph, row: Row, target: URIRef, disease: str, prov: Provenance) -> None:
-    """Derive 'target is a therapeutic target in disease' from an approved drug's indication."""
-    key = f"{row['drugbank_id']}-{target.rsplit('/', 1)[-1]}-{disease.replace(':', '_')}"
+#: Mechanisms whose target is not on a cytokine pathway (glucocorticoids act through their own nuclear receptor):
+#: their approved uses say nothing about a cytokine system target, so no target association is derived.
+_OFF_PATHWAY = ("production-inhibitor",)
+
+
+def _add_target_association(
+    graph: Graph, curated: Curated, row: Row, target: tuple[str, URIRef], disease: str, prov: Provenance
+) -> None:
+    """Derive 'target of an approved drug in disease' from an approved drug's indication or prophylactic use."""
+    symbol, iri = target
+    key = f"{row['drugbank_id']}-{iri.rsplit('/', 1)[-1]}-{disease.replace(':', '_')}"
     node = entity_iri("association", key)
     graph.add((node, RDF.type, OWL.NamedIndividual))
     graph.add((node, RDF.type, CYTO.DiseaseAssociation))
-    label = f"target of {row['name']} in {disease} ({key})"
+    label = f"{symbol} as target of {row['name']} in {curated.terms[disease].label}"
     graph.add((node, RDFS.label, Literal(label, lang="en")))
-    graph.add((node, CYTO.associatedEntity, target))
+    graph.add((node, CYTO.associatedEntity, iri))
     graph.add((node, CYTO.associatedDisease, obo_iri(disease)))
-    graph.add((node, CYTO.associationKind, CYTO.TherapeuticTarget))
+    graph.add((node, CYTO.associationKind, CYTO.ApprovedDrugTarget))
     graph.add((node, CYTO.viaDrug, entity_iri("drug", row["drugbank_id"])))
     graph.add((node, DCTERMS.source, prov.source_iri))
     graph.add((node, CYTO.evidence, obo_iri(prov.evidence)))
 
 
+def _uses(curated: Curated, row: Row) -> list[tuple[URIRef, str]]:
+    """The approved uses of a drug: (RO:0002606 'treats' or cyto:prevents, MONDO CURIE)."""
+    uses = []
+    for column, relation in (("indications", OBO.RO_0002606), ("prevents", CYTO.prevents)):
+        for value in split_multi(row[column]):
+            uses.append(
+                (relation, curated.term(Row(row.path, row.line, {**row.values, column: value}), column, "MONDO"))
+            )
+    return uses
+
+
+def _indication_targets(curated: Curated, row: Row, targets: list[str]) -> list[tuple[str, URIRef]]:
+    """The targets the drug's approved uses act through (all targets unless ``indication_targets`` names some)."""
+    if row["mechanism"] in _OFF_PATHWAY:
+        return []
+    chosen = split_multi(row["indication_targets"]) or targets
+    for symbol in chosen:
+        if symbol not in targets:
+            raise row.error(f"indication target '{symbol}' is not one of the drug's targets", "name one of 'targets'")
+    return [
+        (s, resolve_subject(curated, Row(row.path, row.line, {**row.values, "target": s}), "target")) for s in chosen
+    ]
+
+
 def add_drugs(graph: Graph, curated: Curated) -> None:
-    """Add drugs; 'is substance that treats' (RO:0002606) and the derived therapeutic-target
-    associations only for approved drugs' indications."""
+    """Add drugs; 'is substance that treats' (RO:0002606), 'prevents' and the derived target associations only
+    for approved drugs' uses."""
     for row in curated.rows("drugs.tsv"):
         _check(row)
         node = entity_iri("drug", row["drugbank_id"])
@@ -78,16 +110,15 @@ def add_drugs(graph: Graph, curated: Curated) -> None:
         for target in targets:
             subject_row = Row(row.path, row.line, {**row.values, "target": target})
             add_fact(graph, node, CYTO.hasTarget, resolve_subject(curated, subject_row, "target"), prov)
-        if row["approval"] != "approved":
-            continue
-        for indication in split_multi(row["indications"]):
-            indication_row = Row(row.path, row.line, {**row.values, "indication": indication})
-            curie = curated.term(indication_row, "indication", "MONDO")
+        acting = _indication_targets(curated, row, targets)
+        uses = _uses(curated, row)
+        if uses and row["approval"] != "approved":
+            raise row.error("indications or prophylactic uses of a drug that is not approved", "leave them empty")
+        for relation, curie in uses:
             disease = obo_iri(curie)
             graph.add((disease, RDF.type, OWL.NamedIndividual))
-            add_fact(graph, node, OBO.RO_0002606, disease, prov)
-            for target in targets:
-                target_row = Row(row.path, row.line, {**row.values, "target": target})
-                _add_target_association(graph, row, resolve_subject(curated, target_row, "target"), curie, prov)
+            add_fact(graph, node, relation, disease, prov)
+            for through in acting:
+                _add_target_association(graph, curated, row, through, curie, prov)
         if row["note"]:
             graph.add((node, RDFS.comment, Literal(row["note"], lang="en")))

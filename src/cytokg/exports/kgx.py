@@ -82,8 +82,8 @@ PREDICATES: dict[str, Predicate] = {
     str(OBO.RO_0002331): Predicate("biolink:actively_involved_in"),
     str(CYTO.hasTarget): Predicate("biolink:interacts_with"),
     str(OBO.RO_0002606): Predicate("biolink:treats", approval="approved_for_condition"),
+    str(CYTO.prevents): Predicate("biolink:preventative_for_condition", approval="approved_for_condition"),
 }
-_TREATS = str(OBO.RO_0002606)
 #: ``qualified_predicate`` of an edge with an aspect qualifier, as in Biolink's GeneRegulatesGeneAssociation:
 #: "A regulates B; qualified: A causes upregulated expression of B".
 _CAUSES = "biolink:causes"
@@ -95,6 +95,7 @@ ASSOCIATION_KINDS: dict[str, Predicate] = {
     str(CYTO.LossOfFunctionCause): Predicate("biolink:causes", form="loss_of_function_variant_form"),
     str(CYTO.SusceptibilityLocus): Predicate("biolink:associated_with_likelihood_of", form="polymorphic_form"),
     str(CYTO.TherapeuticTarget): Predicate("biolink:target_for"),
+    str(CYTO.ApprovedDrugTarget): Predicate("biolink:target_for"),
 }
 
 #: CytoKG class (or a superclass of the node's asserted type) → Biolink category.
@@ -252,15 +253,14 @@ def _add(edges: dict[tuple[str, ...], _Edge], edge: _Edge, row: dict[str, str]) 
 def _edges(store: pyoxigraph.Store, origin: Path) -> list[_Edge]:
     edges: dict[tuple[str, ...], _Edge] = {}
     for row in _rows(store, _FACTS):
-        if row["property"] == _TREATS and row["approval"] != _APPROVED:
+        predicate = PREDICATES[row["property"]]
+        if predicate.approval and row["approval"] != _APPROVED:
             raise InputError(
                 origin,
                 None,
-                f"{row['subject']} 'is substance that treats' {row['object']} but its approval status is "
-                f"'{row['approval']}'",
-                "biolink:treats needs an approved indication; keep RO:0002606 for approved drugs only (drugs.py)",
+                f"{row['subject']} {predicate.predicate} {row['object']}, but its approval is '{row['approval']}'",
+                f"{predicate.predicate} needs an approved use; keep it for approved drugs only (drugs.py)",
             )
-        predicate = PREDICATES[row["property"]]
         original = _original(predicate.original or row["property"])
         _add(edges, _Edge(row["subject"], predicate, row["object"], *_CURATED, original), row)
     for row in _rows(store, _ASSOCIATIONS):
