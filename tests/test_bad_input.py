@@ -239,6 +239,13 @@ CORRUPTIONS = [
     ),
     _on_line("claim-disease-unknown-claim", CLAIM_DISEASES, "C000-14", _cell(0, "C999-99"), "unknown claim 'C999-99'"),
     _on_line(
+        "associations-that-read-the-same",
+        "ontology/data/disease_associations.diseases.tsv",
+        "D-C003-12\t",
+        _cell(12, ""),
+        "reads the same as another",
+    ),
+    _on_line(
         "drug-acts-through-a-non-target",
         "ontology/data/drugs.drugs.tsv",
         "\tPacritinib\t",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.curated import Curated
@@ -19,6 +21,14 @@ _KINDS = {
     "susceptibility": CYTO.SusceptibilityLocus,
     "target": CYTO.TherapeuticTarget,
 }
+#: How an association's label names its kind.
+_KIND_WORDS = {
+    "biomarker": "biomarker",
+    "driver": "driver",
+    "deficiency": "deficiency causes it",
+    "susceptibility": "susceptibility locus",
+    "target": "therapeutic target",
+}
 _DIRECTIONS = {"elevated": CYTO.Elevated, "decreased": CYTO.Decreased}
 _NAMED = {
     "disease activity": CYTO.DiseaseActivity,
@@ -35,23 +45,58 @@ def _correlate(curated: Curated, row: Row, value: str) -> URIRef:
     )
 
 
+def _label(curated: Curated, row: Row) -> str:
+    """A label in words: subject, disease, kind and the qualifiers that set it apart (never the row's key)."""
+    disease = curated.terms[curated.term(row, "disease", "MONDO")].label
+    parts = [f"{row['subject']} in {disease}: {_KIND_WORDS[row['kind']]}"]
+    if row["direction"]:
+        parts.append(row["direction"])
+    if row["specimen"]:
+        parts.append(f"in {curated.terms[curated.term(row, 'specimen', 'UBERON')].label}")
+    if row["compared_with"]:
+        parts.append(f"compared with {curated.terms[curated.term(row, 'compared_with', 'MONDO')].label}")
+    if row["timing"]:
+        parts.append(row["timing"])
+    if row["correlates_with"]:
+        parts.append(f"correlates with {' and '.join(split_multi(row['correlates_with']))}")
+    return ", ".join(parts)
+
+
+def _labels(curated: Curated, rows: list[Row]) -> dict[str, str]:
+    """Each association's label; where two would be the same, the curator's note tells them apart."""
+    labels = {row["association_id"]: _label(curated, row) for row in rows}
+    seen = Counter(labels.values())
+    for row in rows:
+        key = row["association_id"]
+        if seen[labels[key]] > 1:
+            if not row["note"]:
+                raise row.error(
+                    f"association '{key}' reads the same as another: '{labels[key]}'",
+                    "add a note that says what sets it apart, or merge the two rows",
+                )
+            labels[key] += f" ({row['note'].rstrip('.')})"
+    return labels
+
+
 def add_disease_associations(graph: Graph, curated: Curated) -> None:
     """Add one ``cyto:DiseaseAssociation`` node per row of disease_associations*.tsv."""
-    for row in curated.rows("disease_associations.tsv"):
+    rows = list(curated.rows("disease_associations.tsv"))
+    for row in rows:
+        if row.required("kind") not in _KINDS:
+            fix = f"use one of {sorted(_KINDS)}; a second kind of link is a second association row"
+            raise row.error(f"unknown kind '{row['kind']}'", fix)
+    labels = _labels(curated, rows)
+    for row in rows:
         node = entity_iri("association", row.required("association_id"))
         subject = resolve_subject(curated, row, "subject")
         disease = obo_iri(curated.term(row, "disease", "MONDO"))
         graph.add((node, RDF.type, OWL.NamedIndividual))
         graph.add((node, RDF.type, CYTO.DiseaseAssociation))
         graph.add((disease, RDF.type, OWL.NamedIndividual))
-        label = f"{row['subject']} in {curated.terms[curated.term(row, 'disease', 'MONDO')].label}"
-        graph.add((node, RDFS.label, Literal(f"{label} ({row['association_id']})", lang="en")))
+        graph.add((node, RDFS.label, Literal(labels[row["association_id"]], lang="en")))
         graph.add((node, CYTO.associatedEntity, subject))
         graph.add((node, CYTO.associatedDisease, disease))
-        kind = row.required("kind")
-        if kind not in _KINDS:
-            fix = f"use one of {sorted(_KINDS)}; a second kind of link is a second association row"
-            raise row.error(f"unknown kind '{kind}'", fix)
+        kind = row["kind"]
         graph.add((node, CYTO.associationKind, _KINDS[kind]))
         if row["specimen"]:
             specimen = obo_iri(curated.term(row, "specimen", "UBERON"))
