@@ -6,10 +6,12 @@ import csv
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal, URIRef
 
-from cytokg.compile.curated import TABLES, UNPUBLISHED, load_curated
+from cytokg.compile.curated import CURIE_PATTERN, TABLES, Curated, load_curated
 from cytokg.compile.pipeline import compile_graphs
-from cytokg.compile.tables import Row
+from cytokg.compile.tables import Row, split_multi
+from cytokg.namespaces import CYTO, OWL, RDF, RDFS, obo_iri
 from cytokg.queries import compute_stats
 from cytokg.store import open_store
 
@@ -84,10 +86,9 @@ def test_every_gene_product_kind_has_a_class_row() -> None:
     assert not lacking, f"give these receptor chains a receptor class: {lacking}"
 
 
-
-def test_every_curated_column_is_published_or_declared_unpublished(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No column is read and then silently dropped: compiling the real tables reads every column of every
-    table except those in ``UNPUBLISHED`` (curator notes), and the build counts the unpublished cells."""
+@pytest.fixture(scope="module")
+def compiled_reads() -> tuple[Graph, Curated, set[tuple[str, str]]]:
+    """The graph compiled from the real tables, and every (table, column) the compilers read on the way."""
     read: set[tuple[str, str]] = set()
     original_get, original_required = Row.__getitem__, Row.required
 
@@ -102,13 +103,69 @@ def test_every_curated_column_is_published_or_declared_unpublished(monkeypatch: 
         read.add((table(row), column))
         return original_required(row, column)
 
-    monkeypatch.setattr(Row, "__getitem__", get)
-    monkeypatch.setattr(Row, "required", required)
-    compiled = compile_graphs(ONTOLOGY, "2026-01-01")
-    monkeypatch.undo()
-    for name, columns in TABLES.items():
-        unread = tuple(c for c in columns if (name, c) not in read)
-        assert unread == UNPUBLISHED.get(name, ()), f"{name}: publish {unread} or list them in UNPUBLISHED"
-    counts = compiled.curated.unpublished_cells()
-    assert counts["cell_links.tsv"] == sum(1 for row in compiled.curated.rows("cell_links.tsv") if row["note"]) > 0
-    assert sum(counts.values()) > 1000, "the curators' notes"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Row, "__getitem__", get)
+        patch.setattr(Row, "required", required)
+        compiled = compile_graphs(ONTOLOGY, "2026-01-01")
+    return compiled.full, compiled.curated, read
+
+
+def test_every_curated_column_is_read(compiled_reads: tuple[Graph, Curated, set[tuple[str, str]]]) -> None:
+    """No column is silently dropped: compiling the real tables reads every column of every table."""
+    _, _, read = compiled_reads
+    unread = [(name, column) for name, columns in TABLES.items() for column in columns if (name, column) not in read]
+    assert not unread, f"publish these columns in the graph or refuse them: {unread}"
+
+
+#: Tables whose text does not all reach the graph yet, and why (strict: the test fails once it does).
+TEXT_GAPS = {
+    "source_claims.tsv": "the parenthesis of a curation flag ('OK (as history)') is read but not published",
+    "ligand_receptor_verdicts.tsv": "the reason of a verdict on a pair no resource lists is checked, not published",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=TEXT_GAPS[n])) if n in TEXT_GAPS else n
+        for n in TABLES
+    ],
+)
+def test_every_curated_cell_reaches_the_graph(
+    compiled_reads: tuple[Graph, Curated, set[tuple[str, str]]], name: str
+) -> None:
+    """What is read is written: every CURIE of every cell is an IRI of the graph, and every free-text cell (a
+    column with a space in some value: notes, contexts, labels) is in a literal of the graph, part by part."""
+    graph, curated, _ = compiled_reads
+    literals = "\x1f".join(str(o) for o in graph.objects() if isinstance(o, Literal))
+    iris = {str(node) for triple in graph for node in triple if isinstance(node, URIRef)}
+    lost: list[str] = []
+    for column in TABLES[name]:
+        rows = [row for row in curated.rows(name) if row[column]]
+        text = any(" " in row[column] for row in rows)
+        for row in rows:
+            for part in split_multi(row[column]) if "|" in row[column] else [row[column]]:
+                if CURIE_PATTERN.match(part) and str(obo_iri(part)) not in iris:
+                    lost.append(f"{row.path.name}:{row.line} {column} {part}")
+                elif text and not CURIE_PATTERN.match(part) and part not in literals:
+                    lost.append(f"{row.path.name}:{row.line} {column} {part!r}")
+    assert not lost, f"{len(lost)} cells are read but not in the graph, e.g. {lost[:5]}"
+
+
+def test_notes_cells_and_states_are_on_the_facts_axioms(
+    compiled_reads: tuple[Graph, Curated, set[tuple[str, str]]],
+) -> None:
+    """A regulation's cells and a cell link's state are annotations on the fact's axiom, next to its note."""
+    graph, _, _ = compiled_reads
+    il6, crp = URIRef("https://w3id.org/cytokg/protein/HGNC_6018"), URIRef("https://w3id.org/cytokg/protein/HGNC_2367")
+    (axiom,) = [
+        axiom
+        for axiom in graph.subjects(OWL.annotatedTarget, crp)
+        if (axiom, OWL.annotatedSource, il6) in graph
+        and (axiom, OWL.annotatedProperty, CYTO.inducesExpressionOf) in graph
+    ]
+    assert set(graph.objects(axiom, CYTO.inCellType)) == {obo_iri("CL:0000182")}
+    assert Literal("hepatocytes", lang="en") in set(graph.objects(axiom, CYTO.context))
+    assert any("hepatocytes" in str(c) for c in graph.objects(axiom, RDFS.comment))
+    states = {state for axiom in graph.subjects(RDF.type, OWL.Axiom) for state in graph.objects(axiom, CYTO.cellState)}
+    assert states == {CYTO.ActivatedCell, CYTO.StimulusInducedCell, CYTO.ConstitutiveCell, CYTO.PreformedStore}

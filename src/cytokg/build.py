@@ -83,10 +83,6 @@ def build(
     """
     progress("compiling curated sources")
     compiled = compile_graphs(ontology_dir, release_date)
-    left_out = compiled.curated.unpublished_cells()
-    if left_out:
-        cells = ", ".join(f"{count} in {name}" for name, count in left_out.items())
-        progress(f"curator notes not published in the graph (curated.UNPUBLISHED): {cells}")
     with _writing(build_dir), build_lock(build_dir, BUILD_WAIT):
         recover(build_dir)
         release = new_release(build_dir)

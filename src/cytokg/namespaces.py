@@ -229,6 +229,15 @@ class CYTO(DefinedNamespace):
     chebiId: URIRef
     approvalStatus: URIRef
 
+    # qualifiers and notes on facts
+    inCellType: URIRef
+    cellState: URIRef
+    CellState: URIRef
+    ActivatedCell: URIRef
+    StimulusInducedCell: URIRef
+    ConstitutiveCell: URIRef
+    PreformedStore: URIRef
+
 
 #: Prefixes bound on every graph CytoKG writes.
 PREFIXES: dict[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.curated import GENE_KINDS, Curated
-from cytokg.compile.facts import Provenance, add_fact, entity_iri, protein_iri
+from cytokg.compile.facts import Provenance, add_fact, entity_iri, note, protein_iri
 from cytokg.compile.tables import Row, split_multi
 from cytokg.namespaces import CYTO, DCTERMS, OBOINOWL, OWL, RDF, RDFS, obo_iri
 
@@ -101,9 +101,8 @@ def _ligand(curated: Curated, row: Row, column: str, kinds: tuple[str, ...] = ("
 
 def _add_memberships(graph: Graph, curated: Curated) -> None:
     for row in curated.rows("family_memberships.tsv"):
-        add_fact(
-            graph, _ligand(curated, row, "symbol", GENE_KINDS), RDF.type, _family_class(graph, row), _prov(curated, row)
-        )
+        subject = _ligand(curated, row, "symbol", GENE_KINDS)
+        add_fact(graph, subject, RDF.type, _family_class(graph, row), _prov(curated, row), note(row))
 
 
 def _add_cytokine_complexes(graph: Graph, curated: Curated) -> None:

@@ -16,7 +16,6 @@ __all__ = [
     "KEYS",
     "TABLES",
     "TERM_COLUMNS",
-    "UNPUBLISHED",
     "Curated",
     "ExternalTerm",
     "load_curated",
@@ -46,13 +45,22 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "ligand_receptors.tsv": ("ligand", "complex_id", "source", "evidence"),
     "protein_processing.tsv": ("form_id", "step", "mediators", "from_form", "source", "evidence", "note"),
-    "cell_links.tsv": ("symbol", "relation", "cell", "source", "evidence", "note"),
+    "cell_links.tsv": ("symbol", "relation", "cell", "cell_state", "source", "evidence", "note"),
     "source_claims.tsv": ("claim_id", "source", "subject", "relation", "object", "qualifiers", "flag", "status"),
     "claim_diseases.tsv": ("claim_id", "disease"),
     "ligand_receptor_listings.tsv": ("ligand", "receptor", "listed_by"),
     "ligand_receptor_verdicts.tsv": ("ligand", "receptor", "verdict", "binding", "reason"),
     "process_links.tsv": ("subject", "relation", "process", "source", "evidence", "note"),
-    "regulation.tsv": ("regulator", "relation", "target", "context", "source", "evidence", "note"),
+    "regulation.tsv": (
+        "regulator",
+        "relation",
+        "target",
+        "context",
+        "context_cells",
+        "source",
+        "evidence",
+        "note",
+    ),
     "signaling_modes.tsv": ("subject", "mode", "source", "evidence", "note"),
     "inflammatory_roles.tsv": ("subject", "role", "context", "source", "evidence", "claim"),
     "disease_associations.tsv": (
@@ -84,17 +92,6 @@ TABLES: dict[str, tuple[str, ...]] = {
         "evidence",
         "note",
     ),
-}
-#: Columns that curators write for each other and the graph does not carry (yet: where curator notes belong
-#: is decided with the evidence model). They are read and checked like every cell, and ``cytokg build`` says
-#: how many it leaves out, so nothing is dropped silently. A test checks every other column is used.
-UNPUBLISHED: dict[str, tuple[str, ...]] = {
-    "family_memberships.tsv": ("note",),
-    "cell_links.tsv": ("note",),
-    "process_links.tsv": ("note",),
-    "regulation.tsv": ("context", "note"),  # context: the cells in which the regulation was seen
-    "signaling_modes.tsv": ("note",),
-    "protein_processing.tsv": ("note",),
 }
 #: Columns of the generated external-term table (``cytokg curate terms``).
 TERM_COLUMNS = ("id", "label", "parents", "release")
@@ -128,14 +125,6 @@ class Curated:
     def rows(self, name: str) -> list[Row]:
         """The rows of one curated table."""
         return self.tables[name]
-
-    def unpublished_cells(self) -> dict[str, int]:
-        """How many non-empty ``UNPUBLISHED`` cells each table has: read and checked, but not in the graph."""
-        counts = {
-            name: sum(1 for row in self.rows(name) for column in columns if row[column])
-            for name, columns in UNPUBLISHED.items()
-        }
-        return {name: count for name, count in counts.items() if count}
 
     def gene(self, row: Row, column: str, kinds: Iterable[str] = GENE_KINDS) -> HgncGene:
         """Resolve the symbol in ``row[column]`` to its HGNC gene, checking its kind."""
@@ -176,6 +165,13 @@ class Curated:
                 "check the identifier, then run `cytokg curate terms --refdata PATH`",
             )
         return curie
+
+    def term_list(self, row: Row, column: str, prefix: str) -> list[str]:
+        """Check each ``|``-separated CURIE in ``row[column]`` like :meth:`term`; an empty cell gives none."""
+        return [
+            self.term(Row(row.path, row.line, {**row.values, column: curie}), column, prefix)
+            for curie in split_multi(row[column])
+        ]
 
 
 def read_parts(data: Path, name: str) -> list[Row]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.curated import Curated
-from cytokg.compile.facts import Provenance, add_fact, claim_iri, entity_iri
+from cytokg.compile.facts import Annotation, Provenance, add_fact, claim_iri, entity_iri, note
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row
 from cytokg.namespaces import CYTO, DCTERMS, OBO, OWL, RDF, RDFS, obo_iri
@@ -41,20 +41,33 @@ def _choice(row: Row, column: str, choices: dict[str, URIRef]) -> URIRef:
     return choices[value]
 
 
+def _cell_context(curated: Curated, row: Row) -> list[Annotation]:
+    """Where a regulation was seen: its CL cell types (``cyto:inCellType``) and the words (``cyto:context``)."""
+    cells: list[Annotation] = [
+        (CYTO.inCellType, obo_iri(curie)) for curie in curated.term_list(row, "context_cells", "CL")
+    ]
+    words: list[Annotation] = [(CYTO.context, Literal(row["context"], lang="en"))] if row["context"] else []
+    if cells and not words:
+        raise row.error("'context_cells' without 'context'", "say in 'context' in words which cells they are")
+    return cells + words
+
+
 def add_effects(graph: Graph, curated: Curated) -> None:
     """Add process links, regulation, signaling modes and role assertions with their provenance."""
     for row in curated.rows("process_links.tsv"):
         process = obo_iri(curated.term(row, "process", "GO"))
         graph.add((process, RDF.type, OWL.NamedIndividual))
         predicate = _choice(row, "relation", _PROCESS_RELATIONS)
-        add_fact(graph, resolve_subject(curated, row, "subject"), predicate, process, _prov(curated, row))
+        add_fact(graph, resolve_subject(curated, row, "subject"), predicate, process, _prov(curated, row), note(row))
     for row in curated.rows("regulation.tsv"):
         subject = resolve_subject(curated, row, "regulator")
         target = resolve_subject(curated, row, "target")
-        add_fact(graph, subject, _choice(row, "relation", _REGULATION), target, _prov(curated, row))
+        predicate = _choice(row, "relation", _REGULATION)
+        add_fact(graph, subject, predicate, target, _prov(curated, row), _cell_context(curated, row) + note(row))
     for row in curated.rows("signaling_modes.tsv"):
         subject = resolve_subject(curated, row, "subject")
-        add_fact(graph, subject, CYTO.hasSignalingMode, _choice(row, "mode", _MODES), _prov(curated, row))
+        mode = _choice(row, "mode", _MODES)
+        add_fact(graph, subject, CYTO.hasSignalingMode, mode, _prov(curated, row), note(row))
     for row in curated.rows("inflammatory_roles.tsv"):
         subject = resolve_subject(curated, row, "subject")
         role = _choice(row, "role", _ROLES)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cytokg.compile.curated import Curated
 from cytokg.compile.genes import HgncGene
 from cytokg.compile.tables import Row
-from cytokg.namespaces import BASE, CYTO, DCTERMS, OWL, RDF, obo_iri
+from cytokg.namespaces import BASE, CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
 
-__all__ = ["Provenance", "add_fact", "claim_iri", "entity_iri", "protein_iri", "stable_bnode"]
+__all__ = ["Annotation", "Provenance", "add_fact", "claim_iri", "entity_iri", "note", "protein_iri", "stable_bnode"]
+
+#: An annotation on a fact's axiom: an annotation property and its value (a qualifier, a curator's note).
+Annotation = tuple[URIRef, Node]
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,25 @@ def stable_bnode(*parts: Node | str) -> BNode:
     return BNode(f"b{digest[:20]}")
 
 
-def add_fact(graph: Graph, subject: URIRef, predicate: URIRef, obj: Node, prov: Provenance) -> None:
-    """Assert ``subject predicate obj`` and annotate the axiom with its source and evidence."""
+def note(row: Row, column: str = "note") -> list[Annotation]:
+    """The curator's note in ``row[column]`` as an ``rdfs:comment`` on a fact, or nothing if the cell is empty."""
+    text = row[column]
+    return [(RDFS.comment, Literal(text, lang="en"))] if text else []
+
+
+def add_fact(
+    graph: Graph,
+    subject: URIRef,
+    predicate: URIRef,
+    obj: Node,
+    prov: Provenance,
+    annotations: Iterable[Annotation] = (),
+) -> None:
+    """Assert ``subject predicate obj`` and annotate the axiom with its source, evidence and ``annotations``.
+
+    ``annotations`` are the row's qualifiers and notes (see :func:`note`); they do not change the axiom's
+    node, so two rows stating the same fact from the same source share one axiom and both notes.
+    """
     graph.add((subject, predicate, obj))
     axiom = stable_bnode("axiom", subject, predicate, obj, prov.source, prov.evidence)
     graph.add((axiom, RDF.type, OWL.Axiom))
@@ -69,3 +90,5 @@ def add_fact(graph: Graph, subject: URIRef, predicate: URIRef, obj: Node, prov: 
     graph.add((axiom, OWL.annotatedTarget, obj))
     graph.add((axiom, DCTERMS.source, prov.source_iri))
     graph.add((axiom, CYTO.evidence, obo_iri(prov.evidence)))
+    for prop, value in annotations:
+        graph.add((axiom, prop, value))

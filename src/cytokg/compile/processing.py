@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 
 from cytokg.compile.curated import Curated
-from cytokg.compile.facts import Provenance, add_fact, entity_iri, protein_iri
+from cytokg.compile.facts import Provenance, add_fact, entity_iri, note, protein_iri
 from cytokg.compile.tables import Row, split_multi
 from cytokg.namespaces import CYTO
 
@@ -27,7 +27,10 @@ def _form(curated: Curated, row: Row, column: str) -> URIRef:
 
 
 def add_processing(graph: Graph, curated: Curated) -> None:
-    """Add each form's protease (cleavedBy, cleavedFrom), inflammasome components and release route."""
+    """Add each form's protease (cleavedBy, cleavedFrom), inflammasome components and release route.
+
+    A row's note goes on every fact the row states (each mediator, and the precursor it is cleaved from).
+    """
     for row in curated.rows("protein_processing.tsv"):
         form = _form(curated, row, "form_id")
         step = row.required("step")
@@ -39,8 +42,9 @@ def add_processing(graph: Graph, curated: Curated) -> None:
             raise row.error("step has no mediator", "name the gene symbols in 'mediators'")
         for symbol in mediators:
             mediator_row = Row(row.path, row.line, {**row.values, "mediators": symbol})
-            add_fact(graph, form, STEPS[step], protein_iri(curated.gene(mediator_row, "mediators")), prov)
+            mediator = protein_iri(curated.gene(mediator_row, "mediators"))
+            add_fact(graph, form, STEPS[step], mediator, prov, note(row))
         if row["from_form"]:
             if step != "cleavage":
                 raise row.error(f"'from_form' is only for cleavage, not '{step}'", "leave 'from_form' empty")
-            add_fact(graph, form, CYTO.cleavedFrom, _form(curated, row, "from_form"), prov)
+            add_fact(graph, form, CYTO.cleavedFrom, _form(curated, row, "from_form"), prov, note(row))
