@@ -229,6 +229,14 @@ class CYTO(DefinedNamespace):
     chebiId: URIRef
     approvalStatus: URIRef
 
+    # claims and corrections
+    Correction: URIRef
+    correctedBy: URIRef
+    contradictedBy: URIRef
+    claimAbout: URIRef
+    citesClaim: URIRef
+    partOfCorrection: URIRef
+
 
 #: Prefixes bound on every graph CytoKG writes.
 PREFIXES: dict[str, str] = {
