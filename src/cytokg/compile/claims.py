@@ -48,6 +48,7 @@ FACT_RELATIONS = {
     "treats": OBO.RO_0002606,
     "memberOf": RDF.type,
 }
+_FACT_COLUMNS = ("subject", "relation", "object")
 _LABEL_LENGTH = 90
 
 
@@ -176,7 +177,8 @@ def _add_corrections(graph: Graph, curated: Curated, statuses: dict[str, str]) -
         for claim_id in split_multi(row.required("claims")):
             claim = _claim(statuses, row, "claims", claim_id)
             if claim_id in corrected:
-                raise row.error(f"claim '{claim_id}' already has a correction (line {corrected[claim_id].line})", "keep one")
+                first = corrected[claim_id].line
+                raise row.error(f"claim '{claim_id}' already has a correction (line {first})", "keep one row per claim")
             corrected[claim_id] = row
             graph.add((claim, CYTO.correctedBy, node))
             for other in contradicting:
@@ -199,8 +201,8 @@ def _add_correction_facts(graph: Graph, curated: Curated) -> None:
             parts = text.split()
             if len(parts) != 3:
                 raise row.error(f"fact '{text}' is not SUBJECT RELATION OBJECT", "separate the three by spaces")
-            cells = Row(row.path, row.line, {**row.values, "subject": parts[0], "relation": parts[1], "object": parts[2]})
-            for axiom in _axioms(graph, *_fact(graph, curated, cells, ("subject", "relation", "object"))):
+            cells = Row(row.path, row.line, {**row.values, **dict(zip(_FACT_COLUMNS, parts, strict=True))})
+            for axiom in _axioms(graph, *_fact(graph, curated, cells, _FACT_COLUMNS)):
                 graph.add((axiom, CYTO.partOfCorrection, node))
 
 
@@ -232,7 +234,7 @@ def add_claim_facts(graph: Graph, curated: Curated) -> None:
         status = claims[claim_id]["status"]
         if status not in _SUPPORTING:
             raise row.error(f"claim '{claim_id}' is {status}", "only asserted or simplified claims support facts")
-        fact = _fact(graph, curated, row, ("subject", "relation", "object"))
+        fact = _fact(graph, curated, row, _FACT_COLUMNS)
         prov = Provenance(curated.source(claims[claim_id]), curated.term(row, "evidence", "ECO"))
         source = prov.source_iri
         cited = [axiom for axiom in _axioms(graph, *fact) if (axiom, DCTERMS.source, source) in graph]
