@@ -80,7 +80,7 @@ def claim_label(subject: str, relation: str, obj: str) -> str:
     'autocrine signalling: cytokine binds receptors on the same cell'
     """
     text = f"{subject}: {obj}" if relation in ("=", "—") else f"{subject} {relation} {obj}"
-    text = " ".join(text.replace("**", "").split())
+    text = " ".join(text.replace("*", "").split())
     if len(text) <= _LABEL_LENGTH:
         return text
     return text[: _LABEL_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
