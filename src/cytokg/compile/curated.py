@@ -98,6 +98,7 @@ UNPUBLISHED: dict[str, tuple[str, ...]] = {
     "regulation.tsv": ("context", "note"),  # context: the cells in which the regulation was seen
     "signaling_modes.tsv": ("note",),
     "protein_processing.tsv": ("note",),
+    "source_claims.tsv": ("flag",),  # the curators' flag; the graph has the status and a correction for readers
 }
 #: Columns of the generated external-term table (``cytokg curate terms``).
 TERM_COLUMNS = ("id", "label", "parents", "release")
