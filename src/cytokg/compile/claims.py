@@ -87,6 +87,7 @@ def claim_label(subject: str, relation: str, obj: str) -> str:
 
 
 def _claim_text(row: Row) -> str:
+    """The claim as subject | relation | object, with its qualifiers in parentheses."""
     text = f"{row['subject']} | {row['relation']} | {row['object']}"
     qualifiers = row["qualifiers"]
     if qualifiers:
@@ -95,7 +96,7 @@ def _claim_text(row: Row) -> str:
 
 
 def _claim(statuses: dict[str, str], row: Row, column: str, claim: str) -> URIRef:
-    """The claim ``claim`` (from ``row[column]``), checked against the claims table."""
+    """The IRI of ``claim``, named in ``row[column]``, checked against the claims table."""
     if claim not in statuses:
         raise row.error(f"unknown claim '{claim}' in column '{column}'", "use a claim_id of source_claims.tsv")
     return entity_iri("claim", claim)
@@ -147,6 +148,7 @@ def _fact(graph: Graph, curated: Curated, row: Row, columns: tuple[str, str, str
 
 
 def _add_claim_nodes(graph: Graph, curated: Curated) -> dict[str, str]:
+    """Add one SourceClaim node per claims-table row; return each claim's curation status."""
     statuses: dict[str, str] = {}
     for row in curated.rows("source_claims.tsv"):
         status = row.required("status")
@@ -166,6 +168,7 @@ def _add_claim_nodes(graph: Graph, curated: Curated) -> dict[str, str]:
 
 
 def _add_corrections(graph: Graph, curated: Curated, statuses: dict[str, str]) -> None:
+    """Add the correction nodes, link the claims they correct and the claims that contradict those."""
     corrected: dict[str, Row] = {}
     for row in curated.rows("corrections.tsv"):
         node = entity_iri("correction", row.required("correction_id"))
