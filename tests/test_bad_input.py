@@ -100,6 +100,7 @@ BIOMED = "shapes/biomedicine.ttl"
 LABEL_QC = "queries/qc/missing-label.rq"
 REGULATION = "ontology/data/regulation.tsv"
 CLAIM_DISEASES = "ontology/data/claim_diseases.tsv"
+CLAIM_FACTS = "ontology/data/claim_facts.tsv"
 
 CORRUPTIONS = [
     # Encodings and invisible characters
@@ -252,6 +253,23 @@ CORRUPTIONS = [
         "a second kind of link is a second association row",
     ),
     _on_line("claim-disease-unknown-claim", CLAIM_DISEASES, "C000-14", _cell(0, "C999-99"), "unknown claim 'C999-99'"),
+    # Claims as data: a claim cites its source only on a fact of the graph, and only if it is not rejected
+    _on_line("claim-fact-unknown-claim", CLAIM_FACTS, "C003-28\t", _cell(0, "C999-99"), "unknown claim 'C999-99'"),
+    _on_line(
+        "claim-fact-not-in-graph",
+        CLAIM_FACTS,
+        "C003-28\t",
+        _cell(3, "MONDO:0005178"),
+        "fact 'DB06273 treats MONDO:0005178' is not in the graph",
+    ),
+    _on_line("claim-fact-rejected-claim", CLAIM_FACTS, "C004-35\t", _cell(0, "C004-40"), "claim 'C004-40' is rejected"),
+    _on_line(
+        "correction-unknown-claim",
+        "ontology/data/corrections.tsv",
+        "tocilizumab-target\t",
+        _cell(2, "C003-99"),
+        "unknown claim 'C003-99' in column 'contradicted_by'",
+    ),
     _on_line(
         "associations-that-read-the-same",
         "ontology/data/disease_associations.diseases.tsv",

@@ -238,6 +238,14 @@ class CYTO(DefinedNamespace):
     ConstitutiveCell: URIRef
     PreformedStore: URIRef
 
+    # claims and corrections
+    Correction: URIRef
+    correctedBy: URIRef
+    contradictedBy: URIRef
+    claimAbout: URIRef
+    citesClaim: URIRef
+    partOfCorrection: URIRef
+
 
 #: Prefixes bound on every graph CytoKG writes.
 PREFIXES: dict[str, str] = {

@@ -12,7 +12,7 @@ from rdflib.compare import to_canonical_graph
 
 from cytokg.compile.catalog import add_catalog
 from cytokg.compile.cells import add_cell_links
-from cytokg.compile.claims import add_claims
+from cytokg.compile.claims import add_claim_facts, add_claims
 from cytokg.compile.curated import Curated, load_curated
 from cytokg.compile.diseases import add_disease_associations
 from cytokg.compile.drugs import add_drugs
@@ -99,6 +99,7 @@ def compile_graphs(ontology_dir: Path, release_date: str) -> Compiled:
     add_effects(full, curated)
     add_disease_associations(full, curated)
     add_drugs(full, curated)
+    add_claim_facts(full, curated)  # after every fact: a claim cites its source on facts of the graph
     mappings = graph_mappings(full, add_links(full))
     _tbox_individuals(tbox, full)
     return Compiled(full=full, tbox=tbox, curated=curated, mappings=mappings, listings=listings)
