@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 import pytest
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, SPARQLWrapper
+from SPARQLWrapper import JSON, JSONLD, N3, RDFXML, XML, SPARQLWrapper
 
 from .conftest import BACKENDS, result_rows
 
@@ -49,3 +53,46 @@ def test_rdflib_sparqlstore(server: str) -> None:
     graph = Graph(store=SPARQLStore(server + "/sparql"))
     rows = result_rows(graph.query(QUERY))
     assert [str(row[0]) for row in rows] == ["https://w3id.org/cytokg/protein/HGNC_6021"]
+
+
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
+
+
+@pytest.mark.parametrize(
+    ("wrapper_format", "rdflib_format"), [(XML, "xml"), (RDFXML, "xml"), (N3, "turtle"), (JSONLD, "json-ld")]
+)
+def test_sparqlwrapper_construct_in_every_format_it_asks_for(
+    server: str, wrapper_format: str, rdflib_format: str
+) -> None:
+    """SPARQLWrapper sends format=xml, rdf+xml, n3 or json-ld for CONSTRUCT; Fuseki and Virtuoso accept all."""
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(CONSTRUCT)
+    client.setReturnFormat(wrapper_format)
+    response = client.query().response
+    assert response.status == 200
+    assert len(Graph().parse(data=response.read(), format=rdflib_format)) == 5
+
+
+def _get(url: str, **headers: str) -> tuple[int, str, bytes]:
+    try:
+        with urlopen(Request(url, headers=headers)) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+def test_other_names_of_formats(server: str) -> None:
+    """Accept: application/json means SPARQL JSON results for SELECT and JSON-LD for CONSTRUCT; format=rdf is
+    RDF/XML; an unknown format is refused with the names that work."""
+    select = f"{server}/sparql?{urlencode({'query': QUERY})}"
+    status, media, body = _get(select, Accept="application/json")
+    assert (status, media.split(";")[0]) == (200, "application/sparql-results+json")
+    assert json.loads(body)["results"]["bindings"]
+    construct = f"{server}/sparql?{urlencode({'query': CONSTRUCT})}"
+    status, media, _ = _get(construct, Accept="application/json")
+    assert (status, media.split(";")[0]) == (200, "application/ld+json")
+    status, media, body = _get(construct + "&format=rdf")
+    assert (status, media.split(";")[0]) == (200, "application/rdf+xml")
+    assert len(Graph().parse(data=body, format="xml")) == 5
+    status, _, body = _get(select + "&format=yaml")
+    assert status == 406 and "format= one of json, srj, xml, srx, csv, tsv" in json.loads(body)["error"]

@@ -13,15 +13,17 @@ import pyoxigraph
 
 __all__ = [
     "FORMATS",
-    "FORMAT_ALIASES",
+    "GRAPH_NAMES",
     "GRAPH_TYPES",
     "PAGE_SUFFIXES",
     "RDFLIB_SERIALIZERS",
+    "RESULT_NAMES",
     "RESULT_TYPES",
     "SUFFIX_TYPES",
     "Format",
     "negotiate",
     "parse_accept",
+    "short_names",
 ]
 
 
@@ -30,7 +32,9 @@ class Format:
     """One format: what a SPARQL answer or a file in it is called, and what writes it."""
 
     media: str
-    #: Short names for the ``format=`` parameter.
+    #: What clients call it in ``format=`` (Fuseki's and SPARQLWrapper's names included) or send in Accept
+    #: instead of ``media``: ``xml`` and ``json`` mean a result format for SELECT/ASK and an RDF one for
+    #: CONSTRUCT/DESCRIBE, as in Fuseki and Virtuoso.
     names: tuple[str, ...]
     #: File suffixes, the first one used for entity pages (``/protein/HGNC_6018.ttl``).
     suffixes: tuple[str, ...]
@@ -46,7 +50,7 @@ class Format:
 FORMATS = (
     Format(
         "application/sparql-results+json",
-        ("json",),
+        ("json", "srj", "application/json"),
         (".srj",),
         "results",
         "SPARQL_Results_JSON",
@@ -54,7 +58,7 @@ FORMATS = (
     ),
     Format(
         "application/sparql-results+xml",
-        ("xml",),
+        ("xml", "srx", "application/xml", "text/xml"),
         (".srx",),
         "results",
         "SPARQL_Results_XML",
@@ -69,10 +73,18 @@ FORMATS = (
         "SPARQL_Results_TSV",
         pyoxigraph.QueryResultsFormat.TSV,
     ),
-    Format("text/turtle", ("turtle", "ttl"), (".ttl",), "graph", "Turtle", pyoxigraph.RdfFormat.TURTLE, "turtle"),
+    Format(
+        "text/turtle",
+        ("turtle", "ttl", "n3", "text/n3", "text/rdf+n3", "application/x-turtle"),
+        (".ttl",),
+        "graph",
+        "Turtle",
+        pyoxigraph.RdfFormat.TURTLE,
+        "turtle",
+    ),
     Format(
         "application/n-triples",
-        ("nt", "ntriples"),
+        ("nt", "ntriples", "n-triples"),
         (".nt",),
         "graph",
         "N-Triples",
@@ -80,10 +92,22 @@ FORMATS = (
         "nt",
     ),
     Format(
-        "application/rdf+xml", ("rdfxml",), (".rdf", ".owl"), "graph", "RDF_XML", pyoxigraph.RdfFormat.RDF_XML, "xml"
+        "application/rdf+xml",
+        ("rdfxml", "rdf", "rdf+xml", "owl", "xml", "application/xml", "text/xml"),
+        (".rdf", ".owl"),
+        "graph",
+        "RDF_XML",
+        pyoxigraph.RdfFormat.RDF_XML,
+        "xml",
     ),
     Format(
-        "application/ld+json", ("jsonld",), (".jsonld",), "graph", "JSON-LD", pyoxigraph.RdfFormat.JSON_LD, "json-ld"
+        "application/ld+json",
+        ("jsonld", "json-ld", "json", "application/json"),
+        (".jsonld",),
+        "graph",
+        "JSON-LD",
+        pyoxigraph.RdfFormat.JSON_LD,
+        "json-ld",
     ),
 )
 #: SELECT/ASK result media type → Oxigraph result format.
@@ -94,14 +118,25 @@ RESULT_TYPES: dict[str, pyoxigraph.QueryResultsFormat] = {
 GRAPH_TYPES: dict[str, pyoxigraph.RdfFormat] = {
     f.media: f.oxigraph for f in FORMATS if isinstance(f.oxigraph, pyoxigraph.RdfFormat)
 }
-#: Short names accepted by the ``format=`` parameter → media type.
-FORMAT_ALIASES = {name: f.media for f in FORMATS for name in f.names}
+#: Other names of result formats (``format=`` values and media types) → the media type CytoKG answers in.
+RESULT_NAMES = {name: f.media for f in FORMATS if f.kind == "results" for name in (f.media, *f.names)}
+#: Other names of graph formats → the media type CytoKG answers in.
+GRAPH_NAMES = {name: f.media for f in FORMATS if f.kind == "graph" for name in (f.media, *f.names)}
 #: File suffix → media type (downloads, entity pages).
 SUFFIX_TYPES = {suffix: f.media for f in FORMATS for suffix in f.suffixes}
 #: The suffix an entity page offers for each graph format.
 PAGE_SUFFIXES = {f.suffixes[0]: f.media for f in FORMATS if f.kind == "graph"}
 #: Graph media type → rdflib serializer name.
 RDFLIB_SERIALIZERS = {f.media: f.rdflib for f in FORMATS if f.rdflib}
+
+
+def short_names(kind: Literal["results", "graph"]) -> list[str]:
+    """The ``format=`` names (not media types) of one kind of format, for messages and docs.
+
+    >>> short_names("results")
+    ['json', 'srj', 'xml', 'srx', 'csv', 'tsv']
+    """
+    return [name for f in FORMATS if f.kind == kind for name in f.names if "/" not in name]
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -131,9 +166,17 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(media, q) for media, q, _ in entries]
 
 
-def negotiate(header: str | None, offered: list[str]) -> str | None:
-    """Pick the first offered type the Accept header prefers, or None (→ 406)."""
-    for media, q in parse_accept(header):
+def negotiate(header: str | None, offered: list[str], names: dict[str, str] | None = None) -> str | None:
+    """Pick the first offered type the Accept header prefers, or None (→ 406); ``names`` translates other
+    names of a type first (``application/json`` → SPARQL JSON results).
+
+    >>> negotiate("application/json", list(RESULT_TYPES), RESULT_NAMES)
+    'application/sparql-results+json'
+    >>> negotiate("application/json", list(GRAPH_TYPES), GRAPH_NAMES)
+    'application/ld+json'
+    """
+    for accepted, q in parse_accept(header):
+        media = (names or {}).get(accepted, accepted)
         if q <= 0:
             continue
         if media == "*/*":

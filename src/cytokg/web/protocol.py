@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from flask import Response, request
 from werkzeug.datastructures import MultiDict
 
-from cytokg.sparql.formats import FORMAT_ALIASES, GRAPH_TYPES, RESULT_TYPES, negotiate
+from cytokg.sparql.formats import GRAPH_NAMES, GRAPH_TYPES, RESULT_NAMES, RESULT_TYPES, negotiate
 
 __all__ = ["BadRequest", "ProtocolRequest", "json_error", "protocol_request", "search_text"]
 
@@ -45,8 +45,10 @@ class ProtocolRequest:
     def preferences(self) -> tuple[str | None, str | None]:
         """The result media type (SELECT/ASK) and graph media type (CONSTRUCT/DESCRIBE) the client asks for."""
         wanted = self.params.get("format")
-        accept = FORMAT_ALIASES.get(wanted, wanted) if wanted else request.headers.get("Accept")
-        return negotiate(accept, list(RESULT_TYPES)), negotiate(accept, list(GRAPH_TYPES))
+        if wanted:
+            return RESULT_NAMES.get(wanted.lower()), GRAPH_NAMES.get(wanted.lower())
+        accept = request.headers.get("Accept")
+        return negotiate(accept, list(RESULT_TYPES), RESULT_NAMES), negotiate(accept, list(GRAPH_TYPES), GRAPH_NAMES)
 
 
 def _form(raw: bytes, where: str) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import json
 from flask import Blueprint, Response, g, redirect, request, url_for
 
 from cytokg.backends.base import Job
-from cytokg.sparql.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
+from cytokg.sparql.formats import GRAPH_TYPES, RESULT_TYPES, negotiate, short_names
 from cytokg.sparql.safety import nesting_depth
 from cytokg.web.context import SELF, client, site
 from cytokg.web.protocol import json_error, protocol_request
@@ -48,8 +48,10 @@ def endpoint() -> Response:
     if answer.error:
         return json_error(answer.status, answer.error)
     if answer.status == 406:
-        offered = RESULT_TYPES if answer.media == "results" else GRAPH_TYPES
-        return json_error(406, "acceptable types: " + ", ".join(offered))
+        results = answer.media == "results"
+        offered = RESULT_TYPES if results else GRAPH_TYPES
+        names = ", ".join(short_names("results" if results else "graph"))
+        return json_error(406, f"acceptable types: {', '.join(offered)}; or format= one of {names}")
     g.rows = answer.rows
     headers = {"CytoKG-Result-Limit": f"truncated at {config['MAX_ROWS']} rows"} if answer.truncated else {}
     return Response(answer.body, content_type=f"{answer.media}; charset=utf-8", headers=headers)
