@@ -39,6 +39,10 @@ def test_home_search_entity_and_query_page(live_server: str) -> None:
         page.select_option(
             "#examples", label="CQ16. Which receptor subunit is shared by the IL-6 family, and which cytokines use it?"
         )
+        editor, run = page.locator("#highlight").bounding_box(), page.locator("#run").bounding_box()
+        assert editor and run and editor["y"] + editor["height"] <= run["y"], "the highlighted query covers Run"
+        permalink = page.locator("#permalink").get_attribute("href")
+        assert permalink and permalink.startswith("/query?query=")
         page.click("#run")
         page.wait_for_selector("#results tr:nth-child(2)")
         rows = page.locator("#results tr").count() - 1
@@ -49,4 +53,6 @@ def test_home_search_entity_and_query_page(live_server: str) -> None:
         first = page.locator("#results tr:nth-child(2) td").first.inner_text()
         page.click("#results th >> nth=0")
         assert page.locator("#results tr:nth-child(2) td").first.inner_text() != first, "sorting by a column"
+        page.goto(live_server + permalink)
+        assert "cyto:hgncSymbol \"IL6ST\"" in page.locator("#query").input_value(), "a shared link opens its query"
         browser.close()

@@ -73,6 +73,16 @@ def test_unknown_entity_is_404(client: FlaskClient) -> None:
     assert client.get("/protein/HGNC_6018.exe").status_code == 404
 
 
+def test_a_shared_query_link_opens_the_query_unrun_and_escaped(client: FlaskClient) -> None:
+    shared = 'SELECT ?s WHERE { ?s ?p "</textarea><script>alert(1)</script>" } LIMIT 3'
+    page = client.get("/query", query_string={"query": shared}).get_data(as_text=True)
+    assert "SELECT ?s WHERE { ?s ?p &#34;&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34; } LIMIT 3" in page
+    assert "<script>alert(1)" not in page
+    assert 'id="permalink"' in page
+    default = client.get("/query", query_string={"query": "x" * 70_000}).get_data(as_text=True)
+    assert "?cytokine a cyto:Interleukin" in default, "a link longer than a query may be opens the default query"
+
+
 def test_query_browse_search_pages(client: FlaskClient) -> None:
     query = client.get("/query").get_data(as_text=True)
     assert "CQ16" in query and "cq16-gp130-family" in query

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from cytokg.backends.base import Answer, Term
 from cytokg.namespaces import BASE, OBO
@@ -359,11 +359,23 @@ def home() -> str:
     return render_template("home.html", counts=site().counts)
 
 
+#: The query the editor opens with when the link names none.
+_FIRST_QUERY = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
+SELECT ?cytokine ?symbol WHERE {
+  ?cytokine a cyto:Interleukin ; cyto:hgncSymbol ?symbol .
+}
+ORDER BY ?symbol"""
+
+
 @pages.route("/query")
 def query_page() -> str:
-    """The query editor with the curated example queries."""
+    """The query editor with the curated example queries; ``?query=`` opens a shared query (shown, not run)."""
     examples = _examples(site().queries_dir)
-    return render_template("query.html", examples=examples, examples_json=json.dumps(examples).replace("</", "<\\/"))
+    shared = request.args.get("query", "")
+    query = shared if shared and len(shared.encode()) <= current_app.config["MAX_QUERY_BYTES"] else _FIRST_QUERY
+    return render_template(
+        "query.html", query=query, examples=examples, examples_json=json.dumps(examples).replace("</", "<\\/")
+    )
 
 
 @pages.route("/browse")

@@ -140,18 +140,24 @@
     const q = encodeURIComponent(area.value);
     document.getElementById("download-csv").href = "/sparql?format=csv&query=" + q;
     document.getElementById("download-json").href = "/sparql?format=json&query=" + q;
+    document.getElementById("permalink").href = "/query?query=" + q;
+  }
+  function fit() {
+    // the editor grows with its query, so the highlighted text never runs past the buttons below it
+    area.style.height = "auto";
+    area.style.height = area.scrollHeight + 2 + "px";
   }
   document.getElementById("examples").addEventListener("change", function (e) {
     const example = examples[e.target.value];
     if (!example) return;
     area.value = example.query;
     document.getElementById("example-description").textContent = example.description;
-    highlight(); updateDownloads();
+    highlight(); fit(); updateDownloads();
   });
   document.getElementById("run").addEventListener("click", run);
-  area.addEventListener("input", function () { highlight(); updateDownloads(); complete(); });
+  area.addEventListener("input", function () { highlight(); fit(); updateDownloads(); complete(); });
   area.addEventListener("scroll", function () { pre.scrollTop = area.scrollTop; });
   area.addEventListener("keydown", function (e) { if ((e.ctrlKey || e.metaKey) && e.key === "Enter") run(); });
   area.addEventListener("blur", function () { setTimeout(function () { completions.innerHTML = ""; }, 150); });
-  highlight(); updateDownloads();
+  highlight(); fit(); updateDownloads();
 })();
