@@ -208,7 +208,7 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
             "timing",
             "correlates with",
             "source",
-            "claim",
+            "what the source said",
         ),
         """SELECT ?entity ?a ?alabel ?disease (GROUP_CONCAT(DISTINCT ?k; SEPARATOR="|") AS ?kinds)
                ?specimen ?direction ?compared
@@ -217,7 +217,7 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
                       cyto:associationKind/rdfs:label ?k ; dcterms:source/rdfs:label ?source .
              OPTIONAL { ?a cyto:specimen/rdfs:label ?specimen } OPTIONAL { ?a cyto:direction/rdfs:label ?direction }
              OPTIONAL { ?a cyto:comparedWith/rdfs:label ?compared } OPTIONAL { ?a cyto:timing ?timing }
-             OPTIONAL { ?a cyto:correlatesWith/rdfs:label ?cw } OPTIONAL { ?a cyto:basedOnClaim/cyto:claimId ?claim } }
+             OPTIONAL { ?a cyto:correlatesWith/rdfs:label ?cw } OPTIONAL { ?a cyto:basedOnClaim/rdfs:label ?claim } }
            GROUP BY ?entity ?a ?alabel ?disease ?specimen ?direction ?compared ?timing ?source ?claim
            ORDER BY ?disease""",
     ),
@@ -229,10 +229,10 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
            GROUP BY ?entity ?d ?drug ?mechanism ?approval ORDER BY ?drug""",
     ),
     "Inflammatory roles": (
-        ("role", "context", "source", "claim"),
+        ("role", "context", "source", "what the source said"),
         """SELECT ?entity ?r ?role ?context ?source ?claim
            WHERE { ?r cyto:roleOf ?entity ; cyto:assertedRole/rdfs:label ?role ; dcterms:source/rdfs:label ?source .
-             OPTIONAL { ?r cyto:context ?context } OPTIONAL { ?r cyto:basedOnClaim/cyto:claimId ?claim } }
+             OPTIONAL { ?r cyto:context ?context } OPTIONAL { ?r cyto:basedOnClaim/rdfs:label ?claim } }
            ORDER BY ?role ?source""",
     ),
     "Listed by ligand-receptor resources": (
@@ -252,12 +252,13 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
            ORDER BY DESC(?asserted) ?pair""",
     ),
     "Source claims behind these statements": (
-        ("claim", "what the source said", "status", "source"),
-        """SELECT DISTINCT ?entity ?c ?id ?text ?status ?source
+        ("what the source said", "status", "how CytoKG corrects it", "source"),
+        """SELECT DISTINCT ?entity ?c ?text ?status ?correction ?source
            WHERE { { ?x cyto:associatedEntity ?entity } UNION { ?x cyto:roleOf ?entity }
-             ?x cyto:basedOnClaim ?c . ?c cyto:claimId ?id ; cyto:claimText ?text ;
-                cyto:curationStatus/rdfs:label ?status ; dcterms:source/rdfs:label ?source }
-           ORDER BY ?id""",
+             ?x cyto:basedOnClaim ?c . ?c rdfs:label ?text ; cyto:curationStatus/rdfs:label ?status ;
+                dcterms:source/rdfs:label ?source .
+             OPTIONAL { ?c cyto:correctedBy/cyto:correction ?correction } }
+           ORDER BY ?status ?text""",
     ),
 }
 
