@@ -278,6 +278,13 @@ CORRUPTIONS = [
         "reads the same as another",
     ),
     _on_line(
+        "claim-status-against-its-flag",
+        "ontology/data/source_claims.tsv",
+        "C004-40\t",
+        _cell(7, "asserted"),
+        "does not follow from the curators' flag",
+    ),
+    _on_line(
         "drug-acts-through-a-non-target",
         "ontology/data/drugs.drugs.tsv",
         "\tPacritinib\t",

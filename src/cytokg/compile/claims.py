@@ -154,6 +154,15 @@ def _add_claim_nodes(graph: Graph, curated: Curated) -> dict[str, str]:
         status = row.required("status")
         if status not in _STATUS:
             raise row.error(f"unknown status '{status}'", f"use one of {sorted(_STATUS)}")
+        try:
+            meant = status_of(row.required("flag"))
+        except ValueError as error:
+            raise row.error(str(error), "use a flag of the curation record: OK, SIMPL, AMBIG, WRONG or META") from error
+        if status != meant:
+            raise row.error(
+                f"status '{status}' does not follow from the curators' flag '{row['flag']}'",
+                f"regenerate the table with `cytokg curate claims` (the flag means '{meant}')",
+            )
         statuses[row.required("claim_id")] = status
         node = entity_iri("claim", row["claim_id"])
         graph.add((node, RDF.type, OWL.NamedIndividual))

@@ -216,7 +216,28 @@ def add_listings(graph: Graph, curated: Curated) -> list[Reconciled]:
                 if item.match == "same chains":
                     for predicate, chain in _gene_subunits(graph, target):
                         add_fact(graph, target, predicate, chain, Provenance(resource, LISTED_EVIDENCE))
+    _explain_own_bindings(graph, curated, {item.key for item in reconciled})
     return reconciled
+
+
+def _explain_own_bindings(graph: Graph, curated: Curated, listed: set[tuple[str, str]]) -> None:
+    """The reason of a verdict on a pair no resource lists (one of CytoKG's own bindings: a decoy, a
+    trans-signaling complex …) becomes a comment on that binding's axioms, next to its source."""
+    ours = bindings(curated)
+    for key, verdict in _verdicts(curated).items():
+        if key in listed:
+            continue
+        reason = Literal(verdict.required("reason"), lang="en")
+        target = entity_iri("complex", verdict["binding"])
+        for binding in (b for b in ours if b.key == key and b.complex_id == verdict["binding"]):
+            ligand = _ligand_iri(curated, binding.ligand)
+            for axiom in graph.subjects(OWL.annotatedTarget, target):
+                if (axiom, OWL.annotatedSource, ligand) in graph and (
+                    axiom,
+                    OWL.annotatedProperty,
+                    CYTO.hasReceptor,
+                ) in graph:
+                    graph.add((axiom, RDFS.comment, reason))
 
 
 _SUBUNIT_PROPERTIES = (CYTO.hasSubunit, CYTO.hasLigandBindingSubunit, CYTO.hasSignalTransducingSubunit)
