@@ -258,8 +258,10 @@ def _check_date(row: Row) -> None:
 
 
 def _check_cell_evidence(curated: Curated) -> None:
-    """Each row of cell_link_evidence.tsv supports a curated cell link, once, by an axiom or a definition."""
+    """Each row of cell_link_evidence.tsv supports a curated cell link, once, by an axiom or a definition, and was read
+    from the Cell Ontology release that source ``cell-ontology`` names."""
     links = {(r["symbol"], r["relation"], r["cell"]) for r in curated.rows("cell_links.tsv")}
+    dates = {r["source_id"]: r["date"] for r in curated.rows("sources.tsv")}
     seen: set[tuple[str, str, str]] = set()
     for row in curated.rows("cell_link_evidence.tsv"):
         key = (row.required("symbol"), row.required("relation"), row.required("cell"))
@@ -274,6 +276,11 @@ def _check_cell_evidence(curated: Curated) -> None:
         if row.required("basis") not in CELL_EVIDENCE_BASES:
             raise row.error(f"unknown basis '{row['basis']}'", f"use one of {CELL_EVIDENCE_BASES}")
         row.required("quote")
+        if row.required("cl_release") != dates.get("cell-ontology"):
+            raise row.error(
+                f"cl_release '{row['cl_release']}' is not the date of source 'cell-ontology' in sources.tsv",
+                "run `cytokg curate cell-evidence` and date the source row after the same Cell Ontology",
+            )
 
 
 def load_curated(ontology_dir: Path) -> Curated:
