@@ -1,7 +1,8 @@
 """``cytokg curate cell-evidence``: which curated cell links the Cell Ontology itself states.
 
 Reads the CL editors' file (``cl-edit.owl``, OWL functional syntax) and the flat term table ``cl_terms.tsv``, and
-writes the committed table ``cell_link_evidence.tsv``: one row per ``cell_links`` row that CL supports, by
+writes the committed table ``cell_link_evidence.tsv``: one row per cell link (``cell_links*.tsv``) that CL supports,
+quoting its axioms if it has any, else its definition:
 
 * an *axiom* of the cell type itself (never inherited): ``capable of`` (RO:0002215) some GO production or secretion
   process whose GO label names the cytokine, for ``producedBy``; ``has plasma membrane part`` (RO:0002104) some PR
@@ -202,7 +203,7 @@ def _produced_by(link: Row, ref: _Reference, names: list[str]) -> Iterator[Suppo
     """CL's support for 'SYMBOL producedBy CELL'."""
     symbol, cell = link["symbol"], link["cell"]
     label = ref.definitions.get(cell, ("", ""))[0]
-    for relation, filler, _kind in ref.axioms.get(cell, []):
+    for relation, filler, _ in ref.axioms.get(cell, []):
         go_label = ref.go_labels.get(filler, "")
         process = _PRODUCTION.match(go_label)
         if relation == _CAPABLE_OF and process and _norm(process.group(1)) in {_norm(n) for n in names}:
@@ -217,7 +218,7 @@ def _acts_on(link: Row, ref: _Reference, chains: set[str], common_names: dict[st
     """CL's support for 'SYMBOL actsOn CELL'."""
     symbol, cell = link["symbol"], link["cell"]
     label = ref.definitions.get(cell, ("", ""))[0]
-    for relation, filler, _kind in ref.axioms.get(cell, []):
+    for relation, filler, _ in ref.axioms.get(cell, []):
         gene, pr_label = ref.pr_genes.get(filler, ("", ""))
         if relation == _MEMBRANE_PART and gene in chains:
             quote = f"{label} ({cell}) has plasma membrane part {pr_label} ({filler}, {gene})"
