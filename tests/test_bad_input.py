@@ -163,6 +163,13 @@ CORRUPTIONS = [
     _on_line("unknown-source", LIGANDS, "IL1B", _cell(2, "src-999"), "unknown source 'src-999'"),
     _on_line("unknown-gene", LIGANDS, "IL1B", _cell(0, "IL1BB"), "unknown gene symbol 'IL1BB'"),
     _on_line("unknown-complex", LIGANDS, "IL1B", _cell(1, "NO-SUCH-COMPLEX"), "NO-SUCH-COMPLEX"),
+    _on_line(
+        "cell-evidence-without-link",
+        "ontology/data/cell_link_evidence.tsv",
+        "IL17A\t",
+        _cell(2, "CL:0000084"),
+        "is not in cell_links*.tsv",
+    ),
     _on_line("malformed-curie", "ontology/data/cell_links.tsv", "CL:", _replace("CL:", "CL"), "CURIE"),
     _on_line(
         "unknown-cell-state",

@@ -498,6 +498,20 @@ def curate_ligand_receptors_command(ontology_dir: Path, refdata: Path) -> None:
     click.echo(f"wrote {count} listed pairs to {output}")
 
 
+@curate.command("cell-evidence")
+@ONTOLOGY_OPTION
+@REFDATA_OPTION
+@_friendly
+def curate_cell_evidence_command(ontology_dir: Path, refdata: Path) -> None:
+    """Write ontology/data/cell_link_evidence.tsv: the cell links (cell_links*.tsv) that the Cell Ontology
+    states itself, by an axiom of the cell type or a sentence of its definition."""
+    from cytokg.curation.cell_evidence import curate_cell_evidence
+
+    output = ontology_dir / "data" / "cell_link_evidence.tsv"
+    count = curate_cell_evidence(refdata, ontology_dir, output)
+    click.echo(f"wrote {count} supported cell links to {output}")
+
+
 @curate.command("claims")
 @click.argument("facts", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @ONTOLOGY_OPTION

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 
 from cytokg.compile.curated import Curated
 from cytokg.compile.facts import Annotation, Provenance, add_fact, note, stable_bnode
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row, split_multi
-from cytokg.namespaces import CYTO, OWL, RDF, obo_iri
+from cytokg.namespaces import CYTO, OWL, RDF, RDFS, obo_iri
 
-__all__ = ["CELL_STATES", "add_cell_links"]
+__all__ = ["CELL_ONTOLOGY_SOURCE", "CELL_STATES", "STATED_EVIDENCE", "add_cell_links"]
 
 _RELATIONS = {"producedBy": CYTO.producedBy, "actsOn": CYTO.actsOn}
+#: The source row (sources.tsv) for the Cell Ontology release that cell_link_evidence.tsv was read from.
+CELL_ONTOLOGY_SOURCE = "cell-ontology"
+#: Evidence for a link the Cell Ontology states: imported information used in manual assertion.
+STATED_EVIDENCE = "ECO:0000312"
 #: The values of the ``cell_state`` column and the cell-state individuals they name.
 CELL_STATES = {
     "activated": CYTO.ActivatedCell,
@@ -40,7 +44,12 @@ def add_cell_links(graph: Graph, curated: Curated) -> None:
     Each link is written twice over: as a direct triple to the (punned) CL term, which
     SPARQL users query, and as a class assertion ``producedBy some CELL``, from which the
     reasoner fills the defined classes (lymphokine, monokine). The cell state and the note go on both axioms.
+    A link the Cell Ontology states (``cell_link_evidence.tsv``) also cites the CL release (ECO:0000312), with CL's
+    words as an ``rdfs:comment`` on that second axiom.
     """
+    stated = {
+        (row["symbol"], row["relation"], row["cell"]): row["quote"] for row in curated.rows("cell_link_evidence.tsv")
+    }
     for row in curated.rows("cell_links.tsv"):
         relation = row.required("relation")
         if relation not in _RELATIONS:
@@ -57,3 +66,11 @@ def add_cell_links(graph: Graph, curated: Curated) -> None:
         graph.add((restriction, OWL.onProperty, predicate))
         graph.add((restriction, OWL.someValuesFrom, cell))
         add_fact(graph, subject, RDF.type, restriction, prov, annotations)
+        quote = stated.get((row["symbol"], relation, row["cell"]))
+        if quote is not None:
+            cl_prov = Provenance(
+                curated.source(Row(row.path, row.line, {**row.values, "source": CELL_ONTOLOGY_SOURCE})), STATED_EVIDENCE
+            )
+            cl_note: list[Annotation] = [(RDFS.comment, Literal(quote, lang="en"))]
+            add_fact(graph, subject, predicate, cell, cl_prov, cl_note)
+            add_fact(graph, subject, RDF.type, restriction, cl_prov, cl_note)

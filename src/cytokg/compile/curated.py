@@ -46,6 +46,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "ligand_receptors.tsv": ("ligand", "complex_id", "source", "evidence"),
     "protein_processing.tsv": ("form_id", "step", "mediators", "from_form", "source", "evidence", "note"),
     "cell_links.tsv": ("symbol", "relation", "cell", "cell_state", "source", "evidence", "note"),
+    "cell_link_evidence.tsv": ("symbol", "relation", "cell", "basis", "quote", "cl_release"),
     "source_claims.tsv": ("claim_id", "source", "subject", "relation", "object", "qualifiers", "flag", "status"),
     "claim_diseases.tsv": ("claim_id", "disease"),
     "claim_entities.tsv": ("claim_id", "entity"),
@@ -100,6 +101,7 @@ TABLES: dict[str, tuple[str, ...]] = {
 TERM_COLUMNS = ("id", "label", "parents", "release")
 
 GENE_KINDS = ("cytokine", "cytokine_subunit", "antagonist", "receptor_chain", "signaling", "other")
+CELL_EVIDENCE_BASES = ("axiom", "definition")
 SOURCE_KINDS = ("Publication", "ReferenceResource", "CurationPractice")
 CURIE_PATTERN = re.compile(r"^((CL|GO|ECO|MONDO|UBERON|RO|BFO|HP|PR):[0-9]{7,8}|CHEBI:[0-9]{1,7})$")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -255,6 +257,32 @@ def _check_date(row: Row) -> None:
         raise row.error(f"'{text}' is not a valid date", "write YYYY-MM-DD (or YYYY-MM, or YYYY)")
 
 
+def _check_cell_evidence(curated: Curated) -> None:
+    """Each row of cell_link_evidence.tsv supports a curated cell link, once, by an axiom or a definition, and was read
+    from the Cell Ontology release that source ``cell-ontology`` names."""
+    links = {(r["symbol"], r["relation"], r["cell"]) for r in curated.rows("cell_links.tsv")}
+    dates = {r["source_id"]: r["date"] for r in curated.rows("sources.tsv")}
+    seen: set[tuple[str, str, str]] = set()
+    for row in curated.rows("cell_link_evidence.tsv"):
+        key = (row.required("symbol"), row.required("relation"), row.required("cell"))
+        if key not in links:
+            raise row.error(
+                f"cell link '{' '.join(key)}' is not in cell_links*.tsv",
+                "curate the link first, then run `cytokg curate cell-evidence`",
+            )
+        if key in seen:
+            raise row.error(f"cell link '{' '.join(key)}' has two rows", "run `cytokg curate cell-evidence`")
+        seen.add(key)
+        if row.required("basis") not in CELL_EVIDENCE_BASES:
+            raise row.error(f"unknown basis '{row['basis']}'", f"use one of {CELL_EVIDENCE_BASES}")
+        row.required("quote")
+        if row.required("cl_release") != dates.get("cell-ontology"):
+            raise row.error(
+                f"cl_release '{row['cl_release']}' is not the date of source 'cell-ontology' in sources.tsv",
+                "run `cytokg curate cell-evidence` and date the source row after the same Cell Ontology",
+            )
+
+
 def load_curated(ontology_dir: Path) -> Curated:
     """Read and cross-check every curated table under ``ontology_dir``."""
     data = ontology_dir / "data"
@@ -287,6 +315,7 @@ def load_curated(ontology_dir: Path) -> Curated:
         _check_date(row)
         if row["identifier"] and not _IDENTIFIER.match(row["identifier"]):
             raise row.error(f"identifier '{row['identifier']}' is malformed", "write PMID:12345 or DOI:10.xxxx/yyyy")
+    _check_cell_evidence(curated)
     for row in curated.rows("gene_products.tsv"):
         if row.required("kind") not in GENE_KINDS:
             raise row.error(f"unknown kind '{row['kind']}'", f"use one of {GENE_KINDS}")
