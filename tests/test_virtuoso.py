@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 from cytokg.backends.load import ntriples_chunks, staging_graph
 from cytokg.backends.remote import Credentials, Graphs, RemoteStore, SparqlClient, StoreError
 from cytokg.queries import Table, answer_difference, expected_answer, has_order_by, run_query_text, term_text
-from cytokg.release import INFERRED_TYPES
+from cytokg.release import ASSERTED_TRIPLES, INFERRED_TYPES
 from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH, open_store
 from cytokg.testing.virtuoso import LocalVirtuoso
 from cytokg.web.app import create_app
@@ -123,7 +123,7 @@ def test_client_retries_transient_errors(flaky: str) -> None:
 
 def test_load_reports_counts_and_verifies(virtuoso_loaded: LoadedStore, built: Path) -> None:
     output = virtuoso_loaded.load.stdout
-    assert f"<{ASSERTED_GRAPH}>: {_lines(built / 'cytokg.nt')} triples (as built)" in output
+    assert f"<{ASSERTED_GRAPH}>: {_lines(built / ASSERTED_TRIPLES)} triples (as built)" in output
     assert f"<{INFERRED_GRAPH}>: {_lines(built / INFERRED_TYPES)} triples (as built)" in output
     assert f"{len(VERIFIED)} example queries give their expected answers: {', '.join(VERIFIED)}" in output
     assert "verified" in output
@@ -196,7 +196,7 @@ def test_load_twice_leaves_exactly_one_copy(virtuoso: LocalVirtuoso, built: Path
         done = cytokg_load(virtuoso, built, *options)
         assert done.returncode == 0, done.stderr
     counts = _graph_counts(virtuoso, graph)
-    assert counts == {graph: _lines(built / "cytokg.nt"), f"{graph}-inferred": _lines(built / INFERRED_TYPES)}
+    assert counts == {graph: _lines(built / ASSERTED_TRIPLES), f"{graph}-inferred": _lines(built / INFERRED_TYPES)}
 
 
 #: The examples Virtuoso answers correctly (its property-path bugs would fail the load's gate on the others).
@@ -222,9 +222,9 @@ def test_killed_load_leaves_the_previous_graphs_intact(virtuoso: LocalVirtuoso, 
         loader.kill()
         loader.wait(10)
     counts = _graph_counts(virtuoso, graph)
-    assert counts[graph] == _lines(built / "cytokg.nt")
+    assert counts[graph] == _lines(built / ASSERTED_TRIPLES)
     assert counts[f"{graph}-inferred"] == _lines(built / INFERRED_TYPES)
-    assert 5_000 <= counts[staging_graph(graph)] < _lines(built / "cytokg.nt")  # the half-loaded copy is aside
+    assert 5_000 <= counts[staging_graph(graph)] < _lines(built / ASSERTED_TRIPLES)  # the half-loaded copy is aside
     store = RemoteStore(virtuoso.sparql_url, Graphs(graph, f"{graph}-inferred"))
     example = EXAMPLES[0]
     answer = run_query_text(store, example.read_text(encoding="utf-8"), example)
@@ -239,7 +239,7 @@ def test_load_falls_back_to_sparql_update_without_gsp(virtuoso: LocalVirtuoso, b
     done = cytokg_load(virtuoso, built, *options, gsp=f"{virtuoso.base_url}/no-graph-store-here")
     assert done.returncode == 0, done.stderr
     assert "using SPARQL Update instead" in done.stderr and "loaded by update" in done.stdout
-    assert _graph_counts(virtuoso, graph)[graph] == _lines(built / "cytokg.nt")
+    assert _graph_counts(virtuoso, graph)[graph] == _lines(built / ASSERTED_TRIPLES)
 
 
 def test_wrong_password_is_a_clear_error(virtuoso: LocalVirtuoso, built: Path) -> None:

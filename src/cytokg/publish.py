@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cytokg.errors import InputError
-from cytokg.release import DOWNLOAD_FILES, INFERRED_TYPES, SEARCH_FILE
+from cytokg.release import INFERRED_TYPES, SEARCH_FILE
 from cytokg.writing import fsync_directory, write_atomic
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "new_release",
     "publish",
     "recover",
+    "release_dates",
 ]
 
 RELEASES = "releases"
@@ -49,8 +50,18 @@ KEEP = 2
 #: Seconds a build waits for the lock: enough for a starting reader's recovery, not for another build.
 BUILD_WAIT = 10.0
 _LOCK = ".lock"
-#: What a build of the old flat layout (before release folders) left in ``build/``.
-_FLAT = (*DOWNLOAD_FILES, *(f"{name}.gz" for name in DOWNLOAD_FILES), "oxigraph", SEARCH_FILE, INFERRED_TYPES)
+#: The files a build of the old flat layout (before release folders) offered for download.
+_FLAT_FILES = (
+    "cytokg.ttl",
+    "cytokg.owl",
+    "cytokg-ontology.owl",
+    "cytokg.nt",
+    "cytokg.jsonld",
+    "cytokg.sssom.tsv",
+    "cytokg-void.ttl",
+)
+#: What a build of the old flat layout left in ``build/``.
+_FLAT = (*_FLAT_FILES, *(f"{name}.gz" for name in _FLAT_FILES), "oxigraph", SEARCH_FILE, INFERRED_TYPES)
 
 
 @contextmanager
@@ -106,11 +117,14 @@ def _sync_tree(folder: Path) -> None:
         fsync_directory(Path(parent))
 
 
-def _seal(folder: Path) -> list[str]:
-    """Make ``folder`` durable, then mark it complete; returns its entries."""
+def _seal(folder: Path, date: str | None) -> list[str]:
+    """Make ``folder`` durable, then mark it complete (with its release date, if given); returns its entries."""
     names = sorted(path.name for path in folder.iterdir() if path.name != MARKER)
     _sync_tree(folder)
-    write_atomic(folder / MARKER, json.dumps({"release": folder.name, "entries": names}, indent=1).encode())
+    marker: dict[str, object] = {"release": folder.name, "entries": names}
+    if date is not None:
+        marker["date"] = date
+    write_atomic(folder / MARKER, json.dumps(marker, indent=1).encode())
     return names
 
 
@@ -176,15 +190,30 @@ def _prune(build_dir: Path, keep: int) -> None:
             _remove(folder)
 
 
-def publish(build_dir: Path, release: Path, keep: int = KEEP) -> None:
-    """Seal ``release``, switch ``build/current`` to it in one rename, link its entries, prune old releases.
+def publish(build_dir: Path, release: Path, keep: int = KEEP, date: str | None = None) -> None:
+    """Seal ``release`` (dated ``date``), switch ``build/current`` to it in one rename, link its entries, prune.
 
     Call with :func:`build_lock` held.
     """
-    names = _seal(release)
+    names = _seal(release, date)
     _symlink(f"{RELEASES}/{release.name}", build_dir / CURRENT)
     _link_entries(build_dir, names)
     _prune(build_dir, keep)
+
+
+def release_dates(releases: Path) -> dict[str, Path]:
+    """The complete release folders in ``releases`` by the release date their marker gives (the newest per date)."""
+    dated: dict[str, Path] = {}
+    for folder in sorted(releases.iterdir()) if releases.is_dir() else ():
+        if folder.name.startswith(".") or _entries(folder) is None:
+            continue
+        try:
+            date = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("date")
+        except (OSError, ValueError):
+            continue
+        if isinstance(date, str):
+            dated[date] = folder
+    return dated
 
 
 def discard(build_dir: Path, release: Path) -> None:

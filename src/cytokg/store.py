@@ -8,7 +8,15 @@ from typing import Protocol
 
 import pyoxigraph
 
-__all__ = ["ASSERTED_GRAPH", "INFERRED_GRAPH", "Queryable", "add_named_graph", "create_store", "open_store"]
+__all__ = [
+    "ASSERTED_GRAPH",
+    "INFERRED_GRAPH",
+    "Dataset",
+    "Queryable",
+    "add_named_graph",
+    "create_store",
+    "open_store",
+]
 
 #: The named graph that holds the reasoner's inferred class memberships in the served store.
 INFERRED_GRAPH = "https://w3id.org/cytokg/graph/inferred"
@@ -43,11 +51,27 @@ def create_store(ntriples: Path, directory: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def open_store(directory: Path) -> pyoxigraph.Store:
-    """Open a built store read-only."""
+class Dataset:
+    """A built store read as the one dataset CytoKG publishes: asserted plus inferred, as ``/sparql`` answers.
+
+    ``cytokg query``, QC, stats, the search index and the exports all read the store through this view.
+    """
+
+    def __init__(self, store: pyoxigraph.Store) -> None:
+        self.store = store
+
+    def query(
+        self, query: str, /, *, base_iri: str | None = None, use_default_graph_as_union: bool = True
+    ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
+        """Run ``query`` with the default graph as the union of the asserted and the inferred graph."""
+        return self.store.query(query, base_iri=base_iri, use_default_graph_as_union=use_default_graph_as_union)
+
+
+def open_store(directory: Path) -> Dataset:
+    """Open a built store read-only, as the union of its asserted and inferred graphs."""
     if not directory.exists():
         raise FileNotFoundError(f"{directory}: no store here; run `cytokg build` first")
-    return pyoxigraph.Store.read_only(str(directory))
+    return Dataset(pyoxigraph.Store.read_only(str(directory)))
 
 
 def add_named_graph(directory: Path, ntriples: Path, graph: str) -> None:
