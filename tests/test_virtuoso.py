@@ -25,7 +25,7 @@ from cytokg.backends.load import ntriples_chunks, staging_graph
 from cytokg.backends.remote import Credentials, Graphs, RemoteStore, SparqlClient, StoreError
 from cytokg.queries import Table, answer_difference, expected_answer, has_order_by, run_query_text, term_text
 from cytokg.release import ASSERTED_TRIPLES, INFERRED_TYPES
-from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH, open_store
+from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH, Dataset, open_store
 from cytokg.testing.virtuoso import LocalVirtuoso
 from cytokg.web.app import create_app
 
@@ -69,7 +69,7 @@ def remote(virtuoso_loaded: LoadedStore) -> RemoteStore:
 
 
 @pytest.fixture(scope="module")
-def embedded(built: Path) -> pyoxigraph.Store:
+def embedded(built: Path) -> Dataset:
     return open_store(built / "oxigraph")
 
 
@@ -131,7 +131,7 @@ def test_load_reports_counts_and_verifies(virtuoso_loaded: LoadedStore, built: P
 
 
 @pytest.mark.parametrize("path", _examples())
-def test_example_answers_match_on_virtuoso(remote: RemoteStore, embedded: pyoxigraph.Store, path: Path) -> None:
+def test_example_answers_match_on_virtuoso(remote: RemoteStore, embedded: Dataset, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     on_virtuoso = run_query_text(remote, text, path)
     assert on_virtuoso.rows, "an example must return rows"
@@ -141,7 +141,7 @@ def test_example_answers_match_on_virtuoso(remote: RemoteStore, embedded: pyoxig
 
 
 @pytest.mark.parametrize("path", _examples())
-def test_union_answers_match_on_virtuoso(remote: RemoteStore, embedded: pyoxigraph.Store, path: Path) -> None:
+def test_union_answers_match_on_virtuoso(remote: RemoteStore, embedded: Dataset, path: Path) -> None:
     """With the inferred memberships in the default graph, as /sparql serves it."""
     text = path.read_text(encoding="utf-8")
     tables = []

@@ -67,7 +67,7 @@ def _resolve(rules: list[Rule], deployment: str, path: str, accept: str) -> tupl
     for number, rule in enumerate(rules):
         match = rule.pattern.search(path)
         if match and all(condition.search(accept) for condition in rule.accepts):
-            target = re.sub(r"\$(\d)", lambda m: match.group(int(m.group(1))), rule.target)
+            target = match.expand(re.sub(r"\$(\d)", r"\\\1", rule.target))
             return number, target.replace("%{ENV:CYTOKG}", deployment)
     raise AssertionError(f"no rule for {path!r} ({accept})")
 

@@ -35,7 +35,7 @@ class Kind:
 
 
 KINDS = (
-    Kind("Ligand–receptor bindings", "SELECT ?ligand ?receptor WHERE { ?ligand cyto:hasReceptor ?receptor }"),
+    Kind("Ligand-receptor bindings", "SELECT ?ligand ?receptor WHERE { ?ligand cyto:hasReceptor ?receptor }"),
     Kind(
         "Cell links",
         "SELECT ?product ?relation ?cell WHERE { ?product ?relation ?cell "

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph
-
 from cytokg.errors import InputError
 from cytokg.namespaces import BASE, CYTO, OBO
 from cytokg.queries import run_query_text

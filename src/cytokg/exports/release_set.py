@@ -152,4 +152,3 @@ def write_release_set(
     if owlapi_available():
         progress(f"writing {OBO_FILE}")
         export_obo(folder / TBOX_FILE, folder / OBO_FILE)
-

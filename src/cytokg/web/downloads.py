@@ -86,7 +86,7 @@ def file(name: str) -> Response:
 
 @downloads.route("/releases/<date>/<name>")
 def versioned(date: str, name: str) -> Response:
-    """A release file by its version IRI's path, from the kept release of that date (the current one or the one before)."""
+    """A release file by its version IRI's path, from the kept release of that date (current or previous)."""
     if not _DATE.fullmatch(date) or name not in DOWNLOAD_FILES:
         abort(404)
     folders = release_dates(site().build_dir.parent) if site().build_dir.parent.name == RELEASES else {}
