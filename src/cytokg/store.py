@@ -63,8 +63,14 @@ class Dataset:
     def query(
         self, query: str, /, *, base_iri: str | None = None, use_default_graph_as_union: bool = True
     ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
-        """Run ``query`` with the default graph as the union of the asserted and the inferred graph."""
-        return self.store.query(query, base_iri=base_iri, use_default_graph_as_union=use_default_graph_as_union)
+        """Run ``query`` with the default graph as the union of the asserted and the inferred graph (only those)."""
+        if not use_default_graph_as_union:
+            return self.store.query(query, base_iri=base_iri)
+        union: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
+            pyoxigraph.DefaultGraph(),
+            pyoxigraph.NamedNode(INFERRED_GRAPH),
+        ]
+        return self.store.query(query, base_iri=base_iri, default_graph=union)
 
 
 def open_store(directory: Path) -> Dataset:
