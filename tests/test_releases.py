@@ -17,12 +17,23 @@ import pyoxigraph
 import pytest
 
 from cytokg.errors import InputError
-from cytokg.publish import CURRENT, MARKER, RELEASES, build_lock, current_release, new_release, publish
+from cytokg.publish import (
+    CURRENT,
+    FLAT_LAYOUT,
+    MARKER,
+    RELEASES,
+    build_lock,
+    current_release,
+    new_release,
+    publish,
+)
 from cytokg.release import DOWNLOAD_FILES
 from cytokg.web.app import create_app
 
 from .conftest import RELEASE_DATE, ROOT
 
+#: What a build of the layout before release folders left in build/.
+FLAT_ENTRIES = frozenset({*FLAT_LAYOUT, "reports"})
 #: A triple only the new release's store holds: which store the app opened is visible in one ASK.
 MARK = "https://w3id.org/cytokg/test/kill-point"
 ASK_MARK = f"ASK {{ <{MARK}> <{MARK}> ?o }}"
@@ -108,8 +119,11 @@ def _previous_release(build_dir: Path, old: Path) -> None:
 
 
 def _flat_build(build_dir: Path, old: Path) -> None:
-    """The layout before release folders: the files right in build/, plus a finished build's leftovers."""
+    """The layout before release folders: its files right in build/, plus a finished build's leftovers."""
     _link_copy(old, build_dir)
+    for path in build_dir.iterdir():  # files a flat build never wrote (the release set came later)
+        if path.name not in FLAT_ENTRIES:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     (build_dir / ".staging").mkdir()
 
 
@@ -135,6 +149,8 @@ def test_kill_before_every_rename_leaves_one_complete_release(
 ) -> None:
     old, new = contents
     old_files = {} if before == "empty" else release_files(old)
+    if before == "flat-build":
+        old_files = {name: digest for name, digest in old_files.items() if name.split("/")[0] in FLAT_ENTRIES}
     new_files = release_files(new)
     kill_at = 0
     while True:
@@ -173,12 +189,17 @@ def test_old_layout_killed_between_its_last_two_renames(contents: tuple[Path, Pa
     """The flat layout's promotion stopped after ``oxigraph -> oxigraph.old``: the staged store completes it."""
     old, new = contents
     build_dir = tmp_path / "build"
-    _link_copy(old, build_dir)  # every file already promoted (here: the same as before) ...
+    _flat_build(build_dir, old)  # every file already promoted (here: the same as before) ...
+    (build_dir / ".staging").rmdir()
     (build_dir / "oxigraph").rename(build_dir / "oxigraph.old")  # ... the old store set aside ...
     shutil.copytree(new / "oxigraph", build_dir / ".staging" / "oxigraph", copy_function=os.link)  # ... new staged
     release = current_release(build_dir)
     assert release.parent.name == RELEASES
-    expected = {name: digest for name, digest in release_files(old).items() if not name.startswith("oxigraph/")}
+    expected = {
+        name: digest
+        for name, digest in release_files(old).items()
+        if name.split("/")[0] in FLAT_ENTRIES and not name.startswith("oxigraph/")
+    }
     expected |= {name: digest for name, digest in release_files(new).items() if name.startswith("oxigraph/")}
     assert visible(build_dir) == expected
     assert not (build_dir / ".staging").exists() and not (build_dir / "oxigraph.old").exists()

@@ -29,6 +29,7 @@ from cytokg.writing import fsync_directory, write_atomic
 __all__ = [
     "BUILD_WAIT",
     "CURRENT",
+    "FLAT_LAYOUT",
     "KEEP",
     "MARKER",
     "RELEASES",
@@ -60,8 +61,8 @@ _FLAT_FILES = (
     "cytokg.sssom.tsv",
     "cytokg-void.ttl",
 )
-#: What a build of the old flat layout left in ``build/``.
-_FLAT = (*_FLAT_FILES, *(f"{name}.gz" for name in _FLAT_FILES), "oxigraph", SEARCH_FILE, INFERRED_TYPES)
+#: What a build of the old flat layout left in ``build/`` (a folder with these is migrated to a release).
+FLAT_LAYOUT = (*_FLAT_FILES, *(f"{name}.gz" for name in _FLAT_FILES), "oxigraph", SEARCH_FILE, INFERRED_TYPES)
 
 
 @contextmanager
@@ -235,10 +236,10 @@ def _finish_flat_promotion(build_dir: Path) -> None:
 
 def _migrate_flat(build_dir: Path) -> None:
     """Turn a complete build of the old flat layout into a release (hard links: no data is copied)."""
-    if not all((build_dir / name).exists() and not (build_dir / name).is_symlink() for name in _FLAT):
+    if not all((build_dir / name).exists() and not (build_dir / name).is_symlink() for name in FLAT_LAYOUT):
         return
     release = new_release(build_dir)
-    for name in (*_FLAT, "reports"):
+    for name in (*FLAT_LAYOUT, "reports"):
         source = build_dir / name
         if source.is_dir():
             shutil.copytree(source, release / name, copy_function=os.link)
@@ -276,7 +277,7 @@ def _ours(build_dir: Path) -> bool:
     """Whether ``build_dir`` holds releases or leftovers of a build (not, say, a bare store folder)."""
     markers = (RELEASES, CURRENT, f"{CURRENT}.tmp", ".staging", "oxigraph.old")
     return any((build_dir / name).exists() or (build_dir / name).is_symlink() for name in markers) or all(
-        (build_dir / name).exists() for name in _FLAT
+        (build_dir / name).exists() for name in FLAT_LAYOUT
     )
 
 
