@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from cytokg.exports.obo import export_obo
@@ -67,7 +67,6 @@ def titled(graph: Graph, name: str, release_date: str, module: URIRef | None = N
     copy.add((own, OWL.versionIRI, version_iri(name, release_date)))
     if module is not None:
         copy.add((MODULE_TYPE, RDF.type, OWL.AnnotationProperty))
-        copy.add((MODULE_TYPE, RDFS.label, Literal("type", lang="en")))
         copy.add((own, MODULE_TYPE, module))
     return copy
 
