@@ -71,10 +71,9 @@ def test_every_example_loads_and_runs_with_its_controls_uncovered(page: Any) -> 
     for option in options:
         title = option.inner_text()
         page.select_option("#examples", label=title)
-        editor = page.locator(".CodeMirror").bounding_box()
         assert "PREFIX" in page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()"), title
         for control in ("#run", "#share", "#download-csv", "#download-json", "#status"):
-            box = page.locator(control).bounding_box()
+            editor, box = page.locator(".CodeMirror").bounding_box(), page.locator(control).bounding_box()
             below = editor and box and editor["y"] + editor["height"] <= box["y"]
             assert below, f"{title}: the editor covers {control}"
             if control != "#status":
@@ -116,7 +115,7 @@ def test_a_label_and_a_count_show_as_a_bar_chart(page: Any) -> None:
     widths = [float(bars.nth(i).get_attribute("width") or 0) for i in range(bars.count())]
     assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1], "bar lengths follow the counts"
     first = page.locator("#results tr:nth-child(2) td").first.text_content()
-    assert page.locator("#chart text").nth(1).text_content() == first, "the first bar is labelled by the first row"
+    assert page.locator("#chart g text").first.text_content() == first, "the first bar is labelled by the first row"
     page.screenshot(path=str(SCREENS / "query-chart.png"), full_page=True)
 
 
@@ -134,6 +133,9 @@ def test_two_entity_columns_show_as_a_network(page: Any) -> None:
     assert page.locator("#network line.edge").count() == int(status.split()[0]), "one edge per row"
     il6 = page.locator("#network a.node[href='/protein/HGNC_6018']")
     assert il6.count() == 1 and il6.is_visible()
+    shown = [text for text in page.locator("#network a.node text").all_text_contents()]
+    keys = [text for text in shown if re.fullmatch(r"HGNC_\d+|[A-Z0-9]+-[A-Z0-9-]+", text)]
+    assert not keys, f"nodes show their labels, not IRI keys: {keys}"
     page.screenshot(path=str(SCREENS / "query-network.png"), full_page=True)
     il6.click()
     page.wait_for_url("**/protein/HGNC_6018")

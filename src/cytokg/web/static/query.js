@@ -92,6 +92,7 @@
     const bound = rows.filter(function (row) { return row[v]; });
     return bound.length > 0 && bound.every(function (row) { return test(row[v]); });
   }
+  function clip(s, n) { return s.length > n ? s.slice(0, n - 1) + "…" : s; }
   function text(cell) { return !cell ? "" : cell.type === "uri" ? localName(cell.value) : cell.value; }
   function svg(tag, attrs, parent) {
     const el = document.createElementNS(SVG, tag);
@@ -135,11 +136,11 @@
     svg("text", { x: left, y: 14, class: "axis" }, root).textContent = valueVar + " (max " + max + ")";
     shown.forEach(function (row, i) {
       const value = parseFloat(row[valueVar].value), y = 24 + i * bar;
-      const label = svg("text", { x: left - 8, y: y + 14, "text-anchor": "end" }, root);
-      label.textContent = text(row[labelVar]).slice(0, 48);
-      svg("title", {}, label).textContent = text(row[labelVar]);
-      svg("rect", { x: left, y: y + 2, height: bar - 5, width: max > 0 ? Math.max(1, value / max * width) : 1, class: "bar" }, root);
-      svg("text", { x: left + (max > 0 ? value / max * width : 0) + 6, y: y + 14 }, root).textContent = row[valueVar].value;
+      const group = svg("g", {}, root);
+      svg("title", {}, group).textContent = text(row[labelVar]) + ": " + row[valueVar].value;
+      svg("text", { x: left - 8, y: y + 14, "text-anchor": "end" }, group).textContent = clip(text(row[labelVar]), 48);
+      svg("rect", { x: left, y: y + 2, height: bar - 5, width: max > 0 ? Math.max(1, value / max * width) : 1, class: "bar" }, group);
+      svg("text", { x: left + (max > 0 ? value / max * width : 0) + 6, y: y + 14 }, group).textContent = row[valueVar].value;
     });
     if (rows.length > shown.length) {
       const p = document.createElement("p"); p.className = "hint";
@@ -148,9 +149,24 @@
     }
   }
   const MAX_NODES = 150;
-  function renderNetwork(vars, a, b, rows) {
+  const SAFE_IRI = /^https?:\/\/[^\s<>"{}|^`\\]+$/;
+  function fetchLabels(iris) {
+    // the names people read, not the keys in the IRIs: one more query through the endpoint, like any client's
+    const safe = iris.filter(function (iri) { return SAFE_IRI.test(iri); });
+    if (!safe.length) return Promise.resolve(new Map());
+    const query = "SELECT ?s (SAMPLE(?l) AS ?label) WHERE { VALUES ?s { " + safe.map(function (iri) { return "<" + iri + ">"; }).join(" ") +
+      " } ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } GROUP BY ?s";
+    return fetch(ENDPOINT, { method: "POST", body: query, headers: { "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json" } })
+      .then(function (r) { return r.ok ? r.json() : { results: { bindings: [] } }; })
+      .then(function (body) { return new Map(body.results.bindings.map(function (row) { return [row.s.value, row.label.value]; })); })
+      .catch(function () { return new Map(); });
+  }
+  function renderNetwork(vars, a, b, rows, names) {
     network.innerHTML = "";
-    function labelled(v) { const named = vars.indexOf(v + "Label") >= 0 ? v + "Label" : null; return function (row) { return named && row[named] ? row[named].value : localName(row[v].value); }; }
+    function labelled(v) {
+      const named = vars.indexOf(v + "Label") >= 0 ? v + "Label" : null;
+      return function (row) { return named && row[named] ? row[named].value : names.get(row[v].value) || localName(row[v].value); };
+    }
     function side(v) {
       const seen = new Map(), name = labelled(v);
       rows.forEach(function (row) { if (row[v] && !seen.has(row[v].value) && seen.size < MAX_NODES) seen.set(row[v].value, { iri: row[v].value, label: name(row), y: 0 }); });
@@ -162,24 +178,24 @@
       const offset = (height - nodes.size * step) / 2 + step / 2;
       Array.from(nodes.values()).forEach(function (node, i) { node.y = offset + i * step; });
     });
-    const root = svg("svg", { width: 1020, height: height, role: "img", "aria-label": a + " linked to " + b }, network);
+    const root = svg("svg", { width: 1120, height: height, role: "img", "aria-label": a + " linked to " + b }, network);
     svg("text", { x: lx, y: 14, "text-anchor": "end", class: "axis" }, root).textContent = a;
     svg("text", { x: rx, y: 14, class: "axis" }, root).textContent = b;
     rows.forEach(function (row) {
       const from = row[a] && left.get(row[a].value), to = row[b] && right.get(row[b].value);
       if (from && to) svg("line", { x1: lx + 6, y1: from.y, x2: rx - 6, y2: to.y, class: "edge" }, root);
     });
-    function draw(nodes, x, anchor, dx) {
+    function draw(nodes, x, anchor, dx, room) {
       nodes.forEach(function (node) {
         const link = svg("a", { href: localPath(node.iri), class: "node" }, root);
         svg("circle", { cx: x, cy: node.y, r: 5 }, link);
         const t = svg("text", { x: x + dx, y: node.y + 4, "text-anchor": anchor }, link);
-        t.textContent = node.label.slice(0, 44);
+        t.textContent = clip(node.label, room);
         svg("title", {}, link).textContent = node.label + " — " + node.iri;
       });
     }
-    draw(left, lx, "end", -10);
-    draw(right, rx, "start", 10);
+    draw(left, lx, "end", -10, 46);
+    draw(right, rx, "start", 10, 60);
   }
   function show(view) {
     document.querySelectorAll(".view").forEach(function (el) { el.hidden = el.id !== view; });
@@ -190,7 +206,7 @@
     if (typeof body.boolean === "boolean") {
       renderTable(["result"], [{ result: { type: "literal", value: String(body.boolean) } }]);
       views.hidden = true; show("results");
-      return 1;
+      return Promise.resolve(1);
     }
     const vars = body.head.vars, rows = body.results.bindings;
     renderTable(vars, rows);
@@ -207,9 +223,14 @@
       const literal = labels.filter(function (v) { return columnIs(rows, v, function (c) { return c.type !== "uri"; }); });
       renderChart(literal.length ? literal[0] : labels[0], numeric[0], rows);
     }
-    if (canNetwork) renderNetwork(vars, entities[0], entities[1], rows);
     show("results");
-    return rows.length;
+    if (!canNetwork) return Promise.resolve(rows.length);
+    const iris = new Set();
+    [entities[0], entities[1]].forEach(function (v) { rows.forEach(function (row) { if (row[v] && iris.size < 2 * MAX_NODES) iris.add(row[v].value); }); });
+    return fetchLabels(Array.from(iris)).then(function (names) {
+      renderNetwork(vars, entities[0], entities[1], rows, names);
+      return rows.length;
+    });
   }
   let ascending = true;
   function sortBy(index) {
@@ -242,8 +263,9 @@
           status.textContent = "graph in " + ms;
           return;
         }
-        const n = renderResults(res.body);
-        status.textContent = n + " rows in " + ms + (res.limit ? " (" + res.limit + ")" : "");
+        return renderResults(res.body).then(function (n) {
+          status.textContent = n + " rows in " + ms + (res.limit ? " (" + res.limit + ")" : "");
+        });
       })
       .catch(function (e) { status.textContent = "error: " + e; });
   }
