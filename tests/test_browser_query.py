@@ -139,3 +139,20 @@ def test_two_entity_columns_show_as_a_network(page: Any) -> None:
     page.screenshot(path=str(SCREENS / "query-network.png"), full_page=True)
     il6.click()
     page.wait_for_url("**/protein/HGNC_6018")
+
+
+def test_the_editor_completes_prefixes_and_names(page: Any) -> None:
+    page.goto("/query")
+    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setValue('')")
+    page.click(".CodeMirror-code")
+    page.keyboard.type("PREFIX ")
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints li")
+    page.keyboard.press("Enter")
+    page.keyboard.type("\nSELECT * WHERE { ?drug ?p tocilizu")
+    page.wait_for_selector(".CodeMirror-hints li")
+    assert page.locator(".CodeMirror-hints li").first.inner_text().lower().startswith("tocilizumab")
+    page.keyboard.press("Enter")
+    text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert text.startswith("PREFIX cyto: <https://w3id.org/cytokg/vocab/>\n"), text
+    assert text.endswith("?p <https://w3id.org/cytokg/drug/DB06273>"), "the name becomes the drug's IRI"

@@ -47,7 +47,7 @@
     if (q.length < 2) { callback(null); return; }
     fetch(SEARCH + "?limit=10&q=" + encodeURIComponent(q)).then(function (r) { return r.json(); }).then(function (body) {
       callback({ from: at.from, to: at.to, list: (body.results || []).map(function (hit) {
-        return { text: "<" + hit.iri + ">", displayText: hit.label + "  (" + hit.matched + ")" };
+        return { text: "<" + hit.iri + ">", displayText: hit.label + (hit.matched && hit.matched !== hit.label ? "  (" + hit.matched + ")" : "") };
       }) });
     }).catch(function () { callback(null); });
   }
