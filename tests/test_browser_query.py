@@ -133,7 +133,7 @@ def test_two_entity_columns_show_as_a_network(page: Any) -> None:
     assert page.locator("#network line.edge").count() == int(status.split()[0]), "one edge per row"
     il6 = page.locator("#network a.node[href='/protein/HGNC_6018']")
     assert il6.count() == 1 and il6.is_visible()
-    shown = [text for text in page.locator("#network a.node text").all_text_contents()]
+    shown = page.locator("#network a.node text").all_text_contents()
     keys = [text for text in shown if re.fullmatch(r"HGNC_\d+|[A-Z0-9]+-[A-Z0-9-]+", text)]
     assert not keys, f"nodes show their labels, not IRI keys: {keys}"
     page.screenshot(path=str(SCREENS / "query-network.png"), full_page=True)
