@@ -25,7 +25,18 @@ from cytokg.namespaces import BASE, OBO
 from cytokg.release import SEARCH_FILE
 from cytokg.store import Queryable
 
-__all__ = ["FIELDS", "KINDS", "MATCHES", "PRIORITY", "SEARCH_FILE", "Hit", "SearchIndex", "normalise", "write_index"]
+__all__ = [
+    "FIELDS",
+    "KINDS",
+    "LOOKUPS",
+    "MATCHES",
+    "PRIORITY",
+    "SEARCH_FILE",
+    "Hit",
+    "SearchIndex",
+    "normalise",
+    "write_index",
+]
 
 _PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
