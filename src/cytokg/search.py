@@ -2,9 +2,10 @@
 
 The build writes the names into an SQLite file (``write_index``); web workers open it read-only
 (``SearchIndex``). Ranking: exact > prefix > word > substring match of the normalised text; within one
-kind of match, strong names (labels, symbols, exact synonyms, IDs) before related/broader/narrower
-synonyms, then the kind's priority, the shortest completion, the name's field and the label. Every
-lookup is an index range scan or a trigram full-text match, never a scan of all names.
+kind of match, the entity's own names (labels, symbols, exact synonyms, IDs) before previous and alias
+symbols and cross-references, and those before related/broader/narrower synonyms; then the kind's priority,
+the shortest completion, the name's field and the label. Every lookup is an index range scan, a trigram
+full-text match or a key lookup, never a scan of all names.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ FIELDS: dict[str, tuple[str, int]] = {
     "hasBroadSynonym": ("broader synonym", 2),
     "hasNarrowSynonym": ("narrower synonym", 2),
 }
+#: Among otherwise equal names, the field's place in ``FIELDS``: a term's label before another's synonym.
+_FIELD_ORDER = {field: place for place, field in enumerate(FIELDS)}
 #: Kinds of entity in biologists' words, by a CytoKG IRI's path segment or an OBO prefix (GO terms by aspect).
 KINDS: dict[str, str] = {
     "protein": "gene product",
@@ -134,7 +137,7 @@ _GO_QUERY = (
 )
 #: (IRI, label, kind, name, field, normalised name) of one matching name; its rank, smallest first.
 _Row = tuple[str, str, str, str, str, str]
-_Rank = tuple[int, int, int, int, str]
+_Rank = tuple[int, int, int, int, int, str]
 #: Each lookup reads at most 3000 rows (a one-letter key starts thousands of names).
 _RANGE_SQL = """SELECT e.iri, e.label, e.kind, n.name, n.field, n.normal, k.word FROM keys k
 JOIN names n ON n.id = k.name JOIN entities e ON e.id = n.entity WHERE k.key >= ? AND k.key < ? LIMIT 3000"""
@@ -258,13 +261,14 @@ def write_index(store: Queryable, path: Path) -> None:
 
 
 def _rank(key: str, match: str, row: _Row, order: dict[str, int]) -> _Rank:
-    """Kind of match, field group, kind of entity, how much of the name the key leaves, label."""
+    """Kind of match, field group, kind of entity, how much of the name the key leaves, field, label."""
     _, label, kind, _, field, normal = row
     return (
         MATCHES.index(match),
         FIELDS.get(field, ("", 2))[1],
         order.get(kind, 99),
         len(normal) - len(key),
+        _FIELD_ORDER.get(field, len(FIELDS)),
         label.lower(),
     )
 
