@@ -117,7 +117,9 @@ def test_hits_say_why(index: SearchIndex) -> None:
     hit = index.search("synovial fluid")[0]
     assert (hit.match, hit.field, hit.matched) == ("exact", "name", "synovial fluid")
     word = next(h for h in index.search("arthritis") if h.iri == OBO + "MONDO_0008383")
-    assert word.match == "word" and "arthritis" in word.why and word.matched in word.why
+    assert (word.match, word.why) == ("word", "a word in the name starts with “arthritis”")
+    alias = index.search("macrophage-derived")[0]
+    assert alias.match == "prefix" and alias.why.startswith(f"{alias.field} “{alias.matched}” starts with")
 
 
 def test_lookups_use_indexes(index: SearchIndex) -> None:
@@ -184,5 +186,5 @@ def test_api_search(client: FlaskClient) -> None:
 def test_search_page_shows_kind_and_why(client: FlaskClient) -> None:
     html = client.get("/search", query_string={"q": "macrophage"}).get_data(as_text=True)
     assert 'href="/obo/CL_0000235"' in html
-    assert "cell type" in html and "name “macrophage”" in html
+    assert "cell type" in html and "exact match on the name" in html
     assert "No match" in client.get("/search", query_string={"q": "zzzzqqq"}).get_data(as_text=True)

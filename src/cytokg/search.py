@@ -105,10 +105,10 @@ PRIORITY = (
 #: Kinds of match, best first, with the words ``Hit.why`` uses.
 MATCHES = ("exact", "prefix", "word", "substring")
 _WHY = {
-    "exact": "{field} “{name}”",
-    "prefix": "{field} “{name}” starts with “{query}”",
-    "word": "a word of {field} “{name}” starts with “{query}”",
-    "substring": "{field} “{name}” contains “{query}”",
+    "exact": "exact match on {named}",
+    "prefix": "{named} starts with “{query}”",
+    "word": "a word in {named} starts with “{query}”",
+    "substring": "{named} contains “{query}”",
 }
 _NAME_QUERY = (
     _PREFIXES
@@ -321,6 +321,7 @@ class SearchIndex:
             if iri in best and best[iri][0] <= rank:
                 continue
             words = FIELDS.get(field, (field, 2))[0]
-            why = _WHY[match].format(field=words, name=name, query=query.strip())
+            named = f"the {words}" if name == label else f"{words} “{name}”"
+            why = _WHY[match].format(named=named, query=query.strip())
             best[iri] = (rank, Hit(iri, label, kind, words, name, match, why))
         return [hit for _, hit in sorted(best.values(), key=lambda pair: pair[0])][:limit]
