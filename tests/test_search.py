@@ -55,7 +55,6 @@ NAMES = [
     ("crohn", OBO + "MONDO_0005011", "disease"),
     ("macrophage", OBO + "CL_0000235", "cell type"),
     ("hepatocyte", OBO + "CL_0000182", "cell type"),
-    ("Th17", OBO + "CL_0000899", "cell type"),  # a Cell Ontology exact synonym
     ("regulatory T cell", OBO + "CL_0000815", "cell type"),
     ("CL:0000235", OBO + "CL_0000235", "cell type"),
     (OBO + "CL_0000235", OBO + "CL_0000235", "cell type"),  # a pasted IRI
