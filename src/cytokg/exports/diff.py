@@ -43,10 +43,10 @@ KINDS = (
         "&& ?relation NOT IN (rdf:type, rdfs:subClassOf, owl:equivalentClass)) "
         "FILTER NOT EXISTS { ?product a cyto:DiseaseAssociation } }",
     ),
-    Kind(
+    Kind(  # of a gene's expression, and of a process (RO "involved in positive/negative regulation of")
         "Regulations",
         "SELECT ?regulator ?relation ?target WHERE { ?regulator ?relation ?target VALUES ?relation { "
-        "cyto:inducesExpressionOf cyto:repressesExpressionOf obo:RO_0002211 obo:RO_0002212 obo:RO_0002213 } }",
+        "cyto:inducesExpressionOf cyto:repressesExpressionOf obo:RO_0002429 obo:RO_0002430 } }",
     ),
     Kind(
         "Disease associations",
