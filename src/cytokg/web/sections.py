@@ -24,6 +24,12 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 _LIST = "|"
 
 
+#: "Treats" and the process relations, under their RO names and their CytoKG annotation-property names.
+_TREATS = "VALUES ?treats { obo:RO_0002606 cyto:treats }"
+_INVOLVED = """VALUES ?prop { obo:RO_0002331 obo:RO_0002429 obo:RO_0002430
+                            cyto:involvedIn cyto:positivelyRegulates cyto:negativelyRegulates }"""
+
+
 def _evidence(subject: str, prop: str, target: str) -> str:
     """The evidence of the statement ``subject prop target`` as ``?ev``: its source and kind of evidence, in words."""
     return f"""OPTIONAL {{ ?ax owl:annotatedSource {subject} ; owl:annotatedProperty {prop} ;
@@ -130,7 +136,7 @@ _GENE_PRODUCT: dict[str, tuple[tuple[str, ...], str]] = {
         ("drug", "mechanism", "approval", "indications"),
         """SELECT ?entity ?d ?drug ?mechanism ?approval (GROUP_CONCAT(DISTINCT ?ind; SEPARATOR="|") AS ?indications)
            WHERE { ?d cyto:hasTarget ?entity ; rdfs:label ?drug ; cyto:hasMechanism/rdfs:label ?mechanism ;
-                      cyto:approvalStatus ?approval . OPTIONAL { ?d obo:RO_0002606/rdfs:label ?ind } }
+                      cyto:approvalStatus ?approval . OPTIONAL { TREATS ?d ?treats ?i . ?i rdfs:label ?ind } }
            GROUP BY ?entity ?d ?drug ?mechanism ?approval ORDER BY ?drug""",
     ),
     "Inflammatory roles": (
@@ -192,7 +198,7 @@ _DISEASE: dict[str, tuple[tuple[str, ...], str]] = {
     "Drugs for it": (
         ("drug", "mechanism", "approval", "targets"),
         """SELECT ?entity ?d ?drug ?mechanism ?approval (GROUP_CONCAT(DISTINCT ?target; SEPARATOR="|") AS ?targets)
-           WHERE { ?d obo:RO_0002606 ?entity ; rdfs:label ?drug ; cyto:hasMechanism/rdfs:label ?mechanism ;
+           WHERE { TREATS ?d ?treats ?entity ; rdfs:label ?drug ; cyto:hasMechanism/rdfs:label ?mechanism ;
                       cyto:approvalStatus ?approval . OPTIONAL { ?d cyto:hasTarget/rdfs:label ?target } }
            GROUP BY ?entity ?d ?drug ?mechanism ?approval ORDER BY ?drug""",
     ),
@@ -221,9 +227,9 @@ _DRUG: dict[str, tuple[tuple[str, ...], str]] = {
     "Indications": (
         ("disease", "evidence"),
         """SELECT ?entity ?y ?disease (GROUP_CONCAT(DISTINCT ?ev; SEPARATOR="|") AS ?evidence)
-           WHERE { ?entity obo:RO_0002606 ?y . ?y rdfs:label ?disease . EVIDENCE }
+           WHERE { TREATS ?entity ?treats ?y . ?y rdfs:label ?disease . EVIDENCE }
            GROUP BY ?entity ?y ?disease ORDER BY ?disease""".replace(
-            "EVIDENCE", _evidence("?entity", "obo:RO_0002606", "?y")
+            "EVIDENCE", _evidence("?entity", "?treats", "?y")
         ),
     ),
     "What sources said about it": _CLAIMS_ABOUT,
@@ -233,7 +239,7 @@ _PROCESS: dict[str, tuple[tuple[str, ...], str]] = {
     "Cytokines involved": (
         ("gene product", "how", "evidence"),
         """SELECT ?entity ?x ?name ?how (GROUP_CONCAT(DISTINCT ?ev; SEPARATOR="|") AS ?evidence)
-           WHERE { VALUES ?prop { obo:RO_0002331 obo:RO_0002429 obo:RO_0002430 }
+           WHERE { INVOLVED
              ?x ?prop ?entity ; rdfs:label ?name . ?prop rdfs:label ?how .
              EVIDENCE }
            GROUP BY ?entity ?x ?name ?how ORDER BY ?name""".replace("EVIDENCE", _evidence("?x", "?prop", "?entity")),
@@ -359,7 +365,7 @@ def sections(
     """The non-empty tables of ``iri``'s page, in reading order; ``local`` gives the page that serves an IRI."""
     found = []
     for title, (columns, query) in _BY_KIND.get(_kind(iri), {}).items():
-        answer = run(PREFIXES + query, iri, None)
+        answer = run(PREFIXES + query.replace("TREATS", _TREATS).replace("INVOLVED", _INVOLVED), iri, None)
         shown = [i for i, name in enumerate(answer.variables) if name != "entity"]
         rows: list[tuple[str | None, list[str]]] = []
         for solution in answer.solutions:

@@ -52,6 +52,7 @@ class Summary:
     synonyms: list[str] = field(default_factory=list)
     previous_symbols: list[str] = field(default_factory=list)
     parents: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)
     identifiers: list[Identifier] = field(default_factory=list)
 
 
@@ -79,8 +80,16 @@ _OWN_KINDS = {
     "listing": "ligand-receptor pair listed by a resource",
     "vocab": "CytoKG term",
 }
-#: Ontologies OLS4 serves, by OBO prefix.
-_OLS = ("CL", "MONDO", "GO", "UBERON", "CHEBI", "ECO", "RO")
+#: Ontologies OLS4 serves, by OBO prefix, with their names.
+_OLS = {
+    "CL": "Cell Ontology",
+    "MONDO": "Mondo Disease Ontology",
+    "GO": "Gene Ontology",
+    "UBERON": "Uberon anatomy ontology",
+    "CHEBI": "ChEBI",
+    "ECO": "Evidence & Conclusion Ontology",
+    "RO": "Relation Ontology",
+}
 #: Identifier properties: property IRI → (resource, link template for the value or None).
 _IDENTIFIERS = {
     f"{_CYTO}hgncId": ("HGNC", "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}"),
@@ -134,7 +143,8 @@ def _identifier(fact: Fact, iri: str) -> Identifier | None:
         resource, template = _IDENTIFIERS[fact.prop]
         return Identifier(resource, fact.value, template.format(quote(fact.value, safe=":")))
     if fact.prop == f"{_OIO}id":
-        return Identifier("OBO", fact.value, ols_link(iri))
+        ontology = _OLS.get(fact.value.split(":", 1)[0], "OBO")
+        return Identifier(f"{ontology} (OLS)", fact.value, ols_link(iri))
     if fact.prop == f"{_DCTERMS}identifier":
         if fact.value.startswith("PMID:"):
             return Identifier("PubMed", fact.value, f"https://pubmed.ncbi.nlm.nih.gov/{fact.value[5:]}/")
@@ -168,6 +178,8 @@ def summarize(iri: str, facts: list[Fact], local: Callable[[str], str | None]) -
         if f.is_iri and f.value not in _GENERIC_TYPES and f.label != f.value
     ]
     summary.parents = sorted({(f.label, local(f.value) or "") for f in parents}, key=lambda p: p[0].casefold())
+    cited = [f for f in by_prop.get(f"{_DCTERMS}source", []) if f.is_iri and f.label != f.value]
+    summary.sources = sorted({(f.label, local(f.value) or "") for f in cited})
     identifiers = [i for f in facts if (i := _identifier(f, iri)) is not None]
     summary.identifiers = sorted(set(identifiers), key=lambda i: (i.resource, i.value))
     return summary
