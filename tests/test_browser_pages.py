@@ -1,4 +1,4 @@
-"""Every kind of entity page in headless Chromium at 1400×1000: the summary is above the fold.
+"""Every kind of entity page in headless Chromium at 1400 x 1000: the summary is above the fold.
 
 Screenshots go to build/reports/screens/<kind>.png for a reviewer to look at.
 """

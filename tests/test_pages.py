@@ -137,7 +137,9 @@ def _visible(page: str) -> str:
     return re.sub(r"<[^>]*>", " ", page.split('<details class="statements">')[0])
 
 
-OLS_CL = "https://www.ebi.ac.uk/ols4/ontologies/cl/classes/http%253A%252F%252Fpurl.obolibrary.org%252Fobo%252FCL_0000235"
+OLS_CL = (
+    "https://www.ebi.ac.uk/ols4/ontologies/cl/classes/http%253A%252F%252Fpurl.obolibrary.org%252Fobo%252FCL_0000235"
+)
 
 
 def test_summary_opens_the_gene_product_page(client: FlaskClient) -> None:

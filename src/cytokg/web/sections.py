@@ -228,9 +228,7 @@ _DRUG: dict[str, tuple[tuple[str, ...], str]] = {
         ("disease", "evidence"),
         """SELECT ?entity ?y ?disease (GROUP_CONCAT(DISTINCT ?ev; SEPARATOR="|") AS ?evidence)
            WHERE { TREATS ?entity ?treats ?y . ?y rdfs:label ?disease . EVIDENCE }
-           GROUP BY ?entity ?y ?disease ORDER BY ?disease""".replace(
-            "EVIDENCE", _evidence("?entity", "?treats", "?y")
-        ),
+           GROUP BY ?entity ?y ?disease ORDER BY ?disease""".replace("EVIDENCE", _evidence("?entity", "?treats", "?y")),
     ),
     "What sources said about it": _CLAIMS_ABOUT,
 }
