@@ -134,7 +134,7 @@ def _section(page: str, title: str) -> str:
 
 def _visible(page: str) -> str:
     """The text a reader sees without unfolding "All statements"."""
-    return re.sub(r"<[^>]*>", " ", page.split('<details class="statements">')[0])
+    return re.sub(r"<[^>]*>", " ", page.split('<details class="statements"')[0])
 
 
 OLS_CL = (
