@@ -42,7 +42,7 @@ def test_summary_is_above_the_fold(live_server: str, kind: str) -> None:
         assert box is not None and page.locator("#summary").is_visible()
         assert box["y"] + box["height"] <= 1000, f"the summary ends {box['y'] + box['height']:.0f} px down"
         assert page.locator("#summary h1").inner_text().strip(), "a name"
-        assert page.locator("#summary .kind").inner_text().strip(), "a kind"
+        assert page.locator("#summary .entity-kind").inner_text().strip(), "a kind"
         if kind != "claim":
             assert page.locator("#summary .ids a, details.table").count() >= 1, "identifiers or sections"
         browser.close()
