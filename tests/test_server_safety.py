@@ -100,7 +100,8 @@ def test_from_a_file_iri_reads_nothing(client: FlaskClient) -> None:
         ("SELECT * WHERE { \\u0053ERVICE <http://e/> { ?s ?p ?o } }", False),  # a codepoint escape
         ('SELECT * WHERE { BIND ("""a\n#""" AS ?x) SERVICE <http://e/> { ?s ?p ?o } }', False),  # '#' in a string
         ("PREFIX select: <x:>\nINSERT DATA { <a:b> <a:b> <a:b> }", False),
-        ("SELECT * WHERE { ?s ?p ?o } # a comment naming service", False),
+        ("SELECT * WHERE { ?s ?p ?o } # a comment naming service", True),  # comments are read as Oxigraph ends them
+        ("SELECT * WHERE { ?s ?p ?o } #\rSERVICE <http://e/> {}", False),  # a carriage return ends a comment
     ],
 )
 def test_only_plainly_safe_text_skips_the_full_parse(query: str, safe: bool) -> None:
