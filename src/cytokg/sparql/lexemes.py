@@ -25,6 +25,12 @@ _U = _BASE + "_"
 _CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _ESCAPE = r"""\\[tbnrf"'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"""
+_STRING = (  # long strings first; a short one ends before a line break
+    f"'''(?:(?:'|'')?(?:[^'\\\\]|{_ESCAPE}))*'''"
+    f'|"""(?:(?:"|"")?(?:[^"\\\\]|{_ESCAPE}))*"""'
+    f"|'(?:[^'\\\\\\n\\r]|{_ESCAPE})*'"
+    f'|"(?:[^"\\\\\\n\\r]|{_ESCAPE})*"'
+)
 _PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
 _LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
 
@@ -34,10 +40,7 @@ _LEXEME = re.compile(
             r"(?P<space>[ \t\r\n]+)",
             r"(?P<comment>#[^\r\n]*)",
             r'(?P<iri><(?:[^\x00-\x20<>"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)',
-            f"(?P<string>'''(?:(?:'|'')?(?:[^'\\\\]|{_ESCAPE}))*'''"
-            f'|"""(?:(?:"|"")?(?:[^"\\\\]|{_ESCAPE}))*"""'
-            f"|'(?:[^'\\\\\\n\\r]|{_ESCAPE})*'"
-            f'|"(?:[^"\\\\\\n\\r]|{_ESCAPE})*")',
+            f"(?P<string>{_STRING})",
             f"(?P<variable>[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
             f"(?P<name>(?:{_PREFIX})?:(?:{_LOCAL})?)",
             f"(?P<word>[{_CHARS}]+)",

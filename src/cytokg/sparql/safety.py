@@ -65,12 +65,15 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, 
 
 
 def query_dataset(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The IRIs of a query's FROM and FROM NAMED clauses (prefixed names resolved)."""
+    """The IRIs of a query's FROM and FROM NAMED clauses (prefixed names resolved), read from the parse tree
+    (rdflib's algebra fails on ``DESCRIBE * FROM``)."""
     from rdflib.plugins.sparql import algebra, parser
 
-    clauses = algebra.translateQuery(parser.parseQuery(text)).algebra.get("datasetClause") or []
-    default = tuple(str(clause["default"]) for clause in clauses if "default" in clause)
-    named = tuple(str(clause["named"]) for clause in clauses if "named" in clause)
+    prologue, query = parser.parseQuery(text)
+    resolved = algebra.translatePrologue(prologue, None)
+    clauses = query.get("datasetClause") or []
+    default = tuple(str(resolved.absolutize(clause["default"])) for clause in clauses if "default" in clause)
+    named = tuple(str(resolved.absolutize(clause["named"])) for clause in clauses if "named" in clause)
     return default, named
 
 
