@@ -31,19 +31,21 @@ _STRING = (  # long strings first; a short one ends before a line break
     f"|'(?:[^'\\\\\\n\\r]|{_ESCAPE})*'"
     f'|"(?:[^"\\\\\\n\\r]|{_ESCAPE})*"'
 )
+_IRI = r'<(?:[^\x00-\x20<>"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>'
+_VARIABLE = f"[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+"
 _PREFIX = f"[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?"
 _LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?"
 
 _LEXEME = re.compile(
     "|".join(
         [
-            r"(?P<space>[ \t\r\n]+)",
+            r"(?P<space>[ \t\r\n]++)",
             r"(?P<comment>#[^\r\n]*)",
-            r'(?P<iri><(?:[^\x00-\x20<>"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)',
+            f"(?P<iri>{_IRI})",
             f"(?P<string>{_STRING})",
-            f"(?P<variable>[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+            f"(?P<variable>{_VARIABLE})",
             f"(?P<name>(?:{_PREFIX})?:(?:{_LOCAL})?)",
-            f"(?P<word>[{_CHARS}]+)",
+            f"(?P<word>[{_CHARS}.]++)",  # dots too, so a run of names and dots is read once, not once per dot
             r"(?P<mark>.)",
         ]
     ),
@@ -53,7 +55,33 @@ _LEXEME = re.compile(
 _OPERAND_ENDS = frozenset({"iri", "string", "variable", "name", "word"})
 #: Characters that make ``<…>`` read differently as an operator: a comment, a string, a parenthesis.
 _SHIFTING = re.compile(r"[#'()]")
-_FORMS = ("select", "ask", "construct", "describe")
+_GAP = r"(?:[ \t\r\n]++|#[^\r\n]*+)*+"
+_SPACE = r"[ \t\r\n]*+"
+#: The end of an operand (a name character, an escaped one, a colon, a bracket, a quote), then perhaps a
+#: less-than, then what an IRI may hold, up to a shifting character.
+_MAYBE_AMBIGUOUS = re.compile(
+    f"(?:\\\\[_~.\\-!$&'()*+,;=/?#@%]|[{_CHARS}:)\\]>\"']){_GAP}"
+    "<(?:[^\\x00-\\x20<>\"{}|^`\\\\]|\\\\u[0-9A-Fa-f]{4}|\\\\U[0-9A-Fa-f]{8})*?[#'()]"
+)
+#: Comments, BASE and PREFIX declarations, then a query form (case-insensitive, no word boundary).
+_PROLOGUE = re.compile(
+    f"(?:[ \\t\\r\\n]++|#[^\\r\\n]*+|base{_SPACE}{_IRI}|prefix{_SPACE}(?:{_PREFIX})?:{_SPACE}{_IRI})*+"
+    "(?:select|ask|construct|describe)",
+    re.IGNORECASE,
+)
+#: A variable, loosely: any character after `?` that Oxigraph could not read as another token (a charset this
+#: small is ten times faster than the grammar's; the extra characters are errors to Oxigraph anywhere else).
+_LOOSE_VARIABLE = r"[?$][^\x00-\x20#<'\"?$:(){}\[\],;.=!<>|&+*/^@~-]*+"
+#: Runs of text the grammar reads as keywords and punctuation (group 1), or what hides text from it: comments,
+#: IRIs, strings, local names, variables; any other character alone.
+_CODE = re.compile(f"([^#<'\"?$:]++)|#[^\\r\\n]*+|{_IRI}|{_STRING}|:(?:{_LOCAL})|{_LOOSE_VARIABLE}|.", re.DOTALL)
+#: The same for brackets: runs without one, what hides them, a bracket or any other character alone.
+_BRACKETS = re.compile(f"[^#<'\"():\\[\\]{{}}]++|#[^\\r\\n]*+|{_IRI}|{_STRING}|:(?:{_LOCAL})|.", re.DOTALL)
+
+
+def _code(text: str) -> str:
+    """``text`` without comments, IRIs, strings, local names and variables, in lower case."""
+    return " ".join(_CODE.findall(text)).lower()
 
 
 def lexemes(text: str) -> Iterator[tuple[str, str]]:
@@ -73,11 +101,11 @@ def _ambiguous(kind: str, lexeme: str, previous: tuple[str, str], parentheses: i
 class Reading:
     """What one pass over a query's lexemes found."""
 
-    #: A prologue then a query form, every character known: Oxigraph reads a query, not an update.
+    #: A prologue then a query form: Oxigraph reads a query, not an update.
     query_form: bool
     #: No ambiguous ``<``: the counts below are exact.
     exact: bool
-    #: Words, prefixes and glued variables that hold ``service`` / ``from`` (each may be that keyword).
+    #: Words and prefixes that hold ``service`` / ``from`` (each may be that keyword, glued to others).
     services: int
     froms: int
 
@@ -88,73 +116,77 @@ class Reading:
 
 
 def read(text: str) -> Reading:
-    """One pass over ``text``: its :class:`Reading`.
+    """Every lexeme of ``text``, in one pass: its :class:`Reading` (slower than :func:`plainly_safe`, and it
+    looks at parentheses, so it can tell most spellings :func:`plainly_safe` finds ambiguous).
 
     >>> read("SELECT ?c WHERE { ?c owl:someValuesFrom ?x }").plainly_safe, read("ASKFROM<g>{}").froms
     (True, 1)
     """
     previous = ("space", "")
     parentheses = services = froms = 0
-    glued = False  # no space or comment since the previous lexeme
-    known = exact = True
-    prologue: str | None = ""  # "" expects BASE/PREFIX/form; then "base", "prefix", "name"; None after the form
+    exact = True
     for kind, lexeme in lexemes(text):
         if kind in ("space", "comment"):
-            glued = False
             continue
-        lower = lexeme.lower()
-        if prologue is not None:
-            prologue = _prologue_step(prologue, kind, lower)
         word = ""
         if kind == "mark":
-            known = known and lexeme in "{}()[];,.*+-/!=<>&|^@~?"
             parentheses += (lexeme == "(") - (lexeme == ")")
-        elif kind == "word" or (kind == "variable" and glued):  # a glued `?` may be a path's, then a keyword
-            word = lower
+        elif kind == "word":
+            word = lexeme.lower()
         elif kind == "name":
-            word = lower.split(":", 1)[0]  # `SERVICE:x` is SERVICE and the IRI `:x`; a local name is whole
+            word = lexeme.lower().split(":", 1)[0]  # `SERVICE:x` is SERVICE and the IRI `:x`; a local name is whole
         elif _ambiguous(kind, lexeme, previous, parentheses):
             exact = False
         services += "service" in word
         froms += "from" in word
-        previous, glued = (kind, lexeme), True
-    return Reading(prologue is None and known, exact, services, froms)
+        previous = (kind, lexeme)
+    return Reading(_PROLOGUE.match(text) is not None and "\\" not in _code(text), exact, services, froms)
 
 
 def plainly_safe(text: str) -> bool:
     """Whether Oxigraph would read ``text`` as a query (not an update) with no SERVICE and no FROM.
 
-    Exact where it says True. Anything it cannot tell (a word that may be SERVICE or FROM, an ambiguous
-    ``<``, a character it does not know) is False: parse it in full.
+    Exact where it says True: a prologue then a query form, and neither ``service`` nor ``from`` nor a backslash
+    outside comments, IRIs, strings, local names and variables. A ``<`` that may be an operator hiding a comment
+    or string is looked at lexeme by lexeme (:func:`read`). Anything else is False: parse it in full.
+
+    >>> plainly_safe("SELECT ?c WHERE { ?c owl:someValuesFrom ?x }"), plainly_safe("ASKFROM<g>{}")
+    (True, False)
     """
-    return read(text).plainly_safe
-
-
-def _prologue_step(state: str, kind: str, lower: str) -> str | None:
-    """The next state of the prologue reader after one lexeme: None once the query form is read."""
-    if state == "" and kind == "word":
-        if lower in ("base", "prefix"):
-            return lower
-        return None if lower.startswith(_FORMS) else "bad"
-    if state == "base" and kind == "iri":
-        return ""
-    if state == "prefix" and kind == "name" and lower.endswith(":"):
-        return "name"
-    if state == "name" and kind == "iri":
-        return ""
-    return "bad"
+    prologue = _PROLOGUE.match(text)
+    if prologue is None:
+        return False
+    if _MAYBE_AMBIGUOUS.search(text, prologue.end()):  # no operator in a prologue
+        return read(text).plainly_safe
+    code = _code(text)
+    return "service" not in code and "from" not in code and "\\" not in code
 
 
 def nesting_depth(text: str) -> int:
     """The deepest nesting of brackets, braces and parentheses that Oxigraph's parser could recurse into.
 
     A linear scan, cheap enough to run on every request before any parser sees the text. Brackets in
-    strings, IRIs and comments (as Oxigraph ends them) do not count; after an ambiguous ``<`` every opening
-    bracket counts and none closes, so the figure is never less than the parser's.
+    strings, IRIs, comments (as Oxigraph ends them) and local names (``e:a\\(``) do not count; after an
+    ambiguous ``<`` every opening bracket counts and none closes, so the figure is never less than the parser's.
 
     >>> nesting_depth("SELECT * { ?s ?p ?o FILTER((?o > 1)) }"), nesting_depth('ASK { ?s ?p "((((" }')
     (3, 1)
     """
+    prologue = _PROLOGUE.match(text)
+    if _MAYBE_AMBIGUOUS.search(text, prologue.end() if prologue else 0):
+        return _nesting_lexeme_by_lexeme(text)
+    depth = deepest = 0
+    for lexeme in _BRACKETS.findall(text):
+        if lexeme in ("(", "[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif lexeme in (")", "]", "}"):
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _nesting_lexeme_by_lexeme(text: str) -> int:
+    """:func:`nesting_depth` where a ``<`` may be ambiguous: exact up to the first ambiguous one."""
     depth = deepest = parentheses = 0
     previous = ("space", "")
     exact = True

@@ -37,8 +37,7 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, 
     :raises SyntaxError: the text is not a SPARQL query (message includes the position).
     :raises QueryRefused: an update, or a SERVICE whose IRI is not in ``allowed_services``.
     """
-    reading = read(text)
-    if not thorough and reading.plainly_safe:
+    if not thorough and plainly_safe(text):
         return False  # the store still parses it; syntax_error() explains a rejection the rdflib way
     parsed = _parse(text)
     has_dataset = False
@@ -54,6 +53,7 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, 
                 raise QueryRefused(f"SERVICE <{service}> is not on this endpoint's allow-list", 403)
     # rdflib and Oxigraph split text differently (a comment ended by a carriage return, glued keywords):
     # every spelling Oxigraph may read as SERVICE must be one rdflib found and checked.
+    reading = read(text)
     spellings = reading.services if reading.exact else text.lower().count("service")
     if spellings > calls:
         raise QueryRefused(
