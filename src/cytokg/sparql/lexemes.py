@@ -72,16 +72,19 @@ _PROLOGUE = re.compile(
 #: A variable, loosely: any character after `?` that Oxigraph could not read as another token (a charset this
 #: small is ten times faster than the grammar's; the extra characters are errors to Oxigraph anywhere else).
 _LOOSE_VARIABLE = r"[?$][^\x00-\x20#<'\"?$:(){}\[\],;.=!<>|&+*/^@~-]*+"
-#: Runs of text the grammar reads as keywords and punctuation (group 1), or what hides text from it: comments,
-#: IRIs, strings, local names, variables; any other character alone.
-_CODE = re.compile(f"([^#<'\"?$:]++)|#[^\\r\\n]*+|{_IRI}|{_STRING}|:(?:{_LOCAL})|{_LOOSE_VARIABLE}|.", re.DOTALL)
-#: The same for brackets: runs without one, what hides them, a bracket or any other character alone.
-_BRACKETS = re.compile(f"[^#<'\"():\\[\\]{{}}]++|#[^\\r\\n]*+|{_IRI}|{_STRING}|:(?:{_LOCAL})|.", re.DOTALL)
+#: What hides text from the grammar's keywords: comments, IRIs, strings, local names, variables. (No runs of
+#: other text in these patterns: the regex engine then jumps from one possible first character to the next.)
+_HIDING = re.compile(f"#[^\\r\\n]*+|{_IRI}|{_STRING}|:(?:{_LOCAL})|{_LOOSE_VARIABLE}")
+#: Brackets, and what hides them: comments, IRIs, strings; local names too where a backslash may escape one.
+_BRACKETS = re.compile(f"#[^\\r\\n]*+|{_IRI}|{_STRING}|[][(){{}}]")
+_BRACKETS_OR_ESCAPES = re.compile(f"#[^\\r\\n]*+|{_IRI}|{_STRING}|:(?:{_LOCAL})|[][(){{}}]")
+#: An IRI, or the text after a less-than, holding a character that shifts what follows (cheap to look for).
+_SHIFTING_IRI = re.compile("<(?:[^\\x00-\\x20<>\"{}|^`\\\\]|\\\\u[0-9A-Fa-f]{4}|\\\\U[0-9A-Fa-f]{8})*?[#'()]")
 
 
-def _code(text: str) -> str:
-    """``text`` without comments, IRIs, strings, local names and variables, in lower case."""
-    return " ".join(_CODE.findall(text)).lower()
+def _ambiguous_after(text: str, start: int) -> bool:
+    """Whether a ``<`` after ``start`` may be an operator or an IRI, and the two read what follows differently."""
+    return _SHIFTING_IRI.search(text, start) is not None and _MAYBE_AMBIGUOUS.search(text, start) is not None
 
 
 def lexemes(text: str) -> Iterator[tuple[str, str]]:
@@ -140,7 +143,8 @@ def read(text: str) -> Reading:
         services += "service" in word
         froms += "from" in word
         previous = (kind, lexeme)
-    return Reading(_PROLOGUE.match(text) is not None and "\\" not in _code(text), exact, services, froms)
+    query_form = _PROLOGUE.match(text) is not None and "\\" not in _HIDING.sub(" ", text)
+    return Reading(query_form, exact, services, froms)
 
 
 def plainly_safe(text: str) -> bool:
@@ -156,9 +160,12 @@ def plainly_safe(text: str) -> bool:
     prologue = _PROLOGUE.match(text)
     if prologue is None:
         return False
-    if _MAYBE_AMBIGUOUS.search(text, prologue.end()):  # no operator in a prologue
+    lower = text.lower()
+    if "service" not in lower and "from" not in lower and "\\" not in text:
+        return True  # no reading of the text can spell either keyword
+    if _ambiguous_after(text, prologue.end()):  # no operator in a prologue
         return read(text).plainly_safe
-    code = _code(text)
+    code = _HIDING.sub(" ", text).lower()
     return "service" not in code and "from" not in code and "\\" not in code
 
 
@@ -173,10 +180,10 @@ def nesting_depth(text: str) -> int:
     (3, 1)
     """
     prologue = _PROLOGUE.match(text)
-    if _MAYBE_AMBIGUOUS.search(text, prologue.end() if prologue else 0):
+    if _ambiguous_after(text, prologue.end() if prologue else 0):
         return _nesting_lexeme_by_lexeme(text)
     depth = deepest = 0
-    for lexeme in _BRACKETS.findall(text):
+    for lexeme in (_BRACKETS_OR_ESCAPES if "\\" in text else _BRACKETS).findall(text):
         if lexeme in ("(", "[", "{"):
             depth += 1
             deepest = max(deepest, depth)
