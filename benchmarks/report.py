@@ -476,6 +476,14 @@ def _safety_section(data: dict[str, Any]) -> list[str]:
             f"{slowest[0]}, {_us(slowest[1]['vet_us'])} µs."
         ),
     ]
+    trips = result.get("round_trip_us")
+    if trips:
+        lines += [
+            "",
+            "Query-process round trip (`QueryPool.run` in the web process, from sending the job to the answer, p50): "
+            + ", ".join(f"{name} {_us(value)} µs" for name, value in trips.items())
+            + ".",
+        ]
     return lines
 
 

@@ -8,7 +8,9 @@
 - **vet before**: the same decision by ``src/cytokg/sparql/safety.py`` of git revision ``REV`` (default: the
   commit before the lexer, ``d51d1cc``), loaded from git into a module of its own;
 - **full parse**: the rdflib parse every query would pay without a shortcut (``thorough``);
-- **nesting**: the bracket depth check the web process runs on every request, now and at ``REV``.
+- **nesting**: the bracket depth check the web process runs on every request, now and at ``REV``;
+- **pool round trip** (with a build): ``QueryPool.run`` of two cheap queries, from sending the job to the
+  answer, p50 over ``--calls`` calls: the fixed cost of a query process per request.
 
 Each figure is the median of ``--repeat`` timings (each the mean of a loop long enough to be timed). Writes
 benchmarks/results/<date>-<host>-safety.json and regenerates docs/benchmarks.md.
@@ -27,6 +29,7 @@ import sys
 import time
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .run import ROOT, machine, results_path
@@ -101,6 +104,35 @@ def measure(revision: str, repeat: int) -> dict[str, Any]:
     return {"before": revision, "repeat": repeat, "queries": queries}
 
 
+def round_trips(build_dir: Path, calls: int) -> dict[str, float]:
+    """p50 microseconds of ``QueryPool.run`` for ASK and the entity lookup on the built store."""
+    from cytokg.backends.base import Job
+    from cytokg.backends.embedded import LaneSettings, QueryPool
+    from cytokg.publish import current_release
+
+    pool = QueryPool(current_release(build_dir) / "oxigraph", LaneSettings(fast=2))
+    pool.start()
+    texts = {
+        "ask": "ASK { ?s ?p ?o }",
+        "entity-lookup": (ROOT / "benchmarks" / "queries" / "entity-lookup.rq").read_text(encoding="utf-8"),
+    }
+    result: dict[str, float] = {}
+    try:
+        for name, text in texts.items():
+            job = Job(text)
+            for _ in range(50):
+                pool.run(job)
+            times = []
+            for _ in range(calls):
+                started = time.perf_counter()
+                pool.run(job)
+                times.append(time.perf_counter() - started)
+            result[name] = 1e6 * statistics.median(times)
+    finally:
+        pool.close()
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     """Measure and write the results and the docs."""
     from .report import render_docs
@@ -108,12 +140,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default=BEFORE, help="git revision to compare with (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=7, help="timing rounds per figure (default: %(default)s)")
+    parser.add_argument("--calls", type=int, default=2000, help="pool round trips per query (default: %(default)s)")
     parser.add_argument("--note", default="", help="a remark printed above the section (e.g. the machine was busy)")
     args = parser.parse_args(argv)
     when = datetime.datetime.now(datetime.UTC)
     meta = machine() | {"date": when.isoformat(timespec="seconds"), "note": args.note}
     meta["profile"] = {"name": "safety"}
     result = measure(args.before, args.repeat)
+    build = ROOT / "build"
+    if (build / "current").exists():
+        result["round_trip_us"] = round_trips(build, args.calls)
     meta["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     path = results_path("safety", when, meta["host"])
     path.write_text(json.dumps({"meta": meta, "safety": result}, indent=1) + "\n", encoding="utf-8")
