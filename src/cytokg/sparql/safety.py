@@ -58,7 +58,7 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, 
     if spellings > calls:
         raise QueryRefused(
             "this query spells 'service' outside a string, IRI or comment where it may be a SERVICE call this "
-            "endpoint cannot check; rename the prefix or variable, or put spaces around keywords",
+            "endpoint cannot check; rename the prefix, or put spaces around keywords",
             403,
         )
     return has_dataset
