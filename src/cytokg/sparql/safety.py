@@ -53,8 +53,10 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, 
                 raise QueryRefused(f"SERVICE <{service}> is not on this endpoint's allow-list", 403)
     # rdflib and Oxigraph split text differently (a comment ended by a carriage return, glued keywords):
     # every spelling Oxigraph may read as SERVICE must be one rdflib found and checked.
-    reading = read(text)
-    spellings = reading.services if reading.exact else text.lower().count("service")
+    spellings = text.lower().count("service")
+    if spellings > calls:  # only then is it worth reading lexeme by lexeme
+        reading = read(text)
+        spellings = reading.services if reading.exact else spellings
     if spellings > calls:
         raise QueryRefused(
             "this query spells 'service' outside a string, IRI or comment where it may be a SERVICE call this "
