@@ -19,22 +19,22 @@ __all__ = ["GO_REVIEWED_COLUMNS", "review_go_terms"]
 
 GO_REVIEWED_COLUMNS = ("id", "label", "reason", "aspect", "parents", "definition")
 _ASPECTS = {"BP": "biological_process", "MF": "molecular_function", "CC": "cellular_component"}
+#: The is_a parents of a term, per aspect (GO.db keeps one parents table per aspect).
+_PARENTS = {
+    aspect: "SELECT p.go_id FROM go_" + aspect.lower() + "_parents r JOIN go_term c ON r._id = c._id "  # noqa: S608
+    "JOIN go_term p ON r._parent_id = p._id WHERE c.go_id = ? AND r.relationship_type = 'isa'"
+    for aspect in _ASPECTS
+}
 
 
 def _nearest_imported(db: sqlite3.Connection, curie: str, aspect: str, imported: Collection[str]) -> list[str]:
     """The nearest ``is_a`` ancestors of ``curie`` that are in ``imported``."""
-    table = f"go_{aspect.lower()}_parents"
     found: set[str] = set()
     seen = {curie}
     todo = [curie]
     while todo:
         child = todo.pop()
-        rows = db.execute(
-            f"SELECT p.go_id FROM {table} r JOIN go_term c ON r._id = c._id JOIN go_term p ON r._parent_id = p._id "
-            "WHERE c.go_id = ? AND r.relationship_type = 'isa'",
-            (child,),
-        ).fetchall()
-        for (parent,) in rows:
+        for (parent,) in db.execute(_PARENTS[aspect], (child,)).fetchall():
             if parent in seen:
                 continue
             seen.add(parent)
@@ -61,7 +61,8 @@ def review_go_terms(reviewed_path: Path, go_db: Path, partial: Collection[str]) 
         if label != row["label"] and f"'{label}'" not in row["reason"]:  # a newer GO label, with the old one quoted
             raise row.error(f"label '{row['label']}' is not GO's '{label}' ({version})", "use GO's label")
         parents = _nearest_imported(db, row["id"], aspect, imported)
-        fields = (row["id"], row["label"], row["reason"], _ASPECTS[aspect], "|".join(parents), " ".join((definition or "").split()))
+        text = " ".join((definition or "").split())
+        fields = (row["id"], row["label"], row["reason"], _ASPECTS[aspect], "|".join(parents), text)
         lines.append("\t".join(fields))
     db.close()
     write_atomic(reviewed_path, ("\n".join(header + lines) + "\n").encode())

@@ -1,5 +1,5 @@
-"""A small reader for OBO flat files: id, name, definition, exact synonyms, is_a parents, obsolete flag, namespace,
-data-version."""
+"""A small reader for OBO flat files: id, name, definition, exact synonyms, is_a parents, obsolete flag, whether it
+is a relation ([Typedef]), data-version."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class OboTerm:
     obsolete: bool
     definition: str = ""
     synonyms: tuple[str, ...] = ()
-    namespace: str = ""
+    relation: bool = False
 
 
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"')
@@ -43,7 +43,8 @@ def read_obo(path: Path) -> tuple[str, dict[str, OboTerm]]:
             curie = stanza["id"][0]
             parents = tuple(value.split(" ! ")[0].split()[0] for value in stanza.get("is_a", []))
             definitions = stanza.get("def", [])
-            synonyms = tuple(_quoted(v) for v in stanza.get("synonym", []) if v.rpartition('"')[2].split()[:1] == ["EXACT"])
+            exact = [v for v in stanza.get("synonym", []) if v.rpartition('"')[2].split()[:1] == ["EXACT"]]
+            synonyms = tuple(_quoted(v) for v in exact)
             terms[curie] = OboTerm(
                 curie,
                 stanza["name"][0],
@@ -51,7 +52,7 @@ def read_obo(path: Path) -> tuple[str, dict[str, OboTerm]]:
                 "true" in stanza.get("is_obsolete", []),
                 _quoted(definitions[0]) if definitions else "",
                 synonyms,
-                stanza.get("namespace", [""])[0],
+                "[Typedef]" in stanza.get("", []),
             )
 
     with path.open(encoding="utf-8") as handle:
@@ -59,7 +60,7 @@ def read_obo(path: Path) -> tuple[str, dict[str, OboTerm]]:
             line = raw.rstrip("\n")
             if line.startswith("["):
                 flush()
-                stanza = {}
+                stanza = {"": [line.strip()]}
                 continue
             key, sep, value = line.partition(": ")
             if not sep:

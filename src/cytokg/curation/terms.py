@@ -30,7 +30,11 @@ _CELLXGENE = ("CL", "UBERON", "MONDO", "CHEBI")
 #: system), so a UBERON term is placed directly under anatomical entity, which it is a subclass of.
 _ANATOMICAL_ENTITY = "UBERON:0001062"
 #: The upper classes of GO's aspects: a GO term's aspect is the one its is_a ancestors reach.
-GO_ASPECTS = {"GO:0008150": "biological_process", "GO:0003674": "molecular_function", "GO:0005575": "cellular_component"}
+GO_ASPECTS = {
+    "GO:0008150": "biological_process",
+    "GO:0003674": "molecular_function",
+    "GO:0005575": "cellular_component",
+}
 
 
 def _clean(text: str) -> str:
@@ -80,7 +84,7 @@ def _cellxgene_terms(curies: Iterable[str]) -> dict[str, ExternalTerm]:
             )
         if prefix == "UBERON" and curie != _ANATOMICAL_ENTITY:
             if _ANATOMICAL_ENTITY not in parser.get_term_ancestors(curie):
-                raise InputError("ontology/", None, f"{curie} is not an anatomical entity", "use an UBERON anatomy term")
+                raise InputError("ontology/", None, f"{curie} is not an anatomical entity", "use an anatomy term")
             parents: tuple[str, ...] = (_ANATOMICAL_ENTITY,)
         else:
             parents = tuple(sorted(parser.get_term_parents(curie)))
@@ -107,6 +111,8 @@ def _obo_terms(curies: Iterable[str], path: Path, deep: bool) -> dict[str, Exter
             raise InputError(path, None, f"{curie} is not in {path.name}", "check the identifier")
         if term.obsolete:
             raise InputError(path, None, f"{curie} ({term.name}) is obsolete", "use a current term")
+        if curie.startswith("BFO:") and term.relation:
+            raise InputError(path, None, f"{curie} ({term.name}) is a BFO relation", "use its RO relation")
         parents = tuple(sorted(term.parents)) if deep else ()
         synonyms = _synonyms(term.synonyms, term.name)
         result[curie] = ExternalTerm(curie, term.name, parents, release, _clean(term.definition), synonyms)
@@ -150,7 +156,8 @@ def _go_terms(curies: set[str], refdata: Path, imports: Path) -> dict[str, Exter
             if not row["parents"]:
                 raise row.error(f"{curie} has no parents", "run `cytokg curate go-reviewed --go-db GO.sqlite`")
             parents = tuple(split_multi(row["parents"]))
-            result[curie] = ExternalTerm(curie, row["label"], parents, "GO, reviewed in go_reviewed.tsv", row["definition"])
+            release = "GO, reviewed in go_reviewed.tsv"
+            result[curie] = ExternalTerm(curie, row["label"], parents, release, row["definition"])
         else:
             raise InputError(
                 reviewed_path,

@@ -27,7 +27,17 @@ __all__ = ["OWN_KINDS", "Describer", "Runner", "entity_iri", "local_path", "page
 
 #: The path segments of CytoKG IRIs; each is served at the same local path.
 OWN_KINDS = (
-    "vocab", "protein", "form", "complex", "cytokine", "source", "claim", "association", "role", "drug", "listing"
+    "vocab",
+    "protein",
+    "form",
+    "complex",
+    "cytokine",
+    "source",
+    "claim",
+    "association",
+    "role",
+    "drug",
+    "listing",
 )
 _LINKOUTS = {
     "hgncId": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}",
@@ -225,7 +235,7 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("drug", "mechanism", "approval", "indications"),
         """SELECT ?entity ?d ?drug ?mechanism ?approval (GROUP_CONCAT(DISTINCT ?ind; SEPARATOR="|") AS ?indications)
            WHERE { ?d cyto:hasTarget ?entity ; rdfs:label ?drug ; cyto:hasMechanism/rdfs:label ?mechanism ;
-                      cyto:approvalStatus ?approval . OPTIONAL { ?d obo:RO_0002606/rdfs:label ?ind } }
+                      cyto:approvalStatus ?approval . OPTIONAL { ?d cyto:treats/rdfs:label ?ind } }
            GROUP BY ?entity ?d ?drug ?mechanism ?approval ORDER BY ?drug""",
     ),
     "Inflammatory roles": (
