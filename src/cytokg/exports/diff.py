@@ -43,10 +43,10 @@ KINDS = (
         "&& ?relation NOT IN (rdf:type, rdfs:subClassOf, owl:equivalentClass)) "
         "FILTER NOT EXISTS { ?product a cyto:DiseaseAssociation } }",
     ),
-    Kind(  # of a gene's expression, and of a process (RO "involved in positive/negative regulation of")
+    Kind(  # of a gene's expression, and of a process
         "Regulations",
         "SELECT ?regulator ?relation ?target WHERE { ?regulator ?relation ?target VALUES ?relation { "
-        "cyto:inducesExpressionOf cyto:repressesExpressionOf obo:RO_0002429 obo:RO_0002430 } }",
+        "cyto:inducesExpressionOf cyto:repressesExpressionOf cyto:positivelyRegulates cyto:negativelyRegulates } }",
     ),
     Kind(
         "Disease associations",
