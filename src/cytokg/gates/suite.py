@@ -68,7 +68,7 @@ def reason(folder: Path, graph: Graph) -> Reasoning:
     try:
         result = run_hermit(scratch, graph)
     finally:
-        scratch.unlink()
+        scratch.unlink(missing_ok=True)
     lines = [f"consistent: {result.consistent}"]
     lines += [
         f"unsatisfiable own class: {iri} (fix: check its definition and disjointness)" for iri in result.unsatisfiable
