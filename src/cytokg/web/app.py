@@ -22,6 +22,7 @@ from cytokg.web.limits import limits
 from cytokg.web.pages import pages
 from cytokg.web.search import search
 from cytokg.web.sparql import sparql
+from cytokg.web.vocabulary import vocabulary
 
 __all__ = ["DEFAULTS", "create_app"]
 
@@ -63,6 +64,6 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = 3 * app.config["MAX_QUERY_BYTES"] + 1024
     backend = executor or open_executor(build_dir, app.config)
     app.extensions["cytokg"] = Site(app, build_dir, queries_dir, backend)
-    for blueprint in (limits, sparql, pages, search, downloads):
+    for blueprint in (limits, sparql, pages, search, downloads, vocabulary):
         app.register_blueprint(blueprint)
     return app
