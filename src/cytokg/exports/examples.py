@@ -21,7 +21,7 @@ from cytokg.namespaces import BASE, PREFIXES
 from cytokg.queries import read_header
 from cytokg.reading import read_text
 
-__all__ = ["EXAMPLES_NAMESPACE", "ENDPOINT", "SCHEMA", "SPEX", "example_graph", "query_form"]
+__all__ = ["ENDPOINT", "EXAMPLES_NAMESPACE", "SCHEMA", "SPEX", "example_graph", "query_form"]
 
 #: Where the examples' IRIs live (the SIB convention: the endpoint's ``/.well-known/sparql-examples/``).
 EXAMPLES_NAMESPACE = Namespace(BASE + ".well-known/sparql-examples/")
@@ -81,7 +81,9 @@ def example_graph(examples_dir: Path) -> Graph:
         graph.add((example, RDF.type, SH.SPARQLExecutable))
         graph.add((example, RDF.type, kind))
         graph.add((example, RDFS.label, Literal(header.get("title", path.stem), lang="en")))
-        graph.add((example, RDFS.comment, Literal(header.get("description") or header.get("title", path.stem), lang="en")))
+        graph.add(
+            (example, RDFS.comment, Literal(header.get("description") or header.get("title", path.stem), lang="en"))
+        )
         graph.add((example, holds, Literal(_body(text))))
         graph.add((example, SH.prefixes, prefixes))
         graph.add((example, SCHEMA.target, ENDPOINT))

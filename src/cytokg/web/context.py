@@ -125,7 +125,10 @@ class Site:
     def _partitions(self) -> Partitions:
         """The VoID partitions' counts, counted once at start."""
         answers = {
-            name: [[term.value if term is not None else "" for term in row] for row in self.run(Job(q, rows=True), SELF).solutions]
+            name: [
+                [term.value if term is not None else "" for term in row]
+                for row in self.run(Job(q, rows=True), SELF).solutions
+            ]
             for name, q in PARTITION_QUERIES.items()
         }
         return Partitions(

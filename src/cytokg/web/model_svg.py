@@ -64,10 +64,14 @@ def model_svg(edges: list[Edge]) -> str:
     width = 40 + _COLUMN * len(columns)
     height = 40 + _ROW * max((len(c) for c in columns), default=1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="model" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-label="The CytoKG model: classes and the properties between them">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="model" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="img" aria-label="The CytoKG model: classes and the properties between them">'
+        ),
+        (
+            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+            'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>'
+        ),
     ]
     for edge in edges:
         sx, sy, sw = place[edge.source]

@@ -80,7 +80,10 @@ def _examples_graph(graph: Graph, description: BNode, root: str, triples: int) -
         (
             named,
             DCTERMS.description,
-            Literal("The example queries as SHACL SPARQL executables (SIB SPARQL examples); not in the default graph", lang="en"),
+            Literal(
+                "The example queries as SHACL SPARQL executables (SIB SPARQL examples); not in the default graph",
+                lang="en",
+            ),
         )
     )
     examples = BNode("examples-graph")

@@ -40,7 +40,9 @@ _TERMS = (
     _PREFIX_LINES
     + """SELECT ?term ?kind ?label ?definition ?domain ?range ?parent WHERE {
   VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
-  ?term a ?kind FILTER""" + _own("term") + """
+  ?term a ?kind FILTER"""
+    + _own("term")
+    + """
   OPTIONAL { ?term rdfs:label ?label }
   OPTIONAL { ?term obo:IAO_0000115 ?definition }
   OPTIONAL { ?term rdfs:domain ?domain FILTER(isIRI(?domain)) }
@@ -70,12 +72,15 @@ GROUP BY ?p"""
 _USAGE = (
     _PREFIX_LINES
     + """SELECT ?p ?from ?to (COUNT(*) AS ?n) WHERE {
-  ?p a owl:ObjectProperty FILTER""" + _own("p") + """
+  ?p a owl:ObjectProperty FILTER"""
+    + _own("p")
+    + """
   ?s ?p ?o FILTER(isIRI(?o))
   ?s a ?from FILTER(STRSTARTS(STR(?from), STR(cyto:)))
   OPTIONAL { ?o a ?own FILTER(STRSTARTS(STR(?own), STR(cyto:))) }
-  BIND(COALESCE(?own, IF(STRSTARTS(STR(?o), STR(obo:)), IRI(CONCAT(STR(obo:), STRBEFORE(STRAFTER(STR(?o), STR(obo:)), "_"))),
-    ?unknown)) AS ?to)
+  BIND(IF(STRSTARTS(STR(?o), STR(obo:)), IRI(CONCAT(STR(obo:), STRBEFORE(STRAFTER(STR(?o), STR(obo:)), "_"))),
+    ?unknown) AS ?ontology)
+  BIND(COALESCE(?own, ?ontology) AS ?to)
   FILTER(BOUND(?to))
 } GROUP BY ?p ?from ?to"""
 )
@@ -135,7 +140,7 @@ def curie(iri: str) -> str:
     if best is None:
         return iri
     prefix = next(p for p, n in PREFIXES.items() if n == best)
-    return f"{prefix}:{iri[len(best):]}"
+    return f"{prefix}:{iri[len(best) :]}"
 
 
 def example_properties(examples_dir: Path) -> dict[str, list[tuple[str, str]]]:
@@ -211,8 +216,8 @@ def build_model(examples_dir: Path) -> Model:
     partitions = site().partitions
     ordered = sorted(terms.values(), key=lambda t: t.curie.lower())
     properties = [t for t in ordered if t.kind != "class"]
-    for prop in properties:
-        prop.count = partitions.properties.get(prop.iri, 0)
+    for term in properties:
+        term.count = partitions.properties.get(term.iri, 0)
     edges = _edges(properties, labels, _usage(terms))
     return Model(
         [t for t in ordered if t.kind == "class"],
