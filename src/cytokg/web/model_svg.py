@@ -73,13 +73,17 @@ def model_svg(edges: list[Edge]) -> str:
             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>'
         ),
     ]
+    parallel: dict[tuple[str, str], int] = defaultdict(int)  # arrows already drawn between two classes
     for edge in edges:
         sx, sy, sw = place[edge.source]
         tx, ty, tw = place[edge.target]
+        shift = 12 * parallel[(edge.source, edge.target)]
+        parallel[(edge.source, edge.target)] += 1
+        sy, ty = sy + shift / 3, ty + shift / 3
         start = (sx + sw, sy + _BOX_H / 2)
         if edge.source == edge.target:
             path = f"M{start[0]},{start[1] - 6} c40,-30 40,30 0,12"
-            label = (start[0] + 34, start[1] - 14)
+            label = (start[0] + 34, start[1] - 14 - shift)
         else:
             end = (tx, ty + _BOX_H / 2) if tx > sx else (tx + tw, ty + _BOX_H / 2)
             bend = max(40.0, abs(end[0] - start[0]) / 2)
@@ -88,7 +92,7 @@ def model_svg(edges: list[Edge]) -> str:
                 f"M{start[0]:.0f},{start[1]:.0f} C{start[0] + bend:.0f},{start[1]:.0f} "
                 f"{end[0] - back * bend:.0f},{end[1]:.0f} {end[0]:.0f},{end[1]:.0f}"
             )
-            label = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 - 3)
+            label = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 - 3 + shift)
         parts.append(f'<path d="{path}" fill="none" stroke="#888" marker-end="url(#arrow)"/>')
         parts.append(
             f'<a href="{escape(edge.link)}"><text x="{label[0]:.0f}" y="{label[1]:.0f}" font-size="11" '

@@ -58,14 +58,16 @@ _MEMBERS = (
 WHERE {{ ?x a ?class FILTER(STRSTARTS(STR(?class), STR(cyto:)) && isIRI(?x)) OPTIONAL {{ ?x rdfs:label ?l }} }}
 GROUP BY ?class"""
 )
-#: One statement made with each property.
+#: One statement made with each property: the first by subject and value, then the labels of both.
 _STATEMENTS = (
     _PREFIX_LINES
-    + f"""SELECT ?p (MIN(CONCAT(STR(?s), "{_SEP}", COALESCE(?sl, STR(?s)), "{_SEP}", STR(?o), "{_SEP}",
-  COALESCE(?ol, STR(?o)))) AS ?example)
-WHERE {{ ?s ?p ?o FILTER({_own("p")} && isIRI(?s))
-  OPTIONAL {{ ?s rdfs:label ?sl }} OPTIONAL {{ ?o rdfs:label ?ol }} }}
-GROUP BY ?p"""
+    + f"""SELECT ?p ?s (COALESCE(?sl, STR(?s)) AS ?subject) ?o (COALESCE(?ol, ?o) AS ?value) WHERE {{
+  {{ SELECT ?p (MIN(CONCAT(STR(?s0), "{_SEP}", STR(?o0))) AS ?first) (SAMPLE(?o0) AS ?any)
+     WHERE {{ ?s0 ?p ?o0 FILTER({_own("p")} && isIRI(?s0)) }} GROUP BY ?p }}
+  BIND(IRI(STRBEFORE(?first, "{_SEP}")) AS ?s)
+  BIND(IF(isIRI(?any), IRI(STRAFTER(?first, "{_SEP}")), STRAFTER(?first, "{_SEP}")) AS ?o)
+  OPTIONAL {{ ?s rdfs:label ?sl }} OPTIONAL {{ ?o rdfs:label ?ol }}
+}}"""
 )
 #: How each object property is used: the classes of its subjects and objects (an OBO term without a CytoKG
 #: class counts as its ontology, ``obo:CL``), for properties whose domain or range the ontology leaves open.
@@ -206,10 +208,13 @@ def build_model(examples_dir: Path) -> Model:
         if cls in terms:
             member, label = example.split(_SEP, 1)
             terms[cls].example, terms[cls].count = ((label, local_path(member)),), int(n)
-    for prop, example in _rows(_STATEMENTS):
+    for prop, s, subject, o, value in _rows(_STATEMENTS):
         if prop in terms:
-            s, sl, o, ol = example.split(_SEP, 3)
-            terms[prop].example = ((sl, local_path(s)), (terms[prop].label or curie(prop), None), (ol, local_path(o)))
+            terms[prop].example = (
+                (subject, local_path(s)),
+                (terms[prop].label or curie(prop), None),
+                (value, local_path(o)),
+            )
     for iri, queries in example_properties(examples_dir).items():
         if iri in terms:
             terms[iri].queries = queries
