@@ -58,28 +58,37 @@ _MEMBERS = (
 WHERE {{ ?x a ?class FILTER(STRSTARTS(STR(?class), STR(cyto:)) && isIRI(?x)) OPTIONAL {{ ?x rdfs:label ?l }} }}
 GROUP BY ?class"""
 )
-#: One statement made with each property: the first by subject and value, then the labels of both.
+#: One statement made with each property: its first subject, that subject's first value, and their labels.
 _STATEMENTS = (
     _PREFIX_LINES
-    + f"""SELECT ?p ?s (COALESCE(?sl, STR(?s)) AS ?subject) ?o (COALESCE(?ol, ?o) AS ?value) WHERE {{
-  {{ SELECT ?p (MIN(CONCAT(STR(?s0), "{_SEP}", STR(?o0))) AS ?first) (SAMPLE(?o0) AS ?any)
-     WHERE {{ ?s0 ?p ?o0 FILTER({_own("p")} && isIRI(?s0)) }} GROUP BY ?p }}
-  BIND(IRI(STRBEFORE(?first, "{_SEP}")) AS ?s)
-  BIND(IF(isIRI(?any), IRI(STRAFTER(?first, "{_SEP}")), STRAFTER(?first, "{_SEP}")) AS ?o)
-  OPTIONAL {{ ?s rdfs:label ?sl }} OPTIONAL {{ ?o rdfs:label ?ol }}
-}}"""
+    + """SELECT ?p ?s (COALESCE(?sl, STR(?s)) AS ?subject) ?o (COALESCE(?ol, ?o) AS ?value) WHERE {
+  { SELECT ?p ?s (MIN(?o0) AS ?o) WHERE {
+      { SELECT ?p (MIN(?s0) AS ?s) WHERE { ?s0 ?p ?x FILTER("""
+    + _own("p")
+    + """ && isIRI(?s0)) } GROUP BY ?p }
+      ?s ?p ?o0 } GROUP BY ?p ?s }
+  OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?o rdfs:label ?ol }
+}"""
 )
-#: How each object property is used: the classes of its subjects and objects (an OBO term without a CytoKG
-#: class counts as its ontology, ``obo:CL``), for properties whose domain or range the ontology leaves open.
+#: CytoKG's top-level classes (no CytoKG superclass), which the diagram draws.
+_TOP = """{ SELECT ?%s WHERE { ?%s a owl:Class FILTER(STRSTARTS(STR(?%s), STR(cyto:)))
+      FILTER NOT EXISTS { ?%s rdfs:subClassOf ?up FILTER(STRSTARTS(STR(?up), STR(cyto:))) } } }"""
+#: How each object property the ontology leaves open (no domain or no range) is used: the top-level classes of
+#: its subjects and objects (an OBO term without a CytoKG class counts as its ontology, ``obo:CL``).
 _USAGE = (
     _PREFIX_LINES
     + """SELECT ?p ?from ?to (COUNT(*) AS ?n) WHERE {
-  ?p a owl:ObjectProperty FILTER"""
+  { SELECT ?p WHERE { ?p a owl:ObjectProperty FILTER"""
     + _own("p")
     + """
+    FILTER NOT EXISTS { ?p rdfs:domain ?domain ; rdfs:range ?range } } }
   ?s ?p ?o FILTER(isIRI(?o))
-  ?s a ?from FILTER(STRSTARTS(STR(?from), STR(cyto:)))
-  OPTIONAL { ?o a ?own FILTER(STRSTARTS(STR(?own), STR(cyto:))) }
+  ?s a ?from . """
+    + _TOP % (("from",) * 4)
+    + """
+  OPTIONAL { ?o a ?own . """
+    + _TOP % (("own",) * 4)
+    + """ }
   BIND(IF(STRSTARTS(STR(?o), STR(obo:)), IRI(CONCAT(STR(obo:), STRBEFORE(STRAFTER(STR(?o), STR(obo:)), "_"))),
     ?unknown) AS ?ontology)
   BIND(COALESCE(?own, ?ontology) AS ?to)
@@ -170,7 +179,7 @@ def _name(iri: str, labels: dict[str, str]) -> str:
 
 
 def _usage(terms: dict[str, VocabularyTerm]) -> dict[str, tuple[str, str]]:
-    """Each object property → its most used (subject class, object class), the broadest classes on ties."""
+    """Each open object property → its most used (subject class, object class), the broadest classes on ties."""
     members = Counter({iri: term.count for iri, term in terms.items()})
     best: dict[str, tuple[int, int, int, str, str]] = {}
     for prop, source, target, n in _rows(_USAGE):
