@@ -73,12 +73,13 @@ _STATEMENTS = (
 #: CytoKG's top-level classes (no CytoKG superclass), which the diagram draws.
 _TOP = """{ SELECT ?%s WHERE { ?%s a owl:Class FILTER(STRSTARTS(STR(?%s), STR(cyto:)))
       FILTER NOT EXISTS { ?%s rdfs:subClassOf ?up FILTER(STRSTARTS(STR(?up), STR(cyto:))) } } }"""
-#: How each object property the ontology leaves open (no domain or no range) is used: the top-level classes of
+#: How each object property the ontology leaves open (no domain or no range), or annotation property that
+#: links an entity to a class (``cyto:producedBy`` a cell type), is used: the top-level classes of
 #: its subjects and objects (an OBO term without a CytoKG class counts as its ontology, ``obo:CL``).
 _USAGE = (
     _PREFIX_LINES
     + """SELECT ?p ?from ?to (COUNT(*) AS ?n) WHERE {
-  { SELECT ?p WHERE { ?p a owl:ObjectProperty FILTER"""
+  { SELECT ?p WHERE { VALUES ?type { owl:ObjectProperty owl:AnnotationProperty } ?p a ?type FILTER"""
     + _own("p")
     + """
     FILTER NOT EXISTS { ?p rdfs:domain ?domain ; rdfs:range ?range } } }
@@ -190,10 +191,11 @@ def _usage(terms: dict[str, VocabularyTerm]) -> dict[str, tuple[str, str]]:
 
 
 def _edges(properties: list[VocabularyTerm], labels: dict[str, str], used: dict[str, tuple[str, str]]) -> list[Edge]:
-    """An arrow per object property: its declared domain and range, else the classes it is used between."""
+    """An arrow per object property (declared domain and range, else the classes it is used between) and per
+    annotation property used between classes."""
     edges = []
     for term in properties:
-        if term.kind != "relation":
+        if term.kind not in ("relation", "annotation"):  # class-valued links are annotation properties
             continue
         observed = used.get(term.iri)
         source = min(term.domains) if term.domains else observed[0] if observed else None
