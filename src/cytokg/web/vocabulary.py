@@ -16,7 +16,7 @@ from typing import cast
 from flask import Blueprint, current_app, render_template
 
 from cytokg.backends.base import Term
-from cytokg.namespaces import CYTO, OBO, PREFIXES
+from cytokg.namespaces import CYTO, OBO, OWL, PREFIXES
 from cytokg.sparql.formats import FORMATS, Format
 from cytokg.web.context import site
 from cytokg.web.model_svg import Edge, model_svg
@@ -198,8 +198,10 @@ def _edges(properties: list[VocabularyTerm], labels: dict[str, str], used: dict[
         if term.kind not in ("relation", "annotation"):  # class-valued links are annotation properties
             continue
         observed = used.get(term.iri)
-        source = min(term.domains) if term.domains else observed[0] if observed else None
-        target = min(term.ranges) if term.ranges else observed[1] if observed else None
+        # An object property used only in OWL restrictions links anything (owl:Thing), as OWL reads it.
+        unset = str(OWL.Thing) if term.kind == "relation" else None
+        source = min(term.domains) if term.domains else observed[0] if observed else unset
+        target = min(term.ranges) if term.ranges else observed[1] if observed else unset
         if source and target:
             edges.append(Edge(_name(source, labels), term.curie, _name(target, labels), f"#{term.curie}"))
     return sorted(edges, key=lambda e: (e.source, e.name, e.target))
