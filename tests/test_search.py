@@ -53,6 +53,7 @@ NAMES = [
     ("MONDO:0008383", OBO + "MONDO_0008383", "disease"),
     ("psoriasis", OBO + "MONDO_0005083", "disease"),
     ("crohn", OBO + "MONDO_0005011", "disease"),
+    ("Crohn's disease", OBO + "MONDO_0005011", "disease"),  # the label is "Crohn disease"
     ("macrophage", OBO + "CL_0000235", "cell type"),
     ("hepatocyte", OBO + "CL_0000182", "cell type"),
     ("regulatory T cell", OBO + "CL_0000815", "cell type"),
