@@ -76,7 +76,8 @@ def add_effects(graph: Graph, curated: Curated) -> None:
         node = entity_iri("role", key)
         graph.add((node, RDF.type, OWL.NamedIndividual))
         graph.add((node, RDF.type, CYTO.RoleAssertion))
-        label = f"{row['role']}-inflammatory role of {label_of(graph, subject)} ({row['source']})"
+        source = label_of(graph, entity_iri("source", curated.source(row)))
+        label = f"{row['role']}-inflammatory role of {label_of(graph, subject)} ({source})"
         graph.add((node, RDFS.label, Literal(label, lang="en")))
         graph.add((node, CYTO.roleOf, subject))
         graph.add((node, CYTO.assertedRole, role))
