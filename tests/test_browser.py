@@ -33,7 +33,7 @@ def test_home_search_entity_and_query_page(live_server: str) -> None:
         page.wait_for_selector("#suggestions li")
         page.keyboard.press("Enter")
         page.wait_for_url("**/protein/HGNC_6018")
-        assert page.locator("h1").inner_text() == "interleukin 6"
+        assert page.locator("h1").inner_text() == "IL-6"
         assert page.locator("text=P05231").count() >= 1
         page.goto(live_server + "/query")
         page.select_option(
@@ -48,7 +48,7 @@ def test_home_search_entity_and_query_page(live_server: str) -> None:
         rows = page.locator("#results tr").count() - 1
         assert rows >= 10
         assert "rows in" in page.locator("#status").inner_text()
-        assert "interleukin 11" in page.locator("#results").inner_text()
+        assert "IL-11" in page.locator("#results").inner_text()
         page.click("#results th >> nth=0")
         first = page.locator("#results tr:nth-child(2) td").first.inner_text()
         page.click("#results th >> nth=0")
