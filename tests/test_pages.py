@@ -74,14 +74,29 @@ def test_unknown_entity_is_404(client: FlaskClient) -> None:
     assert client.get("/protein/HGNC_6018.exe").status_code == 404
 
 
-def test_a_shared_query_link_opens_the_query_unrun_and_escaped(client: FlaskClient) -> None:
+def test_a_shared_query_link_opens_the_query_escaped_and_runs_it(client: FlaskClient) -> None:
     shared = 'SELECT ?s WHERE { ?s ?p "</textarea><script>alert(1)</script>" } LIMIT 3'
     page = client.get("/query", query_string={"query": shared}).get_data(as_text=True)
     assert "SELECT ?s WHERE { ?s ?p &#34;&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34; } LIMIT 3" in page
     assert "<script>alert(1)" not in page
-    assert 'id="permalink"' in page
+    assert 'data-run="yes"' in page, "the page's script runs a shared query when it opens"
+    assert 'id="permalink"' in page and 'id="share"' in page
     default = client.get("/query", query_string={"query": "x" * 70_000}).get_data(as_text=True)
     assert "?cytokine a cyto:Interleukin" in default, "a link longer than a query may be opens the default query"
+    assert 'data-run=""' in default, "and does not run it"
+    assert 'data-run=""' in client.get("/query").get_data(as_text=True), "the default query waits for Run"
+
+
+def test_the_editor_and_icon_are_served_from_the_package(client: FlaskClient) -> None:
+    page = client.get("/query").get_data(as_text=True)
+    for asset in ("codemirror.js", "codemirror.css", "sparql.js", "show-hint.js", "show-hint.css", "matchbrackets.js"):
+        path = f"/static/vendor/codemirror/{asset}"
+        assert path in page and client.get(path).status_code == 200, asset
+    loaded = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]*)"', page)
+    assert len(loaded) >= 9 and all(url.startswith("/static/") for url in loaded), f"works offline: {loaded}"
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)
 
 
 def test_query_browse_search_pages(client: FlaskClient) -> None:

@@ -241,15 +241,26 @@ def reason(build_dir: Path, rl: bool) -> None:
 @click.argument("query_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @BUILD_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option(
+    "--update-readme",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Also write the answer into this README's first-query block.",
+)
 @_friendly
-def query(query_file: Path, build_dir: Path, fmt: str) -> None:
+def query(query_file: Path, build_dir: Path, fmt: str, update_readme: Path | None) -> None:
     """Run a SPARQL query file against the built graph."""
+    from cytokg.docs import replace_block
     from cytokg.queries import format_results, run_query_text
     from cytokg.reading import read_text
     from cytokg.store import open_store
 
     store = open_store(_release(build_dir) / "oxigraph")
-    click.echo(format_results(run_query_text(store, read_text(query_file), query_file), fmt), nl=False)
+    answer = format_results(run_query_text(store, read_text(query_file), query_file), fmt)
+    click.echo(answer, nl=False)
+    if update_readme:
+        shown = "".join(line.rstrip() + "\n" for line in answer.splitlines())
+        replace_block(update_readme, "first-query", f"```\n{shown}```\n")
 
 
 @main.command()

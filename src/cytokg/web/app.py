@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, current_app
 
 from cytokg.backends.base import Executor
 from cytokg.publish import current_release
@@ -20,6 +20,7 @@ from cytokg.web.context import Site, open_executor
 from cytokg.web.downloads import downloads
 from cytokg.web.limits import limits
 from cytokg.web.pages import pages
+from cytokg.web.query_page import query_page
 from cytokg.web.search import search
 from cytokg.web.sparql import sparql
 
@@ -47,6 +48,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def _favicon() -> Response:
+    """The site icon, for browsers and tools that ask for ``/favicon.ico`` without reading the page's link."""
+    return current_app.send_static_file("favicon.svg")
+
+
 def create_app(
     build_dir: Path, queries_dir: Path, settings: Mapping[str, Any] | None = None, executor: Executor | None = None
 ) -> Flask:
@@ -63,6 +69,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = 3 * app.config["MAX_QUERY_BYTES"] + 1024
     backend = executor or open_executor(build_dir, app.config)
     app.extensions["cytokg"] = Site(app, build_dir, queries_dir, backend)
-    for blueprint in (limits, sparql, pages, search, downloads):
+    for blueprint in (limits, sparql, pages, query_page, search, downloads):
         app.register_blueprint(blueprint)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     return app

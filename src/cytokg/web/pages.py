@@ -1,4 +1,4 @@
-"""Entity pages, the home, query and browse pages: every CytoKG IRI dereferences here.
+"""Entity pages, the home and browse pages: every CytoKG IRI dereferences here.
 
 Every page query is fixed text run through the app's one vetted, time-limited path (``Site.run_page``),
 with the page's entity bound to ``?entity`` as an RDF term.
@@ -6,20 +6,16 @@ with the page's entity bound to ``?entity`` as an RDF term.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from cytokg.backends.base import Answer, Term
 from cytokg.namespaces import BASE, OBO
-from cytokg.queries import read_header
 from cytokg.sparql.formats import GRAPH_TYPES, PAGE_SUFFIXES, negotiate
 from cytokg.web.context import site
 
@@ -278,23 +274,6 @@ def _sections(run: Runner, iri: str) -> dict[str, tuple[tuple[str, ...], list[tu
     return found
 
 
-@lru_cache(maxsize=4)
-def _examples(queries_dir: Path) -> list[dict[str, str]]:
-    examples = []
-    for path in sorted((queries_dir / "examples").glob("*.rq")):
-        header = read_header(path)
-        text = path.read_text(encoding="utf-8")
-        examples.append(
-            {
-                "name": path.stem,
-                "title": header.get("title", path.stem),
-                "description": header.get("description", ""),
-                "query": text,
-            }
-        )
-    return examples
-
-
 _FAMILIES = (
     _PREFIXES
     + """SELECT ?class ?family ?member ?label WHERE { ?class rdfs:subClassOf+ cyto:Cytokine ; rdfs:label ?family .
@@ -358,25 +337,6 @@ def external(key: str) -> Response | str:
 def home() -> str:
     """The home page with the graph's counts."""
     return render_template("home.html", counts=site().counts)
-
-
-#: The query the editor opens with when the link names none.
-_FIRST_QUERY = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
-SELECT ?cytokine ?symbol WHERE {
-  ?cytokine a cyto:Interleukin ; cyto:hgncSymbol ?symbol .
-}
-ORDER BY ?symbol"""
-
-
-@pages.route("/query")
-def query_page() -> str:
-    """The query editor with the curated example queries; ``?query=`` opens a shared query (shown, not run)."""
-    examples = _examples(site().queries_dir)
-    shared = request.args.get("query", "")
-    query = shared if shared and len(shared.encode()) <= current_app.config["MAX_QUERY_BYTES"] else _FIRST_QUERY
-    return render_template(
-        "query.html", query=query, examples=examples, examples_json=json.dumps(examples).replace("</", "<\\/")
-    )
 
 
 @pages.route("/browse")

@@ -20,7 +20,7 @@ sparql = Blueprint("sparql", __name__)
 def _service_description() -> Response:
     media = negotiate(request.headers.get("Accept"), ["text/turtle", "text/html", *GRAPH_TYPES])
     if media == "text/html":
-        return redirect(url_for("pages.query_page"))  # type: ignore[return-value]
+        return redirect(url_for("query_page.page"))  # type: ignore[return-value]
     if media is None:
         return json_error(406, "acceptable types: text/turtle, text/html, " + ", ".join(GRAPH_TYPES))
     body = site().describe(request.base_url, request.url_root, media)
