@@ -124,6 +124,9 @@ def test_two_entity_columns_show_as_a_network(page: Any) -> None:
     status = _answered(page)
     assert ANSWERED.match(status), status
     assert page.locator("#views [data-view=chart]").is_hidden(), "no chart without a numeric column"
+    il6_cell = page.locator("#results a[href='/protein/HGNC_6018']").first
+    assert il6_cell.get_attribute("title") == "https://w3id.org/cytokg/protein/HGNC_6018"
+    assert "HGNC_" not in page.locator("#results").inner_text(), "the table shows entities by their labels"
     page.click("#views [data-view=network]")
     cells = page.locator("#results td a")
     cytokines = {cells.nth(i).get_attribute("href") for i in range(0, cells.count(), 2)}

@@ -1,4 +1,12 @@
-"""Find entities by any name people use: labels, symbols, previous and alias symbols, common names, IDs."""
+"""Find every entity that has a page by any name people use: labels, synonyms, symbols, CURIEs and identifiers.
+
+The build writes the names into an SQLite file (``write_index``); web workers open it read-only
+(``SearchIndex``). Ranking: exact > prefix > word > substring match of the normalised text; within one
+kind of match, the entity's own names (labels, symbols, exact synonyms, IDs) before previous and alias
+symbols and cross-references, and those before related/broader/narrower synonyms; then the kind's priority,
+the shortest completion, the name's field and the label. Every lookup is an index range scan, a trigram
+full-text match or a key lookup, never a scan of all names.
+"""
 
 from __future__ import annotations
 
@@ -7,45 +15,137 @@ import re
 import sqlite3
 import threading
 import unicodedata
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
 
+from cytokg.namespaces import BASE, OBO
 from cytokg.release import SEARCH_FILE
 from cytokg.store import Queryable
 
-__all__ = ["SEARCH_FILE", "SearchIndex", "normalise", "write_index"]
+__all__ = [
+    "FIELDS",
+    "KINDS",
+    "LOOKUPS",
+    "MATCHES",
+    "PRIORITY",
+    "SEARCH_FILE",
+    "Hit",
+    "SearchIndex",
+    "normalise",
+    "write_index",
+]
 
-#: Name property → (kind of match, rank weight): exact matches on stronger names rank first.
-_NAME_QUERY = """
-PREFIX cyto: <https://w3id.org/cytokg/vocab/>
+_PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
-SELECT ?entity ?property ?name ?label WHERE {
-  VALUES ?property { cyto:hgncSymbol cyto:commonName rdfs:label cyto:previousSymbol cyto:aliasSymbol
-                     oboInOwl:hasExactSynonym cyto:hgncId cyto:uniprotAccession cyto:ncbiGeneId
-                     cyto:ensemblGeneId cyto:drugbankId oboInOwl:hasDbXref }
-  ?entity ?property ?name .
-  FILTER (isIRI(?entity) && STRSTARTS(STR(?entity), "https://w3id.org/cytokg/"))
-  OPTIONAL { ?entity rdfs:label ?label }
-}
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
 """
-_WEIGHT = {
-    "hgncSymbol": 10,
-    "hgncId": 10,
-    "uniprotAccession": 10,
-    "ncbiGeneId": 9,
-    "ensemblGeneId": 9,
-    "drugbankId": 10,
-    "hasDbXref": 9,
-    "commonName": 8,
-    "label": 8,
-    "hasExactSynonym": 7,
-    "previousSymbol": 6,
-    "aliasSymbol": 5,
+#: Property local name → (the field in words, group): 0 the entity's own names and IDs, 1 previous and alias
+#: symbols and cross-references, 2 synonyms that name something near the entity (related, broader, narrower).
+FIELDS: dict[str, tuple[str, int]] = {
+    "hgncSymbol": ("HGNC symbol", 0),
+    "hgncId": ("HGNC ID", 0),
+    "uniprotAccession": ("UniProt accession", 0),
+    "drugbankId": ("DrugBank ID", 0),
+    "chebiId": ("ChEBI ID", 0),
+    "id": ("ontology ID", 0),
+    "identifier": ("identifier", 0),
+    "iri": ("IRI", 0),
+    "label": ("name", 0),
+    "commonName": ("common name", 0),
+    "prefLabel": ("name", 0),
+    "hasExactSynonym": ("synonym", 0),
+    "altLabel": ("other name", 0),
+    "ncbiGeneId": ("NCBI Gene ID", 0),
+    "ensemblGeneId": ("Ensembl gene ID", 0),
+    "previousSymbol": ("previous HGNC symbol", 1),
+    "hasDbXref": ("cross-reference", 1),
+    "aliasSymbol": ("alias symbol", 1),
+    "hasRelatedSynonym": ("related synonym", 2),
+    "hasBroadSynonym": ("broader synonym", 2),
+    "hasNarrowSynonym": ("narrower synonym", 2),
 }
+#: Among otherwise equal names, the field's place in ``FIELDS``: a term's label before another's synonym.
+_FIELD_ORDER = {field: place for place, field in enumerate(FIELDS)}
+#: Kinds of entity in biologists' words, by a CytoKG IRI's path segment or an OBO prefix (GO terms by aspect).
+KINDS: dict[str, str] = {
+    "protein": "gene product",
+    "cytokine": "cytokine",
+    "complex": "receptor complex",
+    "form": "protein form",
+    "drug": "drug",
+    "MONDO": "disease",
+    "CL": "cell type",
+    "GO": "GO term",
+    "UBERON": "anatomy",
+    "CHEBI": "chemical",
+    "source": "source",
+    "claim": "source claim",
+    "association": "disease association",
+    "role": "inflammatory role",
+    "listing": "ligand-receptor listing",
+    "vocab": "CytoKG vocabulary",
+    "ECO": "evidence type",
+    "RO": "relation",
+}
+#: Kinds of entity, first first among equal matches.
+PRIORITY = (
+    "gene product", "cytokine", "receptor complex", "protein form", "drug", "disease", "cell type",
+    "biological process", "molecular function", "anatomy", "chemical", "source", "source claim",
+    "disease association", "inflammatory role", "ligand-receptor listing", "CytoKG vocabulary", "GO term",
+    "evidence type", "relation",
+)  # fmt: skip
+#: Kinds of match, best first, with the words ``Hit.why`` uses.
+MATCHES = ("exact", "prefix", "word", "substring")
+_WHY = {
+    "exact": "exact match on {named}",
+    "prefix": "{named} starts with “{query}”",
+    "word": "a word in {named} starts with “{query}”",
+    "substring": "{named} contains “{query}”",
+}
+_NAME_QUERY = (
+    _PREFIXES
+    + """SELECT ?entity ?property ?name WHERE {
+  VALUES ?property { rdfs:label skos:prefLabel skos:altLabel cyto:commonName cyto:hgncSymbol cyto:previousSymbol
+                     cyto:aliasSymbol oboInOwl:hasExactSynonym oboInOwl:hasRelatedSynonym oboInOwl:hasBroadSynonym
+                     oboInOwl:hasNarrowSynonym oboInOwl:id oboInOwl:hasDbXref cyto:hgncId cyto:uniprotAccession
+                     cyto:ncbiGeneId cyto:ensemblGeneId cyto:drugbankId cyto:chebiId dcterms:identifier }
+  ?entity ?property ?name .
+  FILTER (isIRI(?entity) && isLiteral(?name))
+}"""
+)
+_LABEL_QUERY = (
+    _PREFIXES + "SELECT ?entity (MIN(STR(?label)) AS ?name) WHERE { ?entity rdfs:label ?label } GROUP BY ?entity"
+)
+#: GO terms' aspect: under GO's root process or function; or the object of a relation whose definition says it
+#: points to a process (RO involved in, involved in positive/negative regulation of; CytoKG's signals via pathway).
+_GO_QUERY = (
+    _PREFIXES
+    + """SELECT DISTINCT ?entity ?aspect WHERE {
+  { ?entity rdfs:subClassOf* obo:GO_0008150 BIND("biological process" AS ?aspect) }
+  UNION { ?entity rdfs:subClassOf* obo:GO_0003674 BIND("molecular function" AS ?aspect) }
+  UNION { VALUES ?relation { obo:RO_0002331 obo:RO_0002429 obo:RO_0002430 cyto:signalsVia }
+          ?s ?relation ?entity FILTER(STRSTARTS(STR(?entity), STR(obo:GO_))) BIND("biological process" AS ?aspect) }
+}"""
+)
+#: (IRI, label, kind, name, field, normalised name) of one matching name; its rank, smallest first.
+_Row = tuple[str, str, str, str, str, str]
+_Rank = tuple[int, int, int, int, int, str]
+#: Each lookup reads at most 3000 rows (a one-letter key starts thousands of names).
+_RANGE_SQL = """SELECT e.iri, e.label, e.kind, n.name, n.field, n.normal, k.word FROM keys k
+JOIN names n ON n.id = k.name JOIN entities e ON e.id = n.entity WHERE k.key >= ? AND k.key < ? LIMIT 3000"""
+_GRAM_SQL = """SELECT e.iri, e.label, e.kind, n.name, n.field, n.normal, 0 FROM grams
+JOIN names n ON n.id = grams.rowid JOIN entities e ON e.id = n.entity WHERE grams MATCH ? LIMIT 3000"""
+_IRI_SQL = "SELECT e.iri, e.label, e.kind, e.iri, 'iri', ?, 0 FROM entities e WHERE e.iri = ?"
+#: The lookups a search runs, for tests that check each uses an index.
+LOOKUPS = (_RANGE_SQL, _GRAM_SQL, _IRI_SQL)
 
 
 def normalise(text: str) -> str:
@@ -62,73 +162,166 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+def word_keys(name: str) -> Iterator[str]:
+    """The normalised text from the start of each word after the first: 'T-helper 17 cell' → helper17cell, 17cell, cell.
+
+    >>> list(word_keys("T-helper 17 cell"))
+    ['helper17cell', '17cell', 'cell']
+    """
+    for match in re.finditer(r"(?<=[^\w])\w", name):
+        key = normalise(name[match.start() :])
+        if key:
+            yield key
+
+
 @dataclass(frozen=True)
 class Hit:
-    """One search result."""
+    """One search result: the entity, its kind in words, and which of its names matched and how."""
 
     iri: str
     label: str
-    matched: str
+    kind: str
     field: str
-    score: int
+    matched: str
+    match: str
+    why: str
+
+
+def kind_of(iri: str, aspects: dict[str, str]) -> str | None:
+    """The kind of entity an IRI names, in words, or None if it has no page here.
+
+    >>> kind_of("http://purl.obolibrary.org/obo/CL_0000235", {}), kind_of(BASE + "drug/DB06273", {})
+    ('cell type', 'drug')
+    """
+    if iri.startswith(BASE):
+        segment = iri[len(BASE) :].split("/", 1)[0]
+    elif iri.startswith(str(OBO)):
+        segment = iri[len(str(OBO)) :].split("_", 1)[0]
+        if segment == "GO":
+            return aspects.get(iri, "GO term")
+    else:
+        return None
+    return KINDS.get(segment)
+
+
+def _select(store: Queryable, query: str) -> Iterable[pyoxigraph.QuerySolution]:
+    solutions = store.query(query)
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        raise TypeError("a search-index query must be a SELECT query")
+    return solutions
+
+
+def _local(term: pyoxigraph.NamedNode) -> str:
+    return term.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def write_index(store: Queryable, path: Path) -> None:
-    """Write every name of every CytoKG entity into an SQLite file that all web workers share, read-only."""
-    rows = []
-    solutions = store.query(_NAME_QUERY)
-    if not isinstance(solutions, pyoxigraph.QuerySolutions):
-        raise TypeError("the name query must be a SELECT query")
-    for solution in solutions:
-        entity = solution["entity"].value
-        field = solution["property"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        name = solution["name"].value
-        label = solution["label"].value if solution["label"] is not None else name
-        rows.append((normalise(name), name, field, entity, label))
+    """Write every name of every entity that has a page into an SQLite file that all web workers share, read-only."""
+    aspects = {solution["entity"].value: solution["aspect"].value for solution in _select(store, _GO_QUERY)}
+    labels = {solution["entity"].value: solution["name"].value for solution in _select(store, _LABEL_QUERY)}
+    names: dict[str, set[tuple[str, str]]] = {}
+    for solution in _select(store, _NAME_QUERY):
+        names.setdefault(solution["entity"].value, set()).add((solution["name"].value, _local(solution["property"])))
+    order = {kind: rank for rank, kind in enumerate(PRIORITY)}
+    entities: list[tuple[int, str, str, str, int]] = []
+    name_rows: list[tuple[int, int, str, str, str]] = []
+    key_rows: list[tuple[str, int, int]] = []
+    for iri in sorted(names):
+        kind = kind_of(iri, aspects)
+        if kind is None:
+            continue
+        entity = len(entities) + 1
+        entities.append((entity, iri, labels.get(iri) or min(names[iri])[0], kind, order[kind]))
+        for name, field in sorted(names[iri]):
+            normal = normalise(name)
+            if not normal:
+                continue
+            name_rows.append((len(name_rows) + 1, entity, name, field, normal))
+            key_rows.append((normal, len(name_rows), 0))
+            key_rows.extend((key, len(name_rows), 1) for key in set(word_keys(name)))
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.unlink(missing_ok=True)
     with closing(sqlite3.connect(temporary)) as db:
-        db.execute("CREATE TABLE names (normal TEXT, name TEXT, field TEXT, entity TEXT, label TEXT)")
-        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", sorted(rows))
-        db.execute("CREATE INDEX names_by_normal ON names (normal)")
+        db.executescript("""
+            CREATE TABLE entities (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, label TEXT, kind TEXT, rank INTEGER);
+            CREATE TABLE names (id INTEGER PRIMARY KEY, entity INTEGER, name TEXT, field TEXT, normal TEXT);
+            CREATE TABLE keys (key TEXT, name INTEGER, word INTEGER);
+            CREATE VIRTUAL TABLE grams USING fts5(normal, tokenize='trigram', content='names', content_rowid='id');
+        """)
+        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)", entities)
+        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", name_rows)
+        db.executemany("INSERT INTO keys VALUES (?, ?, ?)", sorted(key_rows))
+        db.executescript("""
+            CREATE INDEX keys_by_key ON keys (key);
+            INSERT INTO grams (grams) VALUES ('rebuild');
+        """)
         db.commit()
     os.replace(temporary, path)
 
 
+def _rank(key: str, match: str, row: _Row, order: dict[str, int]) -> _Rank:
+    """Kind of match, field group, kind of entity, how much of the name the key leaves, field, label."""
+    _, label, kind, _, field, normal = row
+    return (
+        MATCHES.index(match),
+        FIELDS.get(field, ("", 2))[1],
+        order.get(kind, 99),
+        len(normal) - len(key),
+        _FIELD_ORDER.get(field, len(FIELDS)),
+        label.lower(),
+    )
+
+
 class SearchIndex:
-    """Every name of every CytoKG entity, in an SQLite file opened read-only: no per-worker copy in memory."""
+    """Every name of every entity with a page, in an SQLite file opened read-only: no per-worker copy in memory."""
 
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
+        with self._lock:
+            self._order: dict[str, int] = dict(self._db.execute("SELECT DISTINCT kind, rank FROM entities"))
 
     def names(self) -> list[tuple[str, str, str, str, str]]:
-        """Every (normalised name, name, field, entity, label)."""
+        """Every (normalised name, name, field, entity IRI, kind)."""
         with self._lock:
-            return list(self._db.execute("SELECT normal, name, field, entity, label FROM names"))
+            rows = self._db.execute(
+                "SELECT n.normal, n.name, n.field, e.iri, e.kind FROM names n, entities e ON e.id = n.entity"
+            )
+            return list(rows)
 
-    def _candidates(self, key: str) -> list[tuple[str, str, str, str, str]]:
-        """Names equal to, starting with, or (keys of 3+ characters) containing ``key``."""
-        columns = "SELECT normal, name, field, entity, label FROM names WHERE "
+    def plan(self, sql: str) -> list[str]:
+        """SQLite's plan for one of ``LOOKUPS``: how it reads the tables."""
         with self._lock:
-            if len(key) >= 3:
-                return list(self._db.execute(columns + "instr(normal, ?) > 0", (key,)))
-            return list(self._db.execute(columns + "normal >= ? AND normal < ?", (key, key + "\uffff")))
+            return [row[3] for row in self._db.execute("EXPLAIN QUERY PLAN " + sql, ("x",) * sql.count("?"))]
+
+    def _rows(self, query: str, key: str) -> Iterator[tuple[str, _Row]]:
+        """(kind of match, row) for every name the key matches: the IRI itself, a name or word start, a substring."""
+        with self._lock:
+            by_iri = list(self._db.execute(_IRI_SQL, (key, query))) if query.startswith(("http://", "https://")) else []
+            ranged = list(self._db.execute(_RANGE_SQL, (key, key + "~")))
+            grams = list(self._db.execute(_GRAM_SQL, (f'"{key}"',))) if len(key) >= 3 else []
+        for iri, label, kind, name, field, normal, _ in by_iri:
+            yield "exact", (iri, label, kind, name, field, normal)
+        for iri, label, kind, name, field, normal, word in ranged:
+            match = "word" if word else "exact" if normal == key else "prefix"
+            yield match, (iri, label, kind, name, field, normal)
+        for iri, label, kind, name, field, normal, _ in grams:
+            yield "substring", (iri, label, kind, name, field, normal)
 
     def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """Ranked hits: exact normalised match, then prefix, then substring; stronger fields first."""
+        """Ranked hits, one per entity, each with the name that matched best and why."""
         key = normalise(query)
         if not key:
             return []
-        best: dict[str, Hit] = {}
-        for normal, name, field, entity, label in self._candidates(key):
-            if normal == key:
-                score = 100 + _WEIGHT.get(field, 1)
-            elif normal.startswith(key):
-                score = 50 + _WEIGHT.get(field, 1) - min(len(normal) - len(key), 20)
-            else:
-                score = 20 + _WEIGHT.get(field, 1)
-            if entity not in best or best[entity].score < score:
-                best[entity] = Hit(entity, label, name, field, score)
-        return sorted(best.values(), key=lambda h: (-h.score, h.label))[:limit]
+        best: dict[str, tuple[_Rank, Hit]] = {}
+        for match, row in self._rows(query.strip(), key):
+            iri, label, kind, name, field, _ = row
+            rank = _rank(key, match, row, self._order)
+            if iri in best and best[iri][0] <= rank:
+                continue
+            words = FIELDS.get(field, (field, 2))[0]
+            named = f"the {words}" if name == label else f"{words} “{name}”"
+            why = _WHY[match].format(named=named, query=query.strip())
+            best[iri] = (rank, Hit(iri, label, kind, words, name, match, why))
+        return [hit for _, hit in sorted(best.values(), key=lambda pair: pair[0])][:limit]

@@ -13,11 +13,17 @@ from cytokg.web.protocol import json_error, search_text
 __all__ = ["search"]
 
 search = Blueprint("search", __name__)
+#: Hits on the search page.
+_PAGE = 50
 
 
 @search.route("/api/search")
 def api() -> Response:
-    """Hits as JSON: ``{"query": ..., "results": [...]}``, at most ``limit`` (1 to 100, default 20)."""
+    """Hits as JSON: ``{"query": ..., "results": [...]}``, at most ``limit`` (1 to 100, default 20).
+
+    Each result has the entity's ``iri``, ``label`` and ``kind``, the name that matched (``matched``, its
+    ``field``), how it matched (``match``: exact, prefix, word or substring) and ``why`` in words.
+    """
     query = search_text()
     try:
         limit = max(1, min(int(request.args.get("limit", "20")), 100))
@@ -29,6 +35,7 @@ def api() -> Response:
 
 @search.route("/search")
 def page() -> str:
-    """The search page with the first 50 hits."""
+    """The search page with the first 50 hits, each with its kind and why it matched."""
     query = search_text()
-    return render_template("search.html", query=query, hits=site().index.search(query, 50), local_path=local_path)
+    hits = site().index.search(query, _PAGE)
+    return render_template("search.html", query=query, hits=hits, limit=_PAGE, local_path=local_path)

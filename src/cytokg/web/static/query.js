@@ -93,7 +93,6 @@
     return bound.length > 0 && bound.every(function (row) { return test(row[v]); });
   }
   function clip(s, n) { return s.length > n ? s.slice(0, n - 1) + "…" : s; }
-  function text(cell) { return !cell ? "" : cell.type === "uri" ? localName(cell.value) : cell.value; }
   function svg(tag, attrs, parent) {
     const el = document.createElementNS(SVG, tag);
     Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
@@ -118,7 +117,7 @@
         if (cell && cell.type === "uri") {
           const a = document.createElement("a");
           a.href = localPath(cell.value);
-          a.textContent = cell.value;
+          a.textContent = a.title = cell.value;
           td.appendChild(a);
         } else if (cell) { td.textContent = cell.value; if (isNumber(cell)) td.className = "num"; }
         tr.appendChild(td);
@@ -127,7 +126,8 @@
     });
   }
   const MAX_BARS = 60;
-  function renderChart(labelVar, valueVar, rows) {
+  function renderChart(labelVar, valueVar, rows, names) {
+    function text(cell) { return !cell ? "" : cell.type === "uri" ? names.get(cell.value) || localName(cell.value) : cell.value; }
     chart.innerHTML = "";
     const shown = rows.filter(function (row) { return isNumber(row[valueVar]); }).slice(0, MAX_BARS);
     const max = Math.max.apply(null, shown.map(function (row) { return parseFloat(row[valueVar].value); }).concat([0]));
@@ -148,7 +148,7 @@
       chart.appendChild(p);
     }
   }
-  const MAX_NODES = 150;
+  const MAX_NODES = 150, MAX_LABELS = 400;
   const SAFE_IRI = /^https?:\/\/[^\s<>"{}|^`\\]+$/;
   function fetchLabels(iris) {
     // the names people read, not the keys in the IRIs: one more query through the endpoint, like any client's
@@ -219,16 +219,17 @@
     views.querySelector('[data-view="network"]').hidden = !canNetwork;
     views.hidden = !(canChart || canNetwork);
     chart.innerHTML = ""; network.innerHTML = "";
-    if (canChart) {
-      const literal = labels.filter(function (v) { return columnIs(rows, v, function (c) { return c.type !== "uri"; }); });
-      renderChart(literal.length ? literal[0] : labels[0], numeric[0], rows);
-    }
     show("results");
-    if (!canNetwork) return Promise.resolve(rows.length);
+    // entities show by their labels (the IRI stays in the link's tooltip and in the CSV and JSON downloads)
     const iris = new Set();
-    [entities[0], entities[1]].forEach(function (v) { rows.forEach(function (row) { if (row[v] && iris.size < 2 * MAX_NODES) iris.add(row[v].value); }); });
+    vars.forEach(function (v) { rows.forEach(function (row) { if (row[v] && row[v].type === "uri" && iris.size < MAX_LABELS) iris.add(row[v].value); }); });
     return fetchLabels(Array.from(iris)).then(function (names) {
-      renderNetwork(vars, entities[0], entities[1], rows, names);
+      table.querySelectorAll("td a").forEach(function (a) { if (names.has(a.title)) a.textContent = names.get(a.title); });
+      if (canChart) {
+        const literal = labels.filter(function (v) { return columnIs(rows, v, function (c) { return c.type !== "uri"; }); });
+        renderChart(literal.length ? literal[0] : labels[0], numeric[0], rows, names);
+      }
+      if (canNetwork) renderNetwork(vars, entities[0], entities[1], rows, names);
       return rows.length;
     });
   }

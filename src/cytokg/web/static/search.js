@@ -1,10 +1,12 @@
-// Search box with suggestions from /api/search; Enter opens the first hit.
+// Search box with suggestions from /api/search: each shows its kind and why it matched.
+// Arrow keys move through them; Enter opens the chosen one (the first by default).
 (function () {
   const input = document.getElementById("search");
   const list = document.getElementById("suggestions");
   if (!input || !list) return;
   let timer = null;
   let hits = [];
+  let active = 0;
   function localPath(iri) {
     const base = "https://w3id.org/cytokg/", obo = "http://purl.obolibrary.org/obo/";
     if (iri.startsWith(base)) return "/" + iri.slice(base.length);
@@ -16,12 +18,15 @@
     hits.forEach(function (hit, i) {
       const li = document.createElement("li");
       li.setAttribute("role", "option");
-      li.textContent = hit.label + " ";
-      const small = document.createElement("small");
-      small.textContent = hit.field + ": " + hit.matched;
-      li.appendChild(small);
+      li.dataset.kind = hit.kind;
+      const kind = document.createElement("span");
+      kind.className = "kind";
+      kind.textContent = hit.kind;
+      const why = document.createElement("small");
+      why.textContent = hit.why;
+      li.append(kind, " " + hit.label + " ", why);
       li.addEventListener("mousedown", function () { window.location = localPath(hit.iri); });
-      if (i === 0) li.className = "active";
+      if (i === active) { li.className = "active"; li.setAttribute("aria-selected", "true"); }
       list.appendChild(li);
     });
   }
@@ -31,11 +36,17 @@
     if (!q) { hits = []; render(); return; }
     timer = setTimeout(function () {
       fetch("/api/search?limit=8&q=" + encodeURIComponent(q)).then(function (r) { return r.json(); })
-        .then(function (body) { hits = body.results || []; render(); });
+        .then(function (body) { hits = body.results || []; active = 0; render(); });
     }, 120);
   });
+  input.addEventListener("keydown", function (event) {
+    if (!hits.length || (event.key !== "ArrowDown" && event.key !== "ArrowUp")) return;
+    event.preventDefault();
+    active = (active + (event.key === "ArrowDown" ? 1 : hits.length - 1)) % hits.length;
+    render();
+  });
   input.form.addEventListener("submit", function (event) {
-    if (hits.length) { event.preventDefault(); window.location = localPath(hits[0].iri); }
+    if (hits.length) { event.preventDefault(); window.location = localPath(hits[active].iri); }
   });
   input.addEventListener("blur", function () { setTimeout(function () { list.innerHTML = ""; }, 150); });
 })();
