@@ -133,3 +133,114 @@ def test_entity_page_sections(client: FlaskClient) -> None:
     assert not re.search(r"\b[AD]-C00\d-\d\d\b|erratum E\d|FACTS\.md", shown), "no curation keys on the page"
     il6r = client.get("/protein/HGNC_6019").get_data(as_text=True)
     assert "Tocilizumab" in il6r and "receptor-blocking antibody" in il6r
+
+
+def _summary(page: str) -> str:
+    """The summary block of a page's HTML."""
+    start = page.index('<section class="summary" id="summary">')
+    return page[start : page.index("</section>", start)]
+
+
+def _section(page: str, title: str) -> str:
+    """One folded section's HTML, found by its title."""
+    start = page.index(f"<h2>{title}</h2>")
+    return page[start : page.index("</details>", start)]
+
+
+def _visible(page: str) -> str:
+    """The text a reader sees without unfolding "All statements"."""
+    return re.sub(r"<[^>]*>", " ", page.split('<details class="statements"')[0])
+
+
+OLS_CL = (
+    "https://www.ebi.ac.uk/ols4/ontologies/cl/classes/http%253A%252F%252Fpurl.obolibrary.org%252Fobo%252FCL_0000235"
+)
+
+
+def test_summary_opens_the_gene_product_page(client: FlaskClient) -> None:
+    page = client.get("/protein/HGNC_6018").get_data(as_text=True)
+    summary = _summary(page)
+    for link in (
+        "https://www.uniprot.org/uniprotkb/P05231/entry",
+        "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:6018",
+        "https://www.ncbi.nlm.nih.gov/gene/3569",
+        "https://www.ensembl.org/id/ENSG00000136244",
+        'href="/vocab/Interleukin"',
+    ):
+        assert link in summary, link
+    assert '<span class="symbol">IL6</span>' in summary and "BSF-2" in summary, "symbol and synonyms"
+    assert page.index('id="summary"') < page.index("<h2>Receptor complexes</h2>"), "summary first"
+    assert '<details class="table" id="disease-associations">' in page, "a long section starts folded"
+    assert '<details class="table" id="drugs-that-target-it" open>' in page, "a short one is open"
+    assert 'href="/obo/CL_0000235"' in _section(page, "Cell types that produce it")
+
+
+def test_disease_page(client: FlaskClient) -> None:
+    page = client.get("/obo/MONDO_0008383").get_data(as_text=True)
+    summary = _summary(page)
+    assert "disease" in summary and "MONDO:0008383" in summary and "ols4/ontologies/mondo/classes/" in summary
+    assert 'href="/obo/MONDO_0005578"' in summary, "its parent"
+    cytokines = _section(page, "Cytokines associated with it")
+    assert 'href="/protein/HGNC_6018"' in cytokines and "pathogenic driver" in cytokines
+    assert "curator inference used in manual assertion" in cytokines, "evidence in words"
+    assert 'href="/drug/DB06273"' in _section(page, "Drugs for it")
+
+
+def test_cell_type_page(client: FlaskClient) -> None:
+    page = client.get("/obo/CL_0000235").get_data(as_text=True)
+    assert OLS_CL in _summary(page) and "cell type" in _summary(page)
+    produces = _section(page, "Cytokines it produces")
+    assert 'href="/protein/HGNC_6018"' in produces and "CytoKG curation of mainstream immunology" in produces
+    assert "<td>activated</td>" in produces, "the cell state"
+    assert "<h2>Cytokines that act on it</h2>" in page
+
+
+def test_drug_page(client: FlaskClient) -> None:
+    page = client.get("/drug/DB06273").get_data(as_text=True)
+    assert "https://go.drugbank.com/drugs/DB06273" in _summary(page)
+    targets = _section(page, "Targets")
+    assert 'href="/protein/HGNC_6019"' in targets and "receptor-blocking antibody" in targets
+    assert 'href="/obo/MONDO_0008383"' in _section(page, "Indications")
+    assert 'href="/claim/C003-27"' in _section(page, "What sources said about it")
+
+
+def test_process_anatomy_complex_form_source_and_claim_pages(client: FlaskClient) -> None:
+    process = client.get("/obo/GO_0006954").get_data(as_text=True)
+    involved = _section(process, "Cytokines involved")
+    assert 'href="/protein/HGNC_5991"' in involved and "involved in positive regulation of" in involved
+    plasma = client.get("/obo/UBERON_0001969").get_data(as_text=True)
+    assert "ols4/ontologies/uberon/classes/" in _summary(plasma)
+    assert 'href="/protein/HGNC_6018"' in _section(plasma, "Cytokines measured in it")
+    complex_ = client.get("/complex/IL6R-IL6ST-trans").get_data(as_text=True)
+    subunits = _section(complex_, "Subunits")
+    assert 'href="/form/IL6R-soluble"' in subunits and "ligand-binding" in subunits
+    assert 'href="/protein/HGNC_6018"' in _section(complex_, "Ligands")
+    drugs = _section(complex_, "Drugs that target a subunit")
+    for drug in ("DB06273", "DB11767", "DB15762"):  # tocilizumab, sarilumab, satralizumab: via the IL6R gene
+        assert f'href="/drug/{drug}"' in drugs, drug
+    form = client.get("/form/IL6R-soluble").get_data(as_text=True)
+    assert 'href="/protein/HGNC_6019"' in _summary(form), "the gene it is a form of"
+    assert 'href="/complex/IL6R-IL6ST-trans"' in _section(form, "Receptor complexes with this form")
+    source = client.get("/source/src-003").get_data(as_text=True)
+    assert "https://pubmed.ncbi.nlm.nih.gov/17708739/" in _summary(source)
+    assert 'href="/claim/C003-27"' in _section(source, "Claims from this source")
+    claim = client.get("/claim/C003-27").get_data(as_text=True)
+    assert 'href="/source/src-003"' in _summary(claim)
+    assert 'href="/drug/DB06273"' in _section(claim, "What it is about")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/protein/HGNC_6018",
+        "/obo/MONDO_0008383",
+        "/obo/CL_0000235",
+        "/drug/DB06273",
+        "/source/src-003",
+        "/claim/C003-27",
+        "/form/IL6R-soluble",
+    ],
+)
+def test_no_curation_keys_above_the_statements(client: FlaskClient, path: str) -> None:
+    shown = _visible(client.get(path).get_data(as_text=True))
+    assert not re.search(r"\b[AD]-C00\d-\d\d\b|\bC00\d-[\dM]+\b|erratum E\d|FACTS\.md", shown), path

@@ -180,6 +180,10 @@ def test_api_search(client: FlaskClient) -> None:
     assert first["match"] == "exact" and first["why"]
     assert client.get("/api/search", query_string={"q": "x", "limit": "lots"}).status_code == 400
     assert client.get("/api/search", query_string={"q": ""}).get_json()["results"] == []
+    diseases = client.get("/api/search", query_string={"q": "arthritis", "kind": "disease"}).get_json()["results"]
+    assert diseases and {hit["kind"] for hit in diseases} == {"disease"}
+    refused = client.get("/api/search", query_string={"q": "arthritis", "kind": "protein"})
+    assert refused.status_code == 400 and "gene product" in refused.get_json()["error"]
 
 
 def test_search_page_shows_kind_and_why(client: FlaskClient) -> None:
@@ -187,3 +191,13 @@ def test_search_page_shows_kind_and_why(client: FlaskClient) -> None:
     assert 'href="/obo/CL_0000235"' in html
     assert "cell type" in html and "exact match on the name" in html
     assert "No match" in client.get("/search", query_string={"q": "zzzzqqq"}).get_data(as_text=True)
+
+
+def test_search_page_filters_by_kind(client: FlaskClient, index: SearchIndex) -> None:
+    kinds = dict(index.kinds("arthritis"))
+    assert kinds["disease"] >= 5 and kinds["disease association"] >= 5
+    html = client.get("/search", query_string={"q": "arthritis"}).get_data(as_text=True)
+    assert f"disease ({kinds['disease']})" in html and "/search?q=arthritis&amp;kind=disease" in html
+    html = client.get("/search", query_string={"q": "arthritis", "kind": "disease"}).get_data(as_text=True)
+    assert 'data-kind="disease"' in html and 'data-kind="disease association"' not in html
+    assert f"{kinds['disease']} matches" in html

@@ -15,6 +15,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -309,8 +310,8 @@ class SearchIndex:
         for iri, label, kind, name, field, normal, _ in grams:
             yield "substring", (iri, label, kind, name, field, normal)
 
-    def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """Ranked hits, one per entity, each with the name that matched best and why."""
+    def _ranked(self, query: str) -> list[Hit]:
+        """Every hit, best first: one per entity, with the name that matched best and why."""
         key = normalise(query)
         if not key:
             return []
@@ -324,4 +325,14 @@ class SearchIndex:
             named = f"the {words}" if name == label else f"{words} “{name}”"
             why = _WHY[match].format(named=named, query=query.strip())
             best[iri] = (rank, Hit(iri, label, kind, words, name, match, why))
-        return [hit for _, hit in sorted(best.values(), key=lambda pair: pair[0])][:limit]
+        return [hit for _, hit in sorted(best.values(), key=lambda pair: pair[0])]
+
+    def search(self, query: str, limit: int = 20, kind: str | None = None) -> list[Hit]:
+        """The first ``limit`` hits, best first; only entities of ``kind`` (one of ``PRIORITY``) if given."""
+        hits = self._ranked(query)
+        return [hit for hit in hits if kind in (None, hit.kind)][:limit]
+
+    def kinds(self, query: str) -> list[tuple[str, int]]:
+        """How many entities of each kind match, in ``PRIORITY`` order."""
+        counts = Counter(hit.kind for hit in self._ranked(query))
+        return [(kind, counts[kind]) for kind in PRIORITY if counts[kind]]

@@ -18,12 +18,24 @@ from cytokg.backends.base import Answer, Term
 from cytokg.namespaces import BASE, OBO
 from cytokg.sparql.formats import GRAPH_TYPES, PAGE_SUFFIXES, negotiate
 from cytokg.web.context import site
+from cytokg.web.sections import PREFIXES, sections
+from cytokg.web.summary import Fact, summarize
 
 __all__ = ["OWN_KINDS", "Describer", "Runner", "entity_iri", "local_path", "pages"]
 
 #: The path segments of CytoKG IRIs; each is served at the same local path.
 OWN_KINDS = (
-    "vocab", "protein", "form", "complex", "cytokine", "source", "claim", "association", "role", "drug", "listing"
+    "vocab",
+    "protein",
+    "form",
+    "complex",
+    "cytokine",
+    "source",
+    "claim",
+    "association",
+    "role",
+    "drug",
+    "listing",
 )
 _LINKOUTS = {
     "hgncId": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}",
@@ -51,29 +63,25 @@ def local_path(iri: str) -> str | None:
 #: anything else cannot name an entity and is a 404 before any query runs.
 _OWN_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 _OBO_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]{0,19}_[A-Za-z0-9_]{1,40}")
-_PREFIXES = """PREFIX cyto: <https://w3id.org/cytokg/vocab/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX obo: <http://purl.obolibrary.org/obo/>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-"""
 #: Page queries: fixed text; the page's entity is bound to ``?entity`` as an RDF term (never pasted as text).
 _EXISTS = "ASK { { ?entity ?p ?o } UNION { ?s ?q ?entity } }"
 _RDF = """CONSTRUCT { ?entity ?p ?o . ?s ?q ?entity }
 WHERE { { ?entity ?p ?o } UNION { ?s ?q ?entity FILTER(isIRI(?s)) } }"""
 _OUTGOING = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?entity ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel)
 WHERE { ?entity ?p ?o FILTER(!isBlank(?o)) OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } }
 GROUP BY ?entity ?p ?o"""
 )
 _INCOMING = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?entity ?s ?p (SAMPLE(?sl) AS ?slabel) (SAMPLE(?pl) AS ?plabel)
 WHERE { { SELECT ?entity ?s ?p WHERE { ?s ?p ?entity FILTER(isIRI(?s)) } LIMIT 2000 }
   OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?p rdfs:label ?pl } }
 GROUP BY ?entity ?s ?p"""
 )
 _PROVENANCE = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?entity ?p ?o (SAMPLE(COALESCE(?sl, STR(?src))) AS ?source)
   (SAMPLE(COALESCE(?el, STR(?eco))) AS ?evidence)
 WHERE { ?ax owl:annotatedSource ?entity ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
@@ -138,10 +146,12 @@ class Describer:
             pair = (_value(row["p"]), _value(row["o"]))
             provenance[pair].append((_value(row["source"]), _value(row["evidence"])))
         out: dict[str, list[Statement]] = defaultdict(list)
+        facts = []
         for row in outgoing:
             prop, obj = _value(row["p"]), row["o"]
             is_iri = obj is not None and obj.is_iri
             value = _value(obj)
+            facts.append(Fact(prop, value, _value(row["olabel"]) or value, is_iri))
             link = local_path(value) if is_iri else None
             key = _key(prop)
             if not is_iri and key in _LINKOUTS:
@@ -154,133 +164,23 @@ class Describer:
             subject, prop = _value(row["s"]), _value(row["p"])
             label = _value(row["slabel"]) or subject
             inc[_value(row["plabel"]) or _key(prop)].append(Statement(subject, label, local_path(subject), True))
-        label = min((s.value for s in out.get("label", [])), default=iri.rsplit("/", 1)[-1])
+        summary = summarize(iri, facts, local_path)
         return {
             "iri": iri,
-            "label": label,
+            "label": summary.name,
+            "summary": summary,
             "outgoing": {k: sorted(v, key=lambda s: (s.label, s.value)) for k, v in sorted(out.items())},
             "incoming": {k: sorted(v, key=lambda s: (s.label, s.value)) for k, v in sorted(inc.items())},
         }
 
 
-#: GROUP_CONCAT separator of the lists in section tables; stores concatenate in any order, so ``_cell`` sorts.
-_LIST = "|"
-
-
-def _cell(value: str) -> str:
-    """A table cell's text: a list comes out sorted, joined by ", " (or "; " when its items hold commas)."""
-    if _LIST not in value:
-        return value
-    items = sorted(value.split(_LIST))
-    return ("; " if any(", " in item for item in items) else ", ").join(items)
-
-
-#: Tables shown on a gene product's or cytokine's page: title → (columns, query with ?entity).
-_SECTIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "Receptor complexes": (
-        ("complex", "mechanism", "ligand-binding", "signal-transducing", "JAKs", "STATs", "adaptors"),
-        """SELECT ?entity ?c ?complex ?mechanism (GROUP_CONCAT(DISTINCT ?lb; SEPARATOR="|") AS ?binding)
-               (GROUP_CONCAT(DISTINCT ?st; SEPARATOR="|") AS ?transducing)
-               (GROUP_CONCAT(DISTINCT ?jak; SEPARATOR="|") AS ?jaks)
-               (GROUP_CONCAT(DISTINCT ?stat; SEPARATOR="|") AS ?stats)
-               (GROUP_CONCAT(DISTINCT ?ad; SEPARATOR="|") AS ?adaptors)
-           WHERE { ?entity cyto:hasReceptor ?c . ?c rdfs:label ?complex .
-             OPTIONAL { ?c cyto:signalingMechanism/rdfs:label ?mechanism }
-             OPTIONAL { ?c cyto:hasLigandBindingSubunit/rdfs:label ?lb }
-             OPTIONAL { ?c cyto:hasSignalTransducingSubunit/rdfs:label ?st }
-             OPTIONAL { ?c cyto:usesKinase/cyto:hgncSymbol ?jak }
-             OPTIONAL { ?c cyto:activatesSTAT/cyto:hgncSymbol ?stat }
-             OPTIONAL { ?c cyto:recruits/cyto:hgncSymbol ?ad } }
-           GROUP BY ?entity ?c ?complex ?mechanism ORDER BY ?complex""",
-    ),
-    "Disease associations": (
-        (
-            "association",
-            "disease",
-            "kind",
-            "specimen",
-            "direction",
-            "compared with",
-            "timing",
-            "correlates with",
-            "source",
-            "what the source said",
-        ),
-        """SELECT ?entity ?a ?alabel ?disease (GROUP_CONCAT(DISTINCT ?k; SEPARATOR="|") AS ?kinds)
-               ?specimen ?direction ?compared
-               ?timing (GROUP_CONCAT(DISTINCT ?cw; SEPARATOR="|") AS ?correlates) ?source ?claim
-           WHERE { ?a cyto:associatedEntity ?entity ; rdfs:label ?alabel ; cyto:associatedDisease/rdfs:label ?disease ;
-                      cyto:associationKind/rdfs:label ?k ; dcterms:source/rdfs:label ?source .
-             OPTIONAL { ?a cyto:specimen/rdfs:label ?specimen } OPTIONAL { ?a cyto:direction/rdfs:label ?direction }
-             OPTIONAL { ?a cyto:comparedWith/rdfs:label ?compared } OPTIONAL { ?a cyto:timing ?timing }
-             OPTIONAL { ?a cyto:correlatesWith/rdfs:label ?cw } OPTIONAL { ?a cyto:basedOnClaim/rdfs:label ?claim } }
-           GROUP BY ?entity ?a ?alabel ?disease ?specimen ?direction ?compared ?timing ?source ?claim
-           ORDER BY ?disease""",
-    ),
-    "Drugs that target it": (
-        ("drug", "mechanism", "approval", "indications"),
-        """SELECT ?entity ?d ?drug ?mechanism ?approval (GROUP_CONCAT(DISTINCT ?ind; SEPARATOR="|") AS ?indications)
-           WHERE { ?d cyto:hasTarget ?entity ; rdfs:label ?drug ; cyto:hasMechanism/rdfs:label ?mechanism ;
-                      cyto:approvalStatus ?approval . OPTIONAL { ?d obo:RO_0002606/rdfs:label ?ind } }
-           GROUP BY ?entity ?d ?drug ?mechanism ?approval ORDER BY ?drug""",
-    ),
-    "Inflammatory roles": (
-        ("role", "context", "source", "what the source said"),
-        """SELECT ?entity ?r ?role ?context ?source ?claim
-           WHERE { ?r cyto:roleOf ?entity ; cyto:assertedRole/rdfs:label ?role ; dcterms:source/rdfs:label ?source .
-             OPTIONAL { ?r cyto:context ?context } OPTIONAL { ?r cyto:basedOnClaim/rdfs:label ?claim } }
-           ORDER BY ?role ?source""",
-    ),
-    "Listed by ligand-receptor resources": (
-        ("listed pair", "listed by", "CytoKG's verdict", "modelled in CytoKG as, or why not"),
-        """SELECT ?entity ?l ?pair ?resources ?verdict (IF(?asserted, ?complexes, ?why) AS ?detail)
-           WHERE {
-             { SELECT ?entity ?l ?pair ?asserted (GROUP_CONCAT(DISTINCT ?resource; SEPARATOR="|") AS ?resources)
-                   (GROUP_CONCAT(DISTINCT ?complex; SEPARATOR="|") AS ?complexes)
-                   (GROUP_CONCAT(DISTINCT ?reason; SEPARATOR=" ") AS ?why)
-               WHERE { ?l cyto:listedLigand ?entity ; rdfs:label ?pair ; cyto:listingVerdict ?status ;
-                          dcterms:source/rdfs:label ?full .
-                 BIND (?status = cyto:Asserted AS ?asserted)
-                 BIND (IF(CONTAINS(?full, " ("), STRBEFORE(?full, " ("), ?full) AS ?resource)
-                 OPTIONAL { ?l cyto:modelledAs/rdfs:label ?complex } OPTIONAL { ?l rdfs:comment ?reason } }
-               GROUP BY ?entity ?l ?pair ?asserted }
-             BIND (IF(?asserted, "in CytoKG", "not in CytoKG") AS ?verdict) }
-           ORDER BY DESC(?asserted) ?pair""",
-    ),
-    "Source claims behind these statements": (
-        ("what the source said", "status", "how CytoKG corrects it", "source"),
-        """SELECT DISTINCT ?entity ?c ?text ?status ?correction ?source
-           WHERE { { ?x cyto:associatedEntity ?entity } UNION { ?x cyto:roleOf ?entity }
-             ?x cyto:basedOnClaim ?c . ?c rdfs:label ?text ; cyto:curationStatus/rdfs:label ?status ;
-                dcterms:source/rdfs:label ?source .
-             OPTIONAL { ?c cyto:correctedBy/cyto:correction ?correction } }
-           ORDER BY ?status ?text""",
-    ),
-}
-
-
-def _sections(run: Runner, iri: str) -> dict[str, tuple[tuple[str, ...], list[tuple[str | None, list[str]]]]]:
-    """The tables of an entity page; the first variable of each query is the row's link target."""
-    found = {}
-    for title, (columns, query) in _SECTIONS.items():
-        answer = run(_PREFIXES + query, iri, None)
-        shown = [i for i, name in enumerate(answer.variables) if name != "entity"]
-        rows = []
-        for solution in answer.solutions:
-            values = [_cell(_value(solution[i])) for i in shown]
-            rows.append((local_path(values[0]), values[1:]))
-        if rows:
-            found[title] = (columns, rows)
-    return found
-
-
 _FAMILIES = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?class ?family ?member ?label WHERE { ?class rdfs:subClassOf+ cyto:Cytokine ; rdfs:label ?family .
   ?member a ?class ; rdfs:label ?label } ORDER BY ?family ?label"""
 )
 _SHARED_CHAINS = (
-    _PREFIXES
+    PREFIXES
     + """SELECT ?chain ?symbol ?ligand ?label WHERE { ?ligand cyto:hasReceptor/cyto:hasSignalTransducingSubunit ?chain .
   ?chain cyto:hgncSymbol ?symbol . ?ligand rdfs:label ?label }"""
 )
@@ -318,7 +218,8 @@ def _entity(kind: str, path_key: str) -> Response | str:
         abort(404)
     if media and media != "text/html":
         return _rdf(iri, media)
-    return render_template("entity.html", entity=described, formats=PAGE_SUFFIXES, sections=_sections(run, iri))
+    tables = sections(run, iri, local_path)
+    return render_template("entity.html", entity=described, formats=PAGE_SUFFIXES, sections=tables)
 
 
 @pages.route("/<any(" + ", ".join(OWN_KINDS) + "):kind>/<path:key>")
