@@ -11,7 +11,7 @@ BUILD_PACKAGES := default-jdk-headless libowlapi-java
 TEST_PACKAGES := $(BUILD_PACKAGES) chromium virtuoso-opensource
 BENCH_PACKAGES := $(BUILD_PACKAGES) wrk virtuoso-opensource
 
-.PHONY: serve test build check system-deps test-system-deps apt-install lint clean bench bench-quick bench-soak bench-burst bench-deps
+.PHONY: serve test build check system-deps test-system-deps apt-install lint clean bench bench-quick bench-soak bench-burst bench-safety bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,9 @@ bench-soak: bench-deps build/.stamp
 # Burst, hostile queries, slowloris, one busy client (issue 13); BENCH_ARGS=--quick shortens the slowloris.
 bench-burst: $(VENV)/.bench-installed build/.stamp
 	$(BIN)/python -m benchmarks.burst $(BENCH_ARGS)
+
+bench-safety: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.safety_check $(BENCH_ARGS)
 
 # ruff and mypy --strict over src/, tests/ and benchmarks/ (the files are listed in pyproject.toml); CI runs it first.
 lint: $(VENV)/.installed

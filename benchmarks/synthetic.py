@@ -25,7 +25,6 @@ LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 SOURCE = "<http://purl.org/dc/terms/source>"
 OWL = "http://www.w3.org/2002/07/owl#"
-PROCESS = "<http://purl.obolibrary.org/obo/RO_0002429>"
 SYNTHETIC_SOURCE = f"<{BASE}source/synthetic-benchmark-fixture>"
 #: Units that share one synthetic signal-transducing chain (as gp130 is shared by the IL-6 family).
 GROUP = 20
@@ -53,7 +52,7 @@ def read_pools(ntriples: Path) -> tuple[Pools, int]:
     wanted = {
         "families": SUBCLASS,
         "cells": _v("producedBy"),
-        "processes": PROCESS,
+        "processes": _v("positivelyRegulates"),
         "diseases": _v("associatedDisease"),
         "kinds": _v("associationKind"),
         "directions": _v("direction"),
@@ -119,7 +118,7 @@ def unit_triples(index: int, pools: Pools, rng: random.Random) -> list[str]:
         f'{cytokine} {_v("aliasSymbol")} "SYNA{index}" .',
         f"{cytokine} {SOURCE} {SYNTHETIC_SOURCE} .",
         *(f"{cytokine} {_v('producedBy')} {cell} ." for cell in cells),
-        *(f"{cytokine} {PROCESS} {process} ." for process in rng.sample(pools.processes, 2)),
+        *(f"{cytokine} {_v('positivelyRegulates')} {process} ." for process in rng.sample(pools.processes, 2)),
         f"{chain} {RDF_TYPE} {individual} .",
         f"{chain} {RDF_TYPE} {_v('GeneProduct')} .",
         f'{chain} {LABEL} "synthetic receptor chain {index} (benchmark fixture)"@en .',

@@ -22,8 +22,8 @@ FIXTURE = f"""\
 <{V}FixtureFamily> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{V}Cytokine> .
 <https://w3id.org/cytokg/protein/FIXTURE_1> <{V}producedBy> <{OBO}CL_0000001> .
 <https://w3id.org/cytokg/protein/FIXTURE_1> <{V}producedBy> <{OBO}CL_0000002> .
-<https://w3id.org/cytokg/protein/FIXTURE_1> <{OBO}RO_0002429> <{OBO}GO_0000001> .
-<https://w3id.org/cytokg/protein/FIXTURE_1> <{OBO}RO_0002429> <{OBO}GO_0000002> .
+<https://w3id.org/cytokg/protein/FIXTURE_1> <{V}positivelyRegulates> <{OBO}GO_0000001> .
+<https://w3id.org/cytokg/protein/FIXTURE_1> <{V}positivelyRegulates> <{OBO}GO_0000002> .
 <https://w3id.org/cytokg/association/FIXTURE> <{V}associatedDisease> <{OBO}MONDO_0000001> .
 <https://w3id.org/cytokg/association/FIXTURE> <{V}associationKind> <{V}Biomarker> .
 <https://w3id.org/cytokg/association/FIXTURE> <{V}direction> <{V}Elevated> .

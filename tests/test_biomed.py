@@ -73,5 +73,5 @@ def test_drugbank_ids_and_names() -> None:
 def test_treats_only_for_approved_drugs(built: Path) -> None:
     store = open_store(built / "oxigraph")
     query = """PREFIX cyto: <https://w3id.org/cytokg/vocab/> PREFIX obo: <http://purl.obolibrary.org/obo/>
-        SELECT ?d WHERE { ?d obo:RO_0002606 ?disease ; cyto:approvalStatus ?status FILTER (?status != "approved") }"""
+        SELECT ?d WHERE { ?d cyto:treats ?disease ; cyto:approvalStatus ?status FILTER (?status != "approved") }"""
     assert not select(store, query)

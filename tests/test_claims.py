@@ -87,7 +87,7 @@ def _citations(graph: Graph, subject: URIRef, predicate: URIRef, obj: URIRef) ->
 
 def test_tocilizumab_treats_ra_cites_source_003(graph: Graph) -> None:
     tocilizumab = URIRef("https://w3id.org/cytokg/drug/DB06273")
-    cited = _citations(graph, tocilizumab, OBO.RO_0002606, OBO.MONDO_0008383)
+    cited = _citations(graph, tocilizumab, CYTO.treats, OBO.MONDO_0008383)
     assert cited[URIRef(SOURCE + "src-003")] == {URIRef(CLAIM + "C003-28")}
     assert URIRef(SOURCE + "cytokg-curation") in cited, "the curators' citation stays"
     assert URIRef(SOURCE + "src-003") in _citations(graph, tocilizumab, CYTO.hasTarget, URIRef(PROTEIN + "HGNC_6019"))

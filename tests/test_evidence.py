@@ -147,9 +147,9 @@ def test_prophylaxis_is_not_treatment(built: Path) -> None:
         store,
         PREFIXES
         + """PREFIX obo: <http://purl.obolibrary.org/obo/>
-        SELECT ?drug ?use ?disease WHERE { VALUES ?use { obo:RO_0002606 cyto:prevents }
+        SELECT ?drug ?use ?disease WHERE { VALUES ?use { cyto:treats cyto:prevents }
           ?d rdfs:label ?drug ; ?use ?x . ?x rdfs:label ?disease }""",
     )
     found = {(row["drug"].value, row["use"].value.rsplit("/", 1)[-1]) for row in uses}
-    assert ("Basiliximab", "prevents") in found and ("Basiliximab", "RO_0002606") not in found
-    assert ("Pegfilgrastim", "prevents") in found and ("Tocilizumab", "RO_0002606") in found
+    assert ("Basiliximab", "prevents") in found and ("Basiliximab", "treats") not in found
+    assert ("Pegfilgrastim", "prevents") in found and ("Tocilizumab", "treats") in found

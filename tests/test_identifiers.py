@@ -6,6 +6,7 @@ import csv
 
 from cytokg.compile.curated import load_curated
 from cytokg.compile.tables import read_table
+from cytokg.curation.go_release import GO_REVIEWED_COLUMNS
 from cytokg.curation.hgnc import load_complete_set
 from cytokg.curation.obo import read_obo
 
@@ -66,7 +67,7 @@ def test_eco_and_ro_terms_and_labels() -> None:
 def test_go_terms_are_in_go_partial_or_reviewed() -> None:
     refdata = need_refdata()
     _, partial = read_obo(next((refdata / "go_partial").glob("*.obo")))
-    reviewed = {r["id"]: r for r in read_table(ONTOLOGY / "imports" / "go_reviewed.tsv", ("id", "label", "reason"))}
+    reviewed = {r["id"]: r for r in read_table(ONTOLOGY / "imports" / "go_reviewed.tsv", GO_REVIEWED_COLUMNS)}
     for term in load_curated(ONTOLOGY).terms.values():
         if not term.curie.startswith("GO:"):
             continue
@@ -74,6 +75,7 @@ def test_go_terms_are_in_go_partial_or_reviewed() -> None:
             assert partial[term.curie].name == term.label, term.curie
         else:
             assert term.curie in reviewed and reviewed[term.curie]["reason"], f"{term.curie} needs a reviewed reason"
+            assert reviewed[term.curie]["aspect"] and reviewed[term.curie]["parents"], f"{term.curie}: fill from GO"
 
 
 def test_curated_terms_table_is_current() -> None:

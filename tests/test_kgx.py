@@ -180,10 +180,10 @@ def test_every_mapped_fact_is_an_edge(built: Path, edges: list[Row]) -> None:
 
 
 def test_treats_edges_come_only_from_approved_indications(built: Path, edges: list[Row]) -> None:
-    """Every biolink:treats edge is an RO:0002606 fact, with its source, of a drug whose approval is 'approved'."""
+    """Every biolink:treats edge is a cyto:treats fact (RO:0002606 in KGX), with its source, of an approved drug."""
     treats = [edge for edge in edges if edge["predicate"] == "biolink:treats"]
     store = open_store(built / "oxigraph")
-    ro_facts = select(store, "SELECT DISTINCT ?d ?x WHERE { ?d <http://purl.obolibrary.org/obo/RO_0002606> ?x }")
+    ro_facts = select(store, "SELECT DISTINCT ?d ?x WHERE { ?d <https://w3id.org/cytokg/vocab/treats> ?x }")
     assert treats and len(treats) == len(ro_facts)
     for edge in treats:
         assert edge["original_predicate"] == "RO:0002606", edge
@@ -194,8 +194,8 @@ def test_treats_edges_come_only_from_approved_indications(built: Path, edges: li
         disease = "http://purl.obolibrary.org/obo/" + edge["object"].replace(":", "_")
         approved = f"""PREFIX cyto: <https://w3id.org/cytokg/vocab/> PREFIX owl: <http://www.w3.org/2002/07/owl#>
             PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX obo: <http://purl.obolibrary.org/obo/>
-            ASK {{ <{drug}> a cyto:Drug ; obo:RO_0002606 <{disease}> ; cyto:approvalStatus "approved" .
-                   ?axiom owl:annotatedSource <{drug}> ; owl:annotatedProperty obo:RO_0002606 ;
+            ASK {{ <{drug}> a cyto:Drug ; cyto:treats <{disease}> ; cyto:approvalStatus "approved" .
+                   ?axiom owl:annotatedSource <{drug}> ; owl:annotatedProperty cyto:treats ;
                           owl:annotatedTarget <{disease}> ; dcterms:source ?source ; cyto:evidence ?evidence }}"""
         assert bool(store.query(approved)), f"treats edge without an approved-indication source: {edge}"
 
@@ -205,9 +205,9 @@ _UNAPPROVED_FIXTURE = """
 @prefix dcterms: <http://purl.org/dc/terms/> . @prefix obo: <http://purl.obolibrary.org/obo/> .
 # Synthetic fixture: a made-up withdrawn drug that 'treats' a disease.
 <https://w3id.org/cytokg/drug/DB99999> a cyto:Drug ; cyto:approvalStatus "withdrawn" ;
-    obo:RO_0002606 obo:MONDO_0008383 .
+    cyto:treats obo:MONDO_0008383 .
 [] a owl:Axiom ; owl:annotatedSource <https://w3id.org/cytokg/drug/DB99999> ;
-   owl:annotatedProperty obo:RO_0002606 ; owl:annotatedTarget obo:MONDO_0008383 ;
+   owl:annotatedProperty cyto:treats ; owl:annotatedTarget obo:MONDO_0008383 ;
    dcterms:source <https://w3id.org/cytokg/source/fixture> ; cyto:evidence obo:ECO_0000305 .
 """
 

@@ -484,11 +484,32 @@ def curate_hgnc_command(complete_set: Path, ontology_dir: Path) -> None:
 @REFDATA_OPTION
 @_friendly
 def curate_terms_command(ontology_dir: Path, refdata: Path) -> None:
-    """Write ontology/imports/external_terms.tsv with reference labels and parents."""
+    """Write ontology/imports/external_terms.tsv with reference labels, definitions, synonyms and ancestors."""
     from cytokg.curation.terms import curate_terms
 
     count = curate_terms(ontology_dir, refdata)
     click.echo(f"wrote {count} external terms to {ontology_dir / 'imports' / 'external_terms.tsv'}")
+
+
+@curate.command("go-reviewed")
+@click.option(
+    "--go-db",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="GO.sqlite of a GO release (Debian's r-bioc-go.db ships one under GO.db/extdata).",
+)
+@ONTOLOGY_OPTION
+@REFDATA_OPTION
+@_friendly
+def curate_go_reviewed_command(go_db: Path, ontology_dir: Path, refdata: Path) -> None:
+    """Fill the aspect, parents and definition of the reviewed GO terms in ontology/imports/go_reviewed.tsv."""
+    from cytokg.curation.go_release import review_go_terms
+    from cytokg.curation.obo import read_obo
+
+    _, partial = read_obo(next((refdata / "go_partial").glob("*.obo")))
+    path = ontology_dir / "imports" / "go_reviewed.tsv"
+    count = review_go_terms(path, go_db, partial)
+    click.echo(f"filled {count} reviewed GO terms in {path}")
 
 
 @curate.command("ligand-receptors")

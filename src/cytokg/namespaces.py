@@ -212,7 +212,11 @@ class CYTO(DefinedNamespace):
     correlatesWith: URIRef
     hasMechanism: URIRef
     hasTarget: URIRef
+    treats: URIRef
     prevents: URIRef
+    positivelyRegulates: URIRef
+    negativelyRegulates: URIRef
+    involvedIn: URIRef
     curationStatus: URIRef
     listedLigand: URIRef
     listedReceptor: URIRef

@@ -125,15 +125,12 @@ _NAME_QUERY = (
 _LABEL_QUERY = (
     _PREFIXES + "SELECT ?entity (MIN(STR(?label)) AS ?name) WHERE { ?entity rdfs:label ?label } GROUP BY ?entity"
 )
-#: GO terms' aspect: under GO's root process or function; or the object of a relation whose definition says it
-#: points to a process (RO involved in, involved in positive/negative regulation of; CytoKG's signals via pathway).
+#: GO terms' aspect: the GO root, process or function, that the term's imported is_a ancestors reach.
 _GO_QUERY = (
     _PREFIXES
     + """SELECT DISTINCT ?entity ?aspect WHERE {
   { ?entity rdfs:subClassOf* obo:GO_0008150 BIND("biological process" AS ?aspect) }
   UNION { ?entity rdfs:subClassOf* obo:GO_0003674 BIND("molecular function" AS ?aspect) }
-  UNION { VALUES ?relation { obo:RO_0002331 obo:RO_0002429 obo:RO_0002430 cyto:signalsVia }
-          ?s ?relation ?entity FILTER(STRSTARTS(STR(?entity), STR(obo:GO_))) BIND("biological process" AS ?aspect) }
 }"""
 )
 #: (IRI, label, kind, name, field, normalised name) of one matching name; its rank, smallest first.

@@ -149,5 +149,3 @@ def serialize_answer(answer: Any, job: Job, max_rows: int) -> Answer:
         triples.append(triple)
     body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[job.graph_media]) or b""
     return Answer(200, job.graph_media, body, len(triples), truncated)
-
-

@@ -196,7 +196,6 @@ def _add_complexes(graph: Graph, curated: Curated, forms: dict[str, URIRef]) -> 
             add_fact(graph, node, CYTO.signalingMechanism, _MECHANISMS[row["mechanism"]], prov)
         for token in split_multi(row["pathway"]):  # several GO pathways: e.g. IL-1 signaling and NF-kappaB
             pathway = obo_iri(curated.term(Row(row.path, row.line, {**row.values, "pathway": token}), "pathway", "GO"))
-            graph.add((pathway, RDF.type, OWL.NamedIndividual))
             add_fact(graph, node, CYTO.signalsVia, pathway, signaling)
     return complexes
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from cytokg.compile.curated import Curated
 from cytokg.compile.facts import Annotation, Provenance, add_fact, note, stable_bnode
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row, split_multi
-from cytokg.namespaces import CYTO, OWL, RDF, RDFS, obo_iri
+from cytokg.namespaces import CYTO, OBO, OWL, RDF, RDFS, obo_iri
 
 __all__ = ["CELL_ONTOLOGY_SOURCE", "CELL_STATES", "STATED_EVIDENCE", "add_cell_links"]
 
@@ -41,11 +42,12 @@ def _cell_states(row: Row) -> list[Annotation]:
 def add_cell_links(graph: Graph, curated: Curated) -> None:
     """Add ``producedBy`` / ``actsOn`` links from gene products to Cell Ontology cell types.
 
-    Each link is written twice over: as a direct triple to the (punned) CL term, which
-    SPARQL users query, and as a class assertion ``producedBy some CELL``, from which the
-    reasoner fills the defined classes (lymphokine, monokine). The cell state and the note go on both axioms.
-    A link the Cell Ontology states (``cell_link_evidence.tsv``) also cites the CL release (ECO:0000312), with CL's
-    words as an ``rdfs:comment`` on that second axiom.
+    Each link is a direct triple to the CL class, which SPARQL users query; both properties are annotation
+    properties, so the cell type stays a class (never punned as an individual). A producing cell is also written
+    as the class assertion ``RO:0003001 (produced by) some CELL``, from which the reasoner fills the defined
+    classes (lymphokine, monokine). The cell state and the note go on each axiom of the link. A link the Cell
+    Ontology states (``cell_link_evidence.tsv``) also cites the CL release (ECO:0000312), with CL's words as an
+    ``rdfs:comment``.
     """
     stated = {
         (row["symbol"], row["relation"], row["cell"]): row["quote"] for row in curated.rows("cell_link_evidence.tsv")
@@ -58,19 +60,20 @@ def add_cell_links(graph: Graph, curated: Curated) -> None:
         prov = Provenance(curated.source(row), curated.term(row, "evidence", "ECO"))
         subject = resolve_subject(curated, row, "symbol")
         predicate = _RELATIONS[relation]
-        annotations = _cell_states(row) + note(row)
-        graph.add((cell, RDF.type, OWL.NamedIndividual))
-        add_fact(graph, subject, predicate, cell, prov, annotations)
-        restriction = stable_bnode("some", subject, predicate, cell)
-        graph.add((restriction, RDF.type, OWL.Restriction))
-        graph.add((restriction, OWL.onProperty, predicate))
-        graph.add((restriction, OWL.someValuesFrom, cell))
-        add_fact(graph, subject, RDF.type, restriction, prov, annotations)
+        facts: list[tuple[URIRef, Node]] = [(predicate, cell)]
+        if predicate == CYTO.producedBy:
+            restriction = stable_bnode("some", subject, OBO.RO_0003001, cell)
+            graph.add((restriction, RDF.type, OWL.Restriction))
+            graph.add((restriction, OWL.onProperty, OBO.RO_0003001))
+            graph.add((restriction, OWL.someValuesFrom, cell))
+            facts.append((RDF.type, restriction))
         quote = stated.get((row["symbol"], relation, row["cell"]))
-        if quote is not None:
-            cl_prov = Provenance(
-                curated.source(Row(row.path, row.line, {**row.values, "source": CELL_ONTOLOGY_SOURCE})), STATED_EVIDENCE
-            )
-            cl_note: list[Annotation] = [(RDFS.comment, Literal(quote, lang="en"))]
-            add_fact(graph, subject, predicate, cell, cl_prov, cl_note)
-            add_fact(graph, subject, RDF.type, restriction, cl_prov, cl_note)
+        for fact_predicate, fact_object in facts:
+            add_fact(graph, subject, fact_predicate, fact_object, prov, _cell_states(row) + note(row))
+            if quote is not None:
+                cl_prov = Provenance(
+                    curated.source(Row(row.path, row.line, {**row.values, "source": CELL_ONTOLOGY_SOURCE})),
+                    STATED_EVIDENCE,
+                )
+                cl_note: list[Annotation] = [(RDFS.comment, Literal(quote, lang="en"))]
+                add_fact(graph, subject, fact_predicate, fact_object, cl_prov, cl_note)

@@ -18,7 +18,7 @@ from cytokg.compile.facts import Provenance, add_fact, entity_iri
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row, split_multi
 from cytokg.errors import InputError
-from cytokg.namespaces import CYTO, DCTERMS, OBO, OWL, RDF, RDFS, obo_iri
+from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
 
 __all__ = ["CLAIM_COLUMNS", "FACT_RELATIONS", "add_claim_facts", "add_claims", "claim_label", "status_of"]
 
@@ -35,9 +35,9 @@ _SUPPORTING = ("asserted", "simplified")
 FACT_RELATIONS = {
     "producedBy": CYTO.producedBy,
     "actsOn": CYTO.actsOn,
-    "positivelyRegulates": OBO.RO_0002429,
-    "negativelyRegulates": OBO.RO_0002430,
-    "involvedIn": OBO.RO_0002331,
+    "positivelyRegulates": CYTO.positivelyRegulates,
+    "negativelyRegulates": CYTO.negativelyRegulates,
+    "involvedIn": CYTO.involvedIn,
     "induces": CYTO.inducesExpressionOf,
     "represses": CYTO.repressesExpressionOf,
     "hasReceptor": CYTO.hasReceptor,
@@ -45,7 +45,7 @@ FACT_RELATIONS = {
     "signalsVia": CYTO.signalsVia,
     "hasTarget": CYTO.hasTarget,
     "hasMechanism": CYTO.hasMechanism,
-    "treats": OBO.RO_0002606,
+    "treats": CYTO.treats,
     "memberOf": RDF.type,
 }
 _FACT_COLUMNS = ("subject", "relation", "object")
@@ -106,11 +106,9 @@ def _entity(graph: Graph, curated: Curated, row: Row, column: str) -> URIRef:
     """The entity a cell names: a CURIE, ``cyto:Name``, a DrugBank id, a receptor complex, or a gene product."""
     key = row.required(column)
     if CURIE_PATTERN.match(key):
-        iri = obo_iri(curated.term(row, column))
-        graph.add((iri, RDF.type, OWL.NamedIndividual))
-        return iri
+        return obo_iri(curated.term(row, column))
     if key.startswith("cyto:"):
-        iri = CYTO[key.removeprefix("cyto:")]
+        iri: URIRef = CYTO[key.removeprefix("cyto:")]
         if (iri, RDFS.label, None) not in graph:
             raise row.error(f"'{key}' is not declared in ontology/cytokg-edit.ttl", "use a CytoKG class or value")
         return iri

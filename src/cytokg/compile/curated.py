@@ -98,7 +98,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
 }
 #: Columns of the generated external-term table (``cytokg curate terms``).
-TERM_COLUMNS = ("id", "label", "parents", "release")
+TERM_COLUMNS = ("id", "label", "parents", "release", "definition", "synonyms")
 
 GENE_KINDS = ("cytokine", "cytokine_subunit", "antagonist", "receptor_chain", "signaling", "other")
 CELL_EVIDENCE_BASES = ("axiom", "definition")
@@ -109,12 +109,15 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 @dataclass(frozen=True)
 class ExternalTerm:
-    """An external ontology term CytoKG uses, with the label its reference release gives."""
+    """An external ontology term CytoKG uses, with the label, definition and exact synonyms its reference release
+    gives."""
 
     curie: str
     label: str
     parents: tuple[str, ...]
     release: str
+    definition: str = ""
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -197,7 +200,12 @@ def _load_terms(imports: Path) -> dict[str, ExternalTerm]:
         if not CURIE_PATTERN.match(curie):
             raise row.error(f"'{curie}' is not a valid ontology CURIE", "write it as PREFIX:0000000")
         terms[curie] = ExternalTerm(
-            curie, row.required("label"), tuple(split_multi(row["parents"])), row.required("release")
+            curie,
+            row.required("label"),
+            tuple(split_multi(row["parents"])),
+            row.required("release"),
+            row["definition"],
+            tuple(split_multi(row["synonyms"])),
         )
     return terms
 

@@ -97,7 +97,6 @@ def add_disease_associations(graph: Graph, curated: Curated) -> None:
         disease = obo_iri(curated.term(row, "disease", "MONDO"))
         graph.add((node, RDF.type, OWL.NamedIndividual))
         graph.add((node, RDF.type, CYTO.DiseaseAssociation))
-        graph.add((disease, RDF.type, OWL.NamedIndividual))
         graph.add((node, RDFS.label, Literal(labels[row["association_id"]], lang="en")))
         graph.add((node, CYTO.associatedEntity, subject))
         graph.add((node, CYTO.associatedDisease, disease))
@@ -105,7 +104,6 @@ def add_disease_associations(graph: Graph, curated: Curated) -> None:
         graph.add((node, CYTO.associationKind, _KINDS[kind]))
         if row["specimen"]:
             specimen = obo_iri(curated.term(row, "specimen", "UBERON"))
-            graph.add((specimen, RDF.type, OWL.NamedIndividual))
             graph.add((node, CYTO.specimen, specimen))
         if row["direction"]:
             if row["direction"] not in _DIRECTIONS:
@@ -113,7 +111,6 @@ def add_disease_associations(graph: Graph, curated: Curated) -> None:
             graph.add((node, CYTO.direction, _DIRECTIONS[row["direction"]]))
         if row["compared_with"]:
             other = obo_iri(curated.term(row, "compared_with", "MONDO"))
-            graph.add((other, RDF.type, OWL.NamedIndividual))
             graph.add((node, CYTO.comparedWith, other))
         if row["timing"]:
             graph.add((node, CYTO.timing, Literal(row["timing"], lang="en")))

@@ -11,7 +11,7 @@ from cytokg.compile.facts import Provenance, add_fact, entity_iri
 from cytokg.compile.names import label_of
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row, split_multi
-from cytokg.namespaces import CYTO, DCTERMS, OBO, OWL, RDF, RDFS, obo_iri
+from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
 
 __all__ = ["add_drugs"]
 
@@ -65,9 +65,9 @@ def _add_target_association(
 
 
 def _uses(curated: Curated, row: Row) -> list[tuple[URIRef, str]]:
-    """The approved uses of a drug: (RO:0002606 'treats' or cyto:prevents, MONDO CURIE)."""
+    """The approved uses of a drug: (cyto:treats or cyto:prevents, MONDO CURIE)."""
     uses = []
-    for column, relation in (("indications", OBO.RO_0002606), ("prevents", CYTO.prevents)):
+    for column, relation in (("indications", CYTO.treats), ("prevents", CYTO.prevents)):
         for value in split_multi(row[column]):
             uses.append(
                 (relation, curated.term(Row(row.path, row.line, {**row.values, column: value}), column, "MONDO"))
@@ -87,7 +87,7 @@ def _indication_targets(curated: Curated, row: Row, targets: list[str]) -> list[
 
 
 def add_drugs(graph: Graph, curated: Curated) -> None:
-    """Add drugs; 'is substance that treats' (RO:0002606), 'prevents' and the derived target associations only
+    """Add drugs; 'is substance that treats', 'prevents' and the derived target associations only
     for approved drugs' uses."""
     for row in curated.rows("drugs.tsv"):
         _check(row)
@@ -113,9 +113,7 @@ def add_drugs(graph: Graph, curated: Curated) -> None:
         if uses and row["approval"] != "approved":
             raise row.error("indications or prophylactic uses of a drug that is not approved", "leave them empty")
         for relation, curie in uses:
-            disease = obo_iri(curie)
-            graph.add((disease, RDF.type, OWL.NamedIndividual))
-            add_fact(graph, node, relation, disease, prov)
+            add_fact(graph, node, relation, obo_iri(curie), prov)
             for through in acting:
                 _add_target_association(graph, curated, row, through, curie, prov)
         if row["note"]:

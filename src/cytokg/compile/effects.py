@@ -9,16 +9,16 @@ from cytokg.compile.facts import Annotation, Provenance, add_fact, claim_iri, en
 from cytokg.compile.names import label_of
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row
-from cytokg.namespaces import CYTO, DCTERMS, OBO, OWL, RDF, RDFS, obo_iri
+from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
 
 __all__ = ["add_effects"]
 
 _PROCESS_RELATIONS = {
     # RO "involved in positive/negative regulation of": a material entity (the gene product) and a process;
     # RO:0002213/RO:0002212 ("positively/negatively regulates") hold between two processes.
-    "positivelyRegulates": OBO.RO_0002429,
-    "negativelyRegulates": OBO.RO_0002430,
-    "involvedIn": OBO.RO_0002331,
+    "positivelyRegulates": CYTO.positivelyRegulates,
+    "negativelyRegulates": CYTO.negativelyRegulates,
+    "involvedIn": CYTO.involvedIn,
 }
 _REGULATION = {"induces": CYTO.inducesExpressionOf, "represses": CYTO.repressesExpressionOf}
 _MODES = {
@@ -57,7 +57,6 @@ def add_effects(graph: Graph, curated: Curated) -> None:
     """Add process links, regulation, signaling modes and role assertions with their provenance."""
     for row in curated.rows("process_links.tsv"):
         process = obo_iri(curated.term(row, "process", "GO"))
-        graph.add((process, RDF.type, OWL.NamedIndividual))
         predicate = _choice(row, "relation", _PROCESS_RELATIONS)
         add_fact(graph, resolve_subject(curated, row, "subject"), predicate, process, _prov(curated, row), note(row))
     for row in curated.rows("regulation.tsv"):

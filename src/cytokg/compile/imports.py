@@ -1,4 +1,5 @@
-"""Bring the external terms CytoKG uses into the graph, MIREOT style, with their reference labels."""
+"""Bring the external terms CytoKG uses into the graph, MIREOT style, with their reference labels, definitions,
+exact synonyms and ancestors."""
 
 from __future__ import annotations
 
@@ -9,20 +10,24 @@ from cytokg.namespaces import OBO, OBOINOWL, OWL, RDF, RDFS, obo_iri
 
 __all__ = ["add_external_terms"]
 
-_PROPERTY_PREFIXES = ("RO", "BFO")
+_PROPERTY_PREFIXES = ("RO",)
 
 
 def add_external_terms(graph: Graph, curated: Curated) -> None:
-    """Declare each external class with its label, its CURIE (``oboInOwl:id``), its parents in the set and
-    its release.
+    """Declare each external class with its label, definition, exact synonyms, CURIE (``oboInOwl:id``), parents
+    in the set and release.
 
-    Relations (RO, BFO) are declared in the edit file; here they only get their labels.
+    Relations (RO) are declared in the edit file; here they get their labels and definitions.
     """
     for curie, term in sorted(curated.terms.items()):
         node = obo_iri(curie)
         graph.add((node, RDFS.label, Literal(term.label, lang="en")))
         graph.add((node, OBOINOWL.id, Literal(curie)))
         graph.add((node, OBO.IAO_0000412, Literal(term.release)))
+        if term.definition:
+            graph.add((node, OBO.IAO_0000115, Literal(term.definition, lang="en")))
+        for synonym in term.synonyms:
+            graph.add((node, OBOINOWL.hasExactSynonym, Literal(synonym, lang="en")))
         if curie.split(":")[0] in _PROPERTY_PREFIXES:
             continue
         graph.add((node, RDF.type, OWL.Class))

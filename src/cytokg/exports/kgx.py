@@ -54,9 +54,10 @@ class Predicate:
     predicate: str
     aspect: str = ""
     direction: str = ""
-    #: The CytoKG property named as ``original_predicate`` when not the mapped one (a subproperty's parent).
+    #: The property named as ``original_predicate`` when not the mapped one: a subproperty's parent, or the RO
+    #: relation a CytoKG annotation property stands for (in KGX an edge to a class is the usual form).
     original: str = ""
-    #: ``clinical_approval_status`` the property implies (RO:0002606 is asserted for approved indications only).
+    #: ``clinical_approval_status`` the property implies (``treats`` is asserted for approved indications only).
     approval: str = ""
     #: ``subject_form_or_variant_qualifier``: which form of the gene product the statement is about.
     form: str = ""
@@ -77,11 +78,11 @@ PREDICATES: dict[str, Predicate] = {
     str(CYTO.actsOn): Predicate("biolink:affects"),
     str(CYTO.inducesExpressionOf): Predicate("biolink:regulates", "expression", "upregulated"),
     str(CYTO.repressesExpressionOf): Predicate("biolink:regulates", "expression", "downregulated"),
-    str(OBO.RO_0002429): Predicate("biolink:regulates", "", "upregulated"),
-    str(OBO.RO_0002430): Predicate("biolink:regulates", "", "downregulated"),
-    str(OBO.RO_0002331): Predicate("biolink:actively_involved_in"),
+    str(CYTO.positivelyRegulates): Predicate("biolink:regulates", "", "upregulated", original=str(OBO.RO_0002429)),
+    str(CYTO.negativelyRegulates): Predicate("biolink:regulates", "", "downregulated", original=str(OBO.RO_0002430)),
+    str(CYTO.involvedIn): Predicate("biolink:actively_involved_in", original=str(OBO.RO_0002331)),
     str(CYTO.hasTarget): Predicate("biolink:interacts_with"),
-    str(OBO.RO_0002606): Predicate("biolink:treats", approval="approved_for_condition"),
+    str(CYTO.treats): Predicate("biolink:treats", original=str(OBO.RO_0002606), approval="approved_for_condition"),
     str(CYTO.prevents): Predicate("biolink:preventative_for_condition", approval="approved_for_condition"),
 }
 #: ``qualified_predicate`` of an edge with an aspect qualifier, as in Biolink's GeneRegulatesGeneAssociation:

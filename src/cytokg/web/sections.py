@@ -24,10 +24,9 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 _LIST = "|"
 
 
-#: "Treats" and the process relations, under their RO names and their CytoKG annotation-property names.
-_TREATS = "VALUES ?treats { obo:RO_0002606 cyto:treats }"
-_INVOLVED = """VALUES ?prop { obo:RO_0002331 obo:RO_0002429 obo:RO_0002430
-                            cyto:involvedIn cyto:positivelyRegulates cyto:negativelyRegulates }"""
+#: "Treats" and the process relations: CytoKG's annotation properties for RO:0002606, RO:0002331, RO:0002429/0430.
+_TREATS = "VALUES ?treats { cyto:treats }"
+_INVOLVED = """VALUES ?prop { cyto:involvedIn cyto:positivelyRegulates cyto:negativelyRegulates }"""
 
 
 def _evidence(subject: str, prop: str, target: str) -> str:
