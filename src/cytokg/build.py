@@ -12,15 +12,24 @@ from pathlib import Path
 from cytokg.compile.pipeline import Compiled, compile_graphs
 from cytokg.errors import InputError
 from cytokg.exports.evidence_report import evidence_report
+from cytokg.exports.examples import example_graph
 from cytokg.exports.ligand_receptor_report import ligand_receptor_report
 from cytokg.exports.sssom import sssom_text
 from cytokg.exports.void import linkset_description
 from cytokg.gates.suite import GateReport, Layout, run_gates
 from cytokg.publish import BUILD_WAIT, build_lock, discard, new_release, publish, recover
-from cytokg.release import DOWNLOAD_FILES, INFERRED_TYPES, MAPPING_FILE, RELEASE_FILES, SEARCH_FILE, VOID_FILE
+from cytokg.release import (
+    DOWNLOAD_FILES,
+    EXAMPLES_FILE,
+    INFERRED_TYPES,
+    MAPPING_FILE,
+    RELEASE_FILES,
+    SEARCH_FILE,
+    VOID_FILE,
+)
 from cytokg.search import write_index
 from cytokg.serialize import write_graph
-from cytokg.store import INFERRED_GRAPH, add_named_graph, create_store, open_store
+from cytokg.store import EXAMPLES_GRAPH, INFERRED_GRAPH, add_named_graph, create_store, open_store
 from cytokg.writing import write_atomic
 
 __all__ = ["FAILED_REPORTS", "build"]
@@ -54,7 +63,9 @@ def _writing(build_dir: Path) -> Iterator[None]:
         raise InputError(path, None, problem, f"{fix}; the previous release is unchanged") from None
 
 
-def _write_release(compiled: Compiled, folder: Path, release_date: str, progress: Callable[[str], None]) -> None:
+def _write_release(
+    compiled: Compiled, folder: Path, release_date: str, examples: Path, progress: Callable[[str], None]
+) -> None:
     for name in RELEASE_FILES:
         progress(f"writing {name}")
         graph = compiled.tbox if name == "cytokg-ontology.owl" else compiled.full
@@ -62,6 +73,8 @@ def _write_release(compiled: Compiled, folder: Path, release_date: str, progress
     progress(f"writing {MAPPING_FILE} and {VOID_FILE}")
     write_atomic(folder / MAPPING_FILE, sssom_text(compiled.full, compiled.mappings, release_date).encode())
     write_graph(linkset_description(compiled.full), folder / VOID_FILE)
+    progress(f"writing {EXAMPLES_FILE}")
+    write_graph(example_graph(examples), folder / EXAMPLES_FILE)
     for name in DOWNLOAD_FILES:
         write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
     progress("loading the Oxigraph store")
@@ -87,7 +100,7 @@ def build(
         recover(build_dir)
         release = new_release(build_dir)
         try:
-            _write_release(compiled, release, release_date, progress)
+            _write_release(compiled, release, release_date, layout.queries / "examples", progress)
             reports = run_gates(release, compiled.full, layout, progress)
             progress("writing the ligand-receptor and evidence reports")
             report = ligand_receptor_report(compiled.curated, compiled.listings)
@@ -96,6 +109,7 @@ def build(
             if all(report.ok for report in reports):
                 progress("adding the reasoner's inferred memberships to the store")
                 add_named_graph(release / "oxigraph", release / INFERRED_TYPES, INFERRED_GRAPH)
+                add_named_graph(release / "oxigraph", release / EXAMPLES_FILE, EXAMPLES_GRAPH)
                 progress("publishing the release")
                 publish(build_dir, release)
                 shutil.rmtree(build_dir / FAILED_REPORTS, ignore_errors=True)
