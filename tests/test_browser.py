@@ -33,6 +33,6 @@ def test_home_search_and_entity_page(live_server: str) -> None:
         page.wait_for_selector("#suggestions li")
         page.keyboard.press("Enter")
         page.wait_for_url("**/protein/HGNC_6018")
-        assert page.locator("h1").inner_text() == "interleukin 6"
+        assert page.locator("h1").inner_text() == "IL-6"
         assert page.locator("text=P05231").count() >= 1
         browser.close()

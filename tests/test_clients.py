@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, N3, RDFXML, XML, SPARQLWrapper
+from SPARQLWrapper.Wrapper import _allowedFormats
 
 from .conftest import BACKENDS, result_rows
 
@@ -96,3 +98,51 @@ def test_other_names_of_formats(server: str) -> None:
     assert len(Graph().parse(data=body, format="xml")) == 5
     status, _, body = _get(select + "&format=yaml")
     assert status == 406 and "format= one of json, srj, xml, srx, csv, tsv" in json.loads(body)["error"]
+
+
+#: Each query form and how to check its answer: a SELECT and an ASK with known answers, a CONSTRUCT of five
+#: triples and the DESCRIBE of gp130.
+_FORMS = {
+    "SELECT": QUERY,
+    "ASK": 'PREFIX cyto: <https://w3id.org/cytokg/vocab/> ASK { ?p cyto:commonName "gp130" }',
+    "CONSTRUCT": CONSTRUCT,
+    "DESCRIBE": "DESCRIBE <https://w3id.org/cytokg/protein/HGNC_6021>",
+}
+_GP130 = "https://w3id.org/cytokg/protein/HGNC_6021"
+
+
+def _check_answer(form: str, media: str, body: bytes) -> None:
+    """The answer says what the query asks, in the media type the server says it sent."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        rdflib_format = {
+            "text/turtle": "turtle",
+            "application/n-triples": "nt",
+            "application/rdf+xml": "xml",
+            "application/ld+json": "json-ld",
+        }[media]
+        graph = Graph().parse(data=body, format=rdflib_format)
+        assert len(graph) == 5 if form == "CONSTRUCT" else (URIRef(_GP130), None, None) in graph
+        return
+    text = body.decode("utf-8")
+    if media == "application/sparql-results+json":
+        data = json.loads(text)
+        assert data["boolean"] is True if form == "ASK" else data["results"]["bindings"][0]["p"]["value"] == _GP130
+    else:
+        assert media in ("application/sparql-results+xml", "text/csv", "text/tab-separated-values"), media
+        assert ("true" in text) if form == "ASK" else (_GP130 in text)
+
+
+@pytest.mark.parametrize("form", list(_FORMS))
+@pytest.mark.parametrize("wrapper_format", _allowedFormats)
+def test_sparqlwrapper_defaults_in_every_return_format(server: str, form: str, wrapper_format: str) -> None:
+    """SPARQLWrapper, left at its defaults (GET, format= in three parameters, its Accept header), gets an answer
+    for every query form in every return format it offers; a format that does not fit the query form (Turtle
+    for a SELECT) makes it send Accept: */*, and the answer comes in the endpoint's default format."""
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(_FORMS[form])
+    client.setReturnFormat(wrapper_format)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # SPARQLWrapper warns when it falls back to */*
+        response = client.query().response
+    assert response.status == 200
+    _check_answer(form, response.headers["Content-Type"].split(";")[0], response.read())

@@ -165,7 +165,7 @@ def test_nodes_are_the_ends_of_the_edges(nodes: list[Row], edges: list[Row]) -> 
     assert categories["cytokg.protein:HGNC_6018"] == "biolink:Protein"
     assert categories["CL:0000235"] == "biolink:Cell"
     il6 = next(node for node in nodes if node["id"] == "cytokg.protein:HGNC_6018")
-    assert il6["name"] == "interleukin 6" and "hgnc:6018" in il6["xref"].split("|"), il6  # Bioregistry CURIEs
+    assert il6["name"] == "IL-6" and "hgnc:6018" in il6["xref"].split("|"), il6  # Bioregistry CURIEs
 
 
 def test_every_mapped_fact_is_an_edge(built: Path, edges: list[Row]) -> None:

@@ -28,7 +28,7 @@ def client(built: Path, request: pytest.FixtureRequest) -> Iterator[FlaskClient]
 def test_entity_page_for_people(client: FlaskClient) -> None:
     page = client.get("/protein/HGNC_6018", headers={"Accept": "text/html"}).get_data(as_text=True)
     for expected in (
-        "interleukin 6",
+        "IL-6",
         "P05231",
         "https://www.uniprot.org/uniprotkb/P05231/entry",
         "/complex/IL6R-IL6ST-trans",

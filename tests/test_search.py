@@ -53,8 +53,10 @@ NAMES = [
     ("MONDO:0008383", OBO + "MONDO_0008383", "disease"),
     ("psoriasis", OBO + "MONDO_0005083", "disease"),
     ("crohn", OBO + "MONDO_0005011", "disease"),
+    ("Crohn's disease", OBO + "MONDO_0005011", "disease"),  # the label is "Crohn disease"
     ("macrophage", OBO + "CL_0000235", "cell type"),
     ("hepatocyte", OBO + "CL_0000182", "cell type"),
+    ("Th17", OBO + "CL_0000899", "cell type"),  # a Cell Ontology exact synonym ("Th17 cell")
     ("regulatory T cell", OBO + "CL_0000815", "cell type"),
     ("CL:0000235", OBO + "CL_0000235", "cell type"),
     (OBO + "CL_0000235", OBO + "CL_0000235", "cell type"),  # a pasted IRI

@@ -20,12 +20,13 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from flask.testing import FlaskClient
+from rdflib import Graph
 
 from cytokg.backends.load import ntriples_chunks, staging_graph
 from cytokg.backends.remote import Credentials, Graphs, RemoteStore, SparqlClient, StoreError
 from cytokg.queries import Table, answer_difference, expected_answer, has_order_by, run_query_text, term_text
-from cytokg.release import ASSERTED_TRIPLES, INFERRED_TYPES
-from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH, Dataset, open_store
+from cytokg.release import ASSERTED_TRIPLES, EXAMPLES_FILE, INFERRED_TYPES
+from cytokg.store import ASSERTED_GRAPH, EXAMPLES_GRAPH, INFERRED_GRAPH, Dataset, open_store
 from cytokg.testing.virtuoso import LocalVirtuoso
 from cytokg.web.app import create_app
 
@@ -125,6 +126,8 @@ def test_load_reports_counts_and_verifies(virtuoso_loaded: LoadedStore, built: P
     output = virtuoso_loaded.load.stdout
     assert f"<{ASSERTED_GRAPH}>: {_lines(built / ASSERTED_TRIPLES)} triples (as built)" in output
     assert f"<{INFERRED_GRAPH}>: {_lines(built / INFERRED_TYPES)} triples (as built)" in output
+    examples = len(Graph().parse(built / EXAMPLES_FILE, format="turtle"))
+    assert f"<{EXAMPLES_GRAPH}>: {examples} triples (as built)" in output
     assert f"{len(VERIFIED)} example queries give their expected answers: {', '.join(VERIFIED)}" in output
     assert "verified" in output
     assert "loaded by gsp" in output
@@ -175,7 +178,7 @@ def test_dataset_semantics_are_the_embedded_ones(app_client: FlaskClient) -> Non
     assert _select(app_client, gp130, **{"default-graph-uri": ASSERTED_GRAPH}) == []
     assert len(_select(app_client, gp130, **{"default-graph-uri": INFERRED_GRAPH})) >= 4
     graphs = _select(app_client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    assert [row["g"]["value"] for row in graphs] == [INFERRED_GRAPH]
+    assert sorted(row["g"]["value"] for row in graphs) == [EXAMPLES_GRAPH, INFERRED_GRAPH]
     other = "SELECT (COUNT(*) AS ?n) FROM <http://www.openlinksw.com/schemas/virtrdf#> WHERE { ?s ?p ?o }"
     assert _select(app_client, other)[0]["n"]["value"] == "0"  # a graph this endpoint does not serve is empty
 

@@ -15,16 +15,25 @@ from cytokg.compile.pipeline import Compiled, compile_graphs
 from cytokg.errors import InputError
 from cytokg.exports.diff import diff_releases, write_changes
 from cytokg.exports.evidence_report import evidence_report
+from cytokg.exports.examples import example_graph
 from cytokg.exports.ligand_receptor_report import ligand_receptor_report
 from cytokg.exports.release_set import write_release_set
 from cytokg.exports.sssom import sssom_text
 from cytokg.exports.void import linkset_description
 from cytokg.gates.suite import GateReport, Layout, reason, run_gates
 from cytokg.publish import BUILD_WAIT, CURRENT, build_lock, discard, new_release, publish, recover
-from cytokg.release import ASSERTED_TRIPLES, DOWNLOAD_FILES, INFERRED_TYPES, MAPPING_FILE, SEARCH_FILE, VOID_FILE
+from cytokg.release import (
+    ASSERTED_TRIPLES,
+    DOWNLOAD_FILES,
+    EXAMPLES_FILE,
+    INFERRED_TYPES,
+    MAPPING_FILE,
+    SEARCH_FILE,
+    VOID_FILE,
+)
 from cytokg.search import write_index
 from cytokg.serialize import write_graph
-from cytokg.store import INFERRED_GRAPH, add_named_graph, create_store, open_store
+from cytokg.store import EXAMPLES_GRAPH, INFERRED_GRAPH, add_named_graph, create_store, open_store
 from cytokg.writing import write_atomic
 
 __all__ = ["FAILED_REPORTS", "build"]
@@ -59,12 +68,19 @@ def _writing(build_dir: Path) -> Iterator[None]:
 
 
 def _write_release(
-    compiled: Compiled, inferred: Graph, folder: Path, release_date: str, progress: Callable[[str], None]
+    compiled: Compiled,
+    inferred: Graph,
+    folder: Path,
+    release_date: str,
+    examples: Path,
+    progress: Callable[[str], None],
 ) -> None:
     write_release_set(compiled.full, compiled.tbox, inferred, folder, release_date, progress)
     progress(f"writing {MAPPING_FILE} and {VOID_FILE}")
     write_atomic(folder / MAPPING_FILE, sssom_text(compiled.full, compiled.mappings, release_date).encode())
     write_graph(linkset_description(compiled.full), folder / VOID_FILE)
+    progress(f"writing {EXAMPLES_FILE}")
+    write_graph(example_graph(examples), folder / EXAMPLES_FILE)
     for name in DOWNLOAD_FILES:
         if (folder / name).exists():
             write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
@@ -104,7 +120,7 @@ def build(
         try:
             progress("reasoning (HermiT)")
             reasoning = reason(release, compiled.full)
-            _write_release(compiled, reasoning.inferred, release, release_date, progress)
+            _write_release(compiled, reasoning.inferred, release, release_date, layout.queries / "examples", progress)
             reports = run_gates(release, compiled.full, reasoning, layout, progress)
             progress("writing the ligand-receptor and evidence reports")
             report = ligand_receptor_report(compiled.curated, compiled.listings)
@@ -112,6 +128,7 @@ def build(
             write_atomic(release / "reports" / EVIDENCE_REPORT, evidence_report(compiled.full).encode("utf-8"))
             _write_changes(build_dir, release, progress)
             if all(report.ok for report in reports):
+                add_named_graph(release / "oxigraph", release / EXAMPLES_FILE, EXAMPLES_GRAPH)
                 progress("publishing the release")
                 publish(build_dir, release, date=release_date)
                 shutil.rmtree(build_dir / FAILED_REPORTS, ignore_errors=True)

@@ -53,12 +53,31 @@ def _name(graph: Graph, iri: URIRef) -> str:
     if str(iri).startswith(str(CYTO)):
         return str(iri)[len(str(CYTO)) :]
     label = graph.value(iri, RDFS.label)
-    return "".join(word.capitalize() for word in str(label or iri).split())
+    if label is None:
+        return str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return "".join(word.capitalize() for word in str(label).split())
+
+
+def _end(tbox: Graph, prop: URIRef, side: URIRef) -> str:
+    """The class an object property's domain or range names (a super-property's if it names none), or
+    ``Thing``: without a declared domain or range, OWL lets a property link anything."""
+    seen: set[URIRef] = set()
+    while prop not in seen:
+        seen.add(prop)
+        value = tbox.value(prop, side)
+        if isinstance(value, URIRef):
+            return _name(tbox, value)
+        parent = tbox.value(prop, RDFS.subPropertyOf)
+        if not isinstance(parent, URIRef):
+            break
+        prop = parent
+    return "Thing"
 
 
 def model_diagram(tbox: Graph) -> str:
     """A Mermaid ``classDiagram``: top-level CytoKG classes, their direct subclasses, and every object
-    property that has a domain and a range, so the picture always matches ``cytokg-edit.ttl``."""
+    property from its domain to its range (``Thing`` where the ontology leaves one open), so the picture
+    always matches ``cytokg-edit.ttl``."""
     lines = ["classDiagram", "    direction LR"]
     own = sorted(
         c for c in tbox.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(str(CYTO))
@@ -69,9 +88,9 @@ def model_diagram(tbox: Graph) -> str:
             if isinstance(child, URIRef) and child in own:
                 lines.append(f"    {_name(tbox, root)} <|-- {_name(tbox, child)}")
     for prop in sorted(tbox.subjects(RDF.type, OWL.ObjectProperty), key=str):
-        domain, target = tbox.value(prop, RDFS.domain), tbox.value(prop, RDFS.range)
-        if isinstance(domain, URIRef) and isinstance(target, URIRef) and isinstance(prop, URIRef):
-            lines.append(f"    {_name(tbox, domain)} --> {_name(tbox, target)} : {_name(tbox, prop)}")
+        if isinstance(prop, URIRef):
+            domain, target = _end(tbox, prop, RDFS.domain), _end(tbox, prop, RDFS.range)
+            lines.append(f"    {domain} --> {target} : {_name(tbox, prop)}")
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ __all__ = [
     "CHANGES_JSON",
     "CHANGES_REPORT",
     "DOWNLOAD_FILES",
+    "EXAMPLES_FILE",
     "FULL_FILES",
     "INFERRED_TYPES",
     "MAPPING_FILE",
@@ -33,8 +34,10 @@ OWL_FILES = ("cytokg.owl", BASE_FILE, TBOX_FILE)
 #: The SSSOM table of every mapping triple, and the VoID linksets the service description includes.
 MAPPING_FILE = "cytokg.sssom.tsv"
 VOID_FILE = "cytokg-void.ttl"
+#: The curated example queries as SIB SPARQL examples (also the store's examples graph).
+EXAMPLES_FILE = "cytokg-examples.ttl"
 #: Everything /downloads offers (each also gzipped).
-DOWNLOAD_FILES = (*RELEASE_FILES, OBO_FILE, MAPPING_FILE, VOID_FILE)
+DOWNLOAD_FILES = (*RELEASE_FILES, OBO_FILE, MAPPING_FILE, VOID_FILE, EXAMPLES_FILE)
 #: The asserted graph alone (N-Triples): the store's default graph and an external store's asserted graph.
 ASSERTED_TRIPLES = "cytokg-asserted.nt"
 #: HermiT's inferred class memberships, written by the reasoning gate (N-Triples).

@@ -147,14 +147,17 @@ LOOKUPS = (_RANGE_SQL, _GRAM_SQL, _IRI_SQL)
 
 
 def normalise(text: str) -> str:
-    """Fold case, accents, Greek letters and punctuation so 'IL-1β', 'il1b' and 'IL 1 beta' meet.
+    """Fold case, accents, Greek letters, possessives and punctuation so 'IL-1β', 'il1b' and 'IL 1 beta' meet.
 
     >>> normalise("IL-1β") == normalise("IL1b") == normalise("il 1 beta")
+    True
+    >>> normalise("Crohn's disease") == normalise("Crohn\u2019s disease") == normalise("Crohn disease")
     True
     """
     greek = {"α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "κ": "k", "λ": "l", "ω": "w"}  # noqa: RUF001
     words = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "epsilon": "e", "kappa": "k", "lambda": "l"}
     text = "".join(greek.get(ch, ch) for ch in text.lower())
+    text = re.sub(r"(?<=\w)['\u2019]s\b", "", text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"\b(alpha|beta|gamma|delta|epsilon|kappa|lambda)\b", lambda m: words[m.group(1)], text)
     return re.sub(r"[^a-z0-9]", "", text)

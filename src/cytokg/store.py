@@ -10,6 +10,7 @@ import pyoxigraph
 
 __all__ = [
     "ASSERTED_GRAPH",
+    "EXAMPLES_GRAPH",
     "INFERRED_GRAPH",
     "Dataset",
     "Queryable",
@@ -22,6 +23,8 @@ __all__ = [
 INFERRED_GRAPH = "https://w3id.org/cytokg/graph/inferred"
 #: The asserted graph's name in an external triplestore (the embedded store keeps it as its default graph).
 ASSERTED_GRAPH = "https://w3id.org/cytokg/graph/asserted"
+#: The named graph of the example queries as SIB SPARQL examples; not part of the default graph.
+EXAMPLES_GRAPH = "https://w3id.org/cytokg/graph/examples"
 
 
 class Queryable(Protocol):
@@ -80,9 +83,12 @@ def open_store(directory: Path) -> Dataset:
     return Dataset(pyoxigraph.Store.read_only(str(directory)))
 
 
-def add_named_graph(directory: Path, ntriples: Path, graph: str) -> None:
-    """Load ``ntriples`` into the named graph ``graph`` of the store at ``directory``."""
+def add_named_graph(directory: Path, data: Path, graph: str) -> None:
+    """Load ``data`` (N-Triples or Turtle, by suffix) into the named graph ``graph`` of the store at ``directory``."""
+    fmt = pyoxigraph.RdfFormat.from_extension(data.suffix.lstrip("."))
+    if fmt is None:
+        raise ValueError(f"{data}: not an RDF file suffix")
     store = pyoxigraph.Store(str(directory))
-    store.bulk_load(path=str(ntriples), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(graph))
+    store.bulk_load(path=str(data), format=fmt, to_graph=pyoxigraph.NamedNode(graph))
     store.optimize()
     del store

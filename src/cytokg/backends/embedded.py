@@ -78,16 +78,19 @@ def run_job(store: Any, job: Job, settings: LaneSettings) -> Answer:
     import pyoxigraph
 
     from cytokg.sparql.safety import syntax_error
-    from cytokg.store import ASSERTED_GRAPH
+    from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH
 
     vetted = vet(job, settings.allowed_services)
     if isinstance(vetted, Answer):
         return vetted
     # Without a dataset in the request or the query, the default graph is the asserted graph plus the
-    # reasoner's inferred memberships, so `?x a cyto:GP130FamilyCytokine` finds IL-11.
+    # reasoner's inferred memberships, so `?x a cyto:GP130FamilyCytokine` finds IL-11 (the examples graph
+    # is a named graph only).
     union = not (vetted.has_dataset or job.default_graphs or job.named_graphs)
-    options: dict[str, Any] = {"use_default_graph_as_union": union}
+    options: dict[str, Any] = {}
     try:
+        if union:
+            options["default_graph"] = [pyoxigraph.DefaultGraph(), pyoxigraph.NamedNode(INFERRED_GRAPH)]
         if job.default_graphs:
             # The asserted graph's name in external stores means this store's default graph.
             options["default_graph"] = [

@@ -21,7 +21,7 @@ import pyoxigraph
 from cytokg.backends.remote import NO_GRAPH, Graphs, ProtocolUnsupported, RemoteStore, SparqlClient
 from cytokg.errors import GateFailure
 from cytokg.queries import answer_difference, expected_answer, has_order_by, run_query_text
-from cytokg.release import ASSERTED_TRIPLES, INFERRED_TYPES
+from cytokg.release import ASSERTED_TRIPLES, EXAMPLES_FILE, INFERRED_TYPES
 
 __all__ = ["CHUNK_SIZES", "LoadReport", "Target", "graph_files", "load", "ntriples_chunks", "sample", "staging_graph"]
 
@@ -55,8 +55,10 @@ def staging_graph(graph: str) -> str:
 
 
 def ntriples_chunks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
-    """N-Triples chunks of about ``size`` triples as (triples, bytes); blank-node-connected triples stay together."""
-    triples = [quad.triple for quad in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    """N-Triples chunks of about ``size`` triples as (triples, bytes) from an N-Triples or Turtle file;
+    blank-node-connected triples stay together."""
+    fmt = pyoxigraph.RdfFormat.from_extension(path.suffix.lstrip(".")) or pyoxigraph.RdfFormat.N_TRIPLES
+    triples = [quad.triple for quad in pyoxigraph.parse(path=str(path), format=fmt)]
     parent: dict[str, str] = {}
 
     def root(node: str) -> str:
@@ -133,7 +135,11 @@ def graph_files(build_dir: Path, graphs: Graphs) -> dict[str, Path]:
 
     :raises FileNotFoundError: the build is missing.
     """
-    files = {graphs.asserted: build_dir / ASSERTED_TRIPLES, graphs.inferred: build_dir / INFERRED_TYPES}
+    files = {
+        graphs.asserted: build_dir / ASSERTED_TRIPLES,
+        graphs.inferred: build_dir / INFERRED_TYPES,
+        graphs.examples: build_dir / EXAMPLES_FILE,
+    }
     for path in files.values():
         if not path.exists():
             raise FileNotFoundError(f"{path}: not built; run `cytokg build` first")
@@ -171,7 +177,8 @@ def load(
     say: Callable[[str], None],
     advance: Callable[[int], None],
 ) -> LoadReport:
-    """Load ``build/cytokg-asserted.nt`` and the inferred memberships into ``graphs``, replacing them, then verify.
+    """Load ``build/cytokg-asserted.nt``, the inferred memberships and the example queries into ``graphs``,
+    replacing them, then verify.
 
     ``chunk_size`` triples go in one request (default ``CHUNK_SIZES`` of the protocol). The example queries
     ``verify_names`` (or else ``verify_queries`` of them, spread evenly) must answer as expected. ``advance`` is called

@@ -1,10 +1,10 @@
 """CytoKG in an external SPARQL 1.1 store (Virtuoso, QLever, GraphDB, Fuseki), reached over HTTP.
 
-The store holds the asserted graph and the inferred memberships as two named graphs (``Graphs``). Every query
-sends an explicit protocol dataset, so the store behaves like the embedded one: the default graph is the
-asserted graph (the union with the inferred graph when asked), the only named graph is the inferred one, and no
-query can see the store's other graphs. Answers are parsed into pyoxigraph terms, so pages, stats and the
-endpoint's serializers work unchanged.
+The store holds the asserted graph, the inferred memberships and the example queries as three named graphs
+(``Graphs``). Every query sends an explicit protocol dataset, so the store behaves like the embedded one: the
+default graph is the asserted graph (the union with the inferred graph when asked), the named graphs are the
+inferred and examples graphs, and no query can see the store's other graphs. Answers are parsed into
+pyoxigraph terms, so pages, stats and the endpoint's serializers work unchanged.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from cytokg.backends.base import Answer, Job, QueryTimeout, serialize_answer
 from cytokg.backends.embedded import QueryPool
 from cytokg.queries import has_order_by
-from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH
+from cytokg.store import ASSERTED_GRAPH, EXAMPLES_GRAPH, INFERRED_GRAPH
 
 __all__ = [
     "NO_GRAPH",
@@ -72,18 +72,24 @@ class Credentials:
 
 @dataclass(frozen=True)
 class Graphs:
-    """The names of CytoKG's two graphs in the store."""
+    """The names of CytoKG's graphs in the store."""
 
     asserted: str = ASSERTED_GRAPH
     inferred: str = INFERRED_GRAPH
+    examples: str = EXAMPLES_GRAPH
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        """All three names."""
+        return (self.asserted, self.inferred, self.examples)
 
     def dataset(self, union: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The embedded store's dataset: (default graphs, named graphs)."""
-        return ((self.asserted, self.inferred) if union else (self.asserted,)), (self.inferred,)
+        return ((self.asserted, self.inferred) if union else (self.asserted,)), (self.inferred, self.examples)
 
     def restrict(self, iris: Sequence[str]) -> tuple[str, ...]:
         """Keep the CytoKG graphs among ``iris``; none left means an empty graph (as in the embedded store)."""
-        kept = tuple(iri for iri in iris if iri in (self.asserted, self.inferred))
+        kept = tuple(iri for iri in iris if iri in self.names)
         return kept or (NO_GRAPH,)
 
 
@@ -426,12 +432,12 @@ class RemoteExecutor:
         query = _bind(job.text, job.bindings)
         if job.default_graphs or job.named_graphs:
             default = graphs.restrict(job.default_graphs) if job.default_graphs else (graphs.asserted,)
-            named = graphs.restrict(job.named_graphs) if job.named_graphs else (graphs.inferred,)
+            named = graphs.restrict(job.named_graphs) if job.named_graphs else (graphs.inferred, graphs.examples)
         elif not vetted.has_dataset:
             default, named = graphs.dataset(union=True)
         else:  # the query names its own dataset (FROM / FROM NAMED), which some stores prefer to the protocol's
             from_default, from_named = list(vetted.from_default), list(vetted.from_named)
-            outside = [iri for iri in from_default + from_named if iri not in (graphs.asserted, graphs.inferred)]
+            outside = [iri for iri in from_default + from_named if iri not in graphs.names]
             if len(outside) == len(from_default + from_named):  # only graphs the store must not show: all empty
                 empty: Any = pyoxigraph.Store().query(query, base_iri=job.base_iri)
                 return serialize_answer(empty, job, self.max_rows)

@@ -6,8 +6,9 @@ from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.curated import GENE_KINDS, Curated
 from cytokg.compile.facts import Provenance, add_fact, entity_iri, note, protein_iri
+from cytokg.compile.names import add_gene_name, gene_names
 from cytokg.compile.tables import Row, split_multi
-from cytokg.namespaces import CYTO, DCTERMS, OBOINOWL, OWL, RDF, RDFS, obo_iri
+from cytokg.namespaces import CYTO, DCTERMS, OBOINOWL, OWL, RDF, RDFS, SKOS, obo_iri
 
 __all__ = ["add_catalog"]
 
@@ -55,13 +56,15 @@ def _signaling_prov(curated: Curated, row: Row) -> Provenance:
 
 def _add_gene_products(graph: Graph, curated: Curated) -> None:
     hgnc_source = entity_iri("source", "hgnc")
-    for row in curated.rows("gene_products.tsv"):
+    rows = list(curated.rows("gene_products.tsv"))
+    names = gene_names(rows, curated.hgnc)
+    for row in rows:
         gene = curated.hgnc[row["symbol"]]
         node = protein_iri(gene)
         graph.add((node, RDF.type, OWL.NamedIndividual))
         for cls in _KIND_CLASSES[row["kind"]]:
             graph.add((node, RDF.type, cls))
-        graph.add((node, RDFS.label, Literal(gene.name, lang="en")))
+        add_gene_name(graph, node, names[gene.symbol])
         graph.add((node, CYTO.hgncSymbol, Literal(gene.symbol)))
         graph.add((node, CYTO.hgncId, Literal(gene.hgnc_id)))
         if gene.entrez_id:
@@ -111,9 +114,14 @@ def _add_cytokine_complexes(graph: Graph, curated: Curated) -> None:
         prov = _prov(curated, row)
         graph.add((node, RDF.type, OWL.NamedIndividual))
         graph.add((node, RDF.type, CYTO.HeteromericCytokine))
-        graph.add((node, RDFS.label, Literal(row.required("label"), lang="en")))
+        label = row.required("label")
+        graph.add((node, RDFS.label, Literal(label, lang="en")))
+        graph.add((node, SKOS.prefLabel, Literal(label, lang="en")))
         for name in split_multi(row["common_names"]):
             graph.add((node, CYTO.commonName, Literal(name)))
+            if name != label:
+                graph.add((node, OBOINOWL.hasExactSynonym, Literal(name)))
+                graph.add((node, SKOS.altLabel, Literal(name, lang="en")))
         subunits = split_multi(row["subunits"])
         if len(subunits) < 2:
             raise row.error(f"a heteromeric cytokine has 2 or more subunits, found {len(subunits)}", "list them all")

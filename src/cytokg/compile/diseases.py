@@ -8,6 +8,7 @@ from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.curated import Curated
 from cytokg.compile.facts import claim_iri, entity_iri
+from cytokg.compile.names import label_of
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row, split_multi
 from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
@@ -45,10 +46,12 @@ def _correlate(curated: Curated, row: Row, value: str) -> URIRef:
     )
 
 
-def _label(curated: Curated, row: Row) -> str:
-    """A label in words: subject, disease, kind and the qualifiers that set it apart (never the row's key)."""
+def _label(graph: Graph, curated: Curated, row: Row) -> str:
+    """A label in words: subject (by its name), disease, kind and the qualifiers that set it apart (never the
+    row's key)."""
     disease = curated.terms[curated.term(row, "disease", "MONDO")].label
-    parts = [f"{row['subject']} in {disease}: {_KIND_WORDS[row['kind']]}"]
+    subject = label_of(graph, resolve_subject(curated, row, "subject"))
+    parts = [f"{subject} in {disease}: {_KIND_WORDS[row['kind']]}"]
     if row["direction"]:
         parts.append(row["direction"])
     if row["specimen"]:
@@ -58,13 +61,15 @@ def _label(curated: Curated, row: Row) -> str:
     if row["timing"]:
         parts.append(row["timing"])
     if row["correlates_with"]:
-        parts.append(f"correlates with {' and '.join(split_multi(row['correlates_with']))}")
+        values = split_multi(row["correlates_with"])
+        names = [v if v in _NAMED else label_of(graph, _correlate(curated, row, v)) for v in values]
+        parts.append(f"correlates with {' and '.join(names)}")
     return ", ".join(parts)
 
 
-def _labels(curated: Curated, rows: list[Row]) -> dict[str, str]:
+def _labels(graph: Graph, curated: Curated, rows: list[Row]) -> dict[str, str]:
     """Each association's label; where two would be the same, the curator's note tells them apart."""
-    labels = {row["association_id"]: _label(curated, row) for row in rows}
+    labels = {row["association_id"]: _label(graph, curated, row) for row in rows}
     seen = Counter(labels.values())
     for row in rows:
         key = row["association_id"]
@@ -85,7 +90,7 @@ def add_disease_associations(graph: Graph, curated: Curated) -> None:
         if row.required("kind") not in _KINDS:
             fix = f"use one of {sorted(_KINDS)}; a second kind of link is a second association row"
             raise row.error(f"unknown kind '{row['kind']}'", fix)
-    labels = _labels(curated, rows)
+    labels = _labels(graph, curated, rows)
     for row in rows:
         node = entity_iri("association", row.required("association_id"))
         subject = resolve_subject(curated, row, "subject")

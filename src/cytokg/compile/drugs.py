@@ -8,6 +8,7 @@ from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.curated import Curated
 from cytokg.compile.facts import Provenance, add_fact, entity_iri
+from cytokg.compile.names import label_of
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row, split_multi
 from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
@@ -46,17 +47,16 @@ _OFF_PATHWAY = ("production-inhibitor",)
 
 
 def _add_target_association(
-    graph: Graph, curated: Curated, row: Row, target: tuple[str, URIRef], disease: str, prov: Provenance
+    graph: Graph, curated: Curated, row: Row, target: URIRef, disease: str, prov: Provenance
 ) -> None:
     """Derive 'target of an approved drug in disease' from an approved drug's indication or prophylactic use."""
-    symbol, iri = target
-    key = f"{row['drugbank_id']}-{iri.rsplit('/', 1)[-1]}-{disease.replace(':', '_')}"
+    key = f"{row['drugbank_id']}-{target.rsplit('/', 1)[-1]}-{disease.replace(':', '_')}"
     node = entity_iri("association", key)
     graph.add((node, RDF.type, OWL.NamedIndividual))
     graph.add((node, RDF.type, CYTO.DiseaseAssociation))
-    label = f"{symbol} as target of {row['name']} in {curated.terms[disease].label}"
+    label = f"{label_of(graph, target)} as target of {row['name']} in {curated.terms[disease].label}"
     graph.add((node, RDFS.label, Literal(label, lang="en")))
-    graph.add((node, CYTO.associatedEntity, iri))
+    graph.add((node, CYTO.associatedEntity, target))
     graph.add((node, CYTO.associatedDisease, obo_iri(disease)))
     graph.add((node, CYTO.associationKind, CYTO.ApprovedDrugTarget))
     graph.add((node, CYTO.viaDrug, entity_iri("drug", row["drugbank_id"])))
@@ -75,7 +75,7 @@ def _uses(curated: Curated, row: Row) -> list[tuple[URIRef, str]]:
     return uses
 
 
-def _indication_targets(curated: Curated, row: Row, targets: list[str]) -> list[tuple[str, URIRef]]:
+def _indication_targets(curated: Curated, row: Row, targets: list[str]) -> list[URIRef]:
     """The targets the drug's approved uses act through (all targets unless ``indication_targets`` names some)."""
     if row["mechanism"] in _OFF_PATHWAY:
         return []
@@ -83,9 +83,7 @@ def _indication_targets(curated: Curated, row: Row, targets: list[str]) -> list[
     for symbol in chosen:
         if symbol not in targets:
             raise row.error(f"indication target '{symbol}' is not one of the drug's targets", "name one of 'targets'")
-    return [
-        (s, resolve_subject(curated, Row(row.path, row.line, {**row.values, "target": s}), "target")) for s in chosen
-    ]
+    return [resolve_subject(curated, Row(row.path, row.line, {**row.values, "target": s}), "target") for s in chosen]
 
 
 def add_drugs(graph: Graph, curated: Curated) -> None:

@@ -6,6 +6,7 @@ from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.curated import Curated
 from cytokg.compile.facts import Annotation, Provenance, add_fact, claim_iri, entity_iri, note
+from cytokg.compile.names import label_of
 from cytokg.compile.subjects import resolve_subject
 from cytokg.compile.tables import Row
 from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS, obo_iri
@@ -74,7 +75,8 @@ def add_effects(graph: Graph, curated: Curated) -> None:
         node = entity_iri("role", key)
         graph.add((node, RDF.type, OWL.NamedIndividual))
         graph.add((node, RDF.type, CYTO.RoleAssertion))
-        label = f"{row['role']}-inflammatory role of {row['subject']} ({row['source']})"
+        source = label_of(graph, entity_iri("source", curated.source(row)))
+        label = f"{row['role']}-inflammatory role of {label_of(graph, subject)} ({source})"
         graph.add((node, RDFS.label, Literal(label, lang="en")))
         graph.add((node, CYTO.roleOf, subject))
         graph.add((node, CYTO.assertedRole, role))

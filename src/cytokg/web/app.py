@@ -23,6 +23,7 @@ from cytokg.web.pages import pages
 from cytokg.web.query_page import query_page
 from cytokg.web.search import search
 from cytokg.web.sparql import sparql
+from cytokg.web.vocabulary import vocabulary
 
 __all__ = ["DEFAULTS", "create_app"]
 
@@ -69,7 +70,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = 3 * app.config["MAX_QUERY_BYTES"] + 1024
     backend = executor or open_executor(build_dir, app.config)
     app.extensions["cytokg"] = Site(app, build_dir, queries_dir, backend)
-    for blueprint in (limits, sparql, pages, query_page, search, downloads):
+    for blueprint in (limits, sparql, pages, query_page, search, downloads, vocabulary):
         app.register_blueprint(blueprint)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     return app

@@ -24,7 +24,7 @@ from cytokg.search import SEARCH_FILE, SearchIndex, write_index
 from cytokg.sparql.formats import RDFLIB_SERIALIZERS
 from cytokg.store import open_store
 from cytokg.web.fairness import ClientLimits
-from cytokg.web.service import COUNT_QUERIES, service_description
+from cytokg.web.service import COUNT_QUERIES, EXAMPLE_COUNT, PARTITION_QUERIES, Partitions, service_description
 
 __all__ = ["SELF", "Site", "client", "open_executor", "site"]
 
@@ -97,6 +97,8 @@ class Site:
             for path in sorted((queries_dir / "stats").glob("*.rq"))
         }
         self.void_counts = {predicate: self._count(query) for predicate, query in COUNT_QUERIES.items()}
+        self.partitions = self._partitions()
+        self.example_triples = self._count(EXAMPLE_COUNT)
         rows = self.run(Job(_VERSION, rows=True), SELF).solutions
         self.version = rows[0][0].value if rows and rows[0][0] is not None else "unknown"
         self.describe = lru_cache(maxsize=16)(self._describe)
@@ -120,8 +122,25 @@ class Site:
         rows = self.run(Job(query, rows=True), SELF).solutions
         return int(rows[0][0].value) if rows and rows[0] and rows[0][0] is not None else 0
 
+    def _partitions(self) -> Partitions:
+        """The VoID partitions' counts, counted once at start."""
+        answers = {
+            name: [
+                [term.value if term is not None else "" for term in row]
+                for row in self.run(Job(q, rows=True), SELF).solutions
+            ]
+            for name, q in PARTITION_QUERIES.items()
+        }
+        return Partitions(
+            {cls: int(n) for cls, n in answers["classes"]},
+            {prop: int(n) for prop, n in answers["properties"]},
+            {(cls, prop): int(n) for cls, prop, n in answers["class_properties"]},
+        )
+
     def _describe(self, endpoint: str, root: str, media: str) -> bytes:
-        graph = service_description(self.void_counts, endpoint, root, self.linksets)
+        graph = service_description(
+            self.void_counts, endpoint, root, self.linksets, self.partitions, self.example_triples
+        )
         return graph.serialize(format=RDFLIB_SERIALIZERS[media], encoding="utf-8")
 
     def close(self) -> None:

@@ -43,12 +43,23 @@ class ProtocolRequest:
     params: MultiDict[str, str]
 
     def preferences(self) -> tuple[str | None, str | None]:
-        """The result media type (SELECT/ASK) and graph media type (CONSTRUCT/DESCRIBE) the client asks for."""
-        wanted = self.params.get("format")
-        if wanted:
-            return RESULT_NAMES.get(wanted.lower()), GRAPH_NAMES.get(wanted.lower())
+        """The result media type (SELECT/ASK) and graph media type (CONSTRUCT/DESCRIBE) the client asks for.
+
+        ``format=`` wins (SPARQLWrapper sends it twice, its name and a media type: the first known one counts);
+        a format of the other kind (``format=turtle`` for a SELECT) leaves that kind to the Accept header, as
+        SPARQLWrapper's Accept then names what it can read. A ``format=`` nobody knows is refused (406).
+        """
         accept = request.headers.get("Accept")
-        return negotiate(accept, list(RESULT_TYPES), RESULT_NAMES), negotiate(accept, list(GRAPH_TYPES), GRAPH_NAMES)
+        results = negotiate(accept, list(RESULT_TYPES), RESULT_NAMES)
+        graphs = negotiate(accept, list(GRAPH_TYPES), GRAPH_NAMES)
+        wanted = [name.lower() for name in self.params.getlist("format") if name]
+        if not wanted:
+            return results, graphs
+        if not any(name in RESULT_NAMES or name in GRAPH_NAMES for name in wanted):
+            return None, None
+        result = next((RESULT_NAMES[name] for name in wanted if name in RESULT_NAMES), results)
+        graph = next((GRAPH_NAMES[name] for name in wanted if name in GRAPH_NAMES), graphs)
+        return result, graph
 
 
 def _form(raw: bytes, where: str) -> list[tuple[str, str]]:

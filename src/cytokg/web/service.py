@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD, Namespace
 
 from cytokg.namespaces import BASE, CYTO, DATASET, VOID
-from cytokg.release import FULL_FILES
+from cytokg.release import EXAMPLES_FILE, FULL_FILES
 from cytokg.sparql.formats import FORMATS as SPARQL_FORMATS
-from cytokg.store import INFERRED_GRAPH
+from cytokg.store import EXAMPLES_GRAPH, INFERRED_GRAPH
 
-__all__ = ["COUNT_QUERIES", "service_description"]
+__all__ = ["COUNT_QUERIES", "EXAMPLE_COUNT", "PARTITION_QUERIES", "Partitions", "service_description"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -25,10 +27,78 @@ COUNT_QUERIES = {
     VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{BASE}")) }}',
 }
 
+#: The VoID partitions, counted over the default graph: entities per class, triples per property, and triples
+#: per property of each class's members (what schema-aware query editors autocomplete from).
+PARTITION_QUERIES = {
+    "classes": "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) } GROUP BY ?class",
+    "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p",
+    "class_properties": (
+        "SELECT ?class ?p (COUNT(*) AS ?n) WHERE { ?s a ?class ; ?p ?o FILTER(isIRI(?class)) } GROUP BY ?class ?p"
+    ),
+}
+#: Triples in the examples graph (0 when the store lacks it, as an external store loaded by ``cytokg load`` does).
+EXAMPLE_COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{EXAMPLES_GRAPH}> {{ ?s ?p ?o }} }}"
 
-def service_description(counts: dict[URIRef, int], endpoint: str, root: str, linksets: Graph) -> Graph:
+
+@dataclass(frozen=True)
+class Partitions:
+    """The answers of ``PARTITION_QUERIES``: class → entities, property → triples, (class, property) → triples."""
+
+    classes: dict[str, int]
+    properties: dict[str, int]
+    class_properties: dict[tuple[str, str], int]
+
+
+def _partitions(graph: Graph, partitions: Partitions) -> None:
+    """Add the dataset's ``void:classPartition`` and ``void:propertyPartition`` (each with its counts)."""
+    by_class: dict[str, list[tuple[str, int]]] = {}
+    for (cls, prop), n in sorted(partitions.class_properties.items()):
+        by_class.setdefault(cls, []).append((prop, n))
+    for number, (cls, entities) in enumerate(sorted(partitions.classes.items())):
+        node = BNode(f"class{number}")
+        graph.add((DATASET, VOID.classPartition, node))
+        graph.add((node, VOID["class"], URIRef(cls)))
+        graph.add((node, VOID.entities, Literal(entities, datatype=XSD.integer)))
+        for inner, (prop, n) in enumerate(by_class.get(cls, [])):
+            part = BNode(f"class{number}p{inner}")
+            graph.add((node, VOID.propertyPartition, part))
+            graph.add((part, VOID.property, URIRef(prop)))
+            graph.add((part, VOID.triples, Literal(n, datatype=XSD.integer)))
+    for number, (prop, n) in enumerate(sorted(partitions.properties.items())):
+        node = BNode(f"property{number}")
+        graph.add((DATASET, VOID.propertyPartition, node))
+        graph.add((node, VOID.property, URIRef(prop)))
+        graph.add((node, VOID.triples, Literal(n, datatype=XSD.integer)))
+
+
+def _examples_graph(graph: Graph, description: BNode, root: str, triples: int) -> None:
+    """Name the graph of the example queries (SIB SPARQL examples) and its download."""
+    named = BNode("examples")
+    graph.add((description, SD.namedGraph, named))
+    graph.add((named, SD.name, URIRef(EXAMPLES_GRAPH)))
+    graph.add(
+        (
+            named,
+            DCTERMS.description,
+            Literal(
+                "The example queries as SHACL SPARQL executables (SIB SPARQL examples); not in the default graph",
+                lang="en",
+            ),
+        )
+    )
+    examples = BNode("examples-graph")
+    graph.add((named, SD.graph, examples))
+    graph.add((examples, RDF.type, SD.Graph))
+    graph.add((examples, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    graph.add((examples, VOID.dataDump, URIRef(f"{root}downloads/{EXAMPLES_FILE}")))
+
+
+def service_description(
+    counts: dict[URIRef, int], endpoint: str, root: str, linksets: Graph, partitions: Partitions, examples: int
+) -> Graph:
     """Describe the endpoint (query language, result formats, no update), the dataset it serves with its
-    VoID ``counts`` (from ``COUNT_QUERIES``), and the dataset's VoID ``linksets`` (written by the build)."""
+    VoID ``counts`` (from ``COUNT_QUERIES``) and ``partitions``, the dataset's VoID ``linksets`` (written by
+    the build), and the examples graph if the store has its ``examples`` triples."""
     graph = Graph()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
@@ -65,5 +135,8 @@ def service_description(counts: dict[URIRef, int], endpoint: str, root: str, lin
             Literal("HermiT's inferred class memberships; part of the default graph", lang="en"),
         )
     )
+    if examples:
+        _examples_graph(graph, description, root, examples)
+    _partitions(graph, partitions)
     graph += linksets
     return graph
