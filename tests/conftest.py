@@ -23,6 +23,7 @@ from cytokg.build import build
 from cytokg.gates.reason import java_available
 from cytokg.gates.suite import Layout
 from cytokg.owlapi import owlapi_available
+from cytokg.store import Queryable
 from cytokg.testing.virtuoso import LocalVirtuoso, virtuoso_available
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +34,7 @@ RESOURCES = Path(__file__).parent / "resources"
 RELEASE_DATE = "2026-11-21"
 
 
-def select(store: pyoxigraph.Store, query: str) -> list[pyoxigraph.QuerySolution]:
+def select(store: Queryable, query: str) -> list[pyoxigraph.QuerySolution]:
     """The solutions of a SELECT query on an Oxigraph store (an ASK or CONSTRUCT query fails the test)."""
     answer = store.query(query)
     assert isinstance(answer, pyoxigraph.QuerySolutions), f"not a SELECT query: {query}"

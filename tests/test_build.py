@@ -1,4 +1,4 @@
-"""The build writes every release file, deterministically, with the ontology header."""
+"""The build writes every release file, deterministically, each with its own ontology IRI and version IRI."""
 
 from __future__ import annotations
 
@@ -8,25 +8,57 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from cytokg.namespaces import ONTOLOGY_IRI
+from cytokg.exports.release_set import MODULE_TYPE
+from cytokg.namespaces import BASE, CYTO, ONTOLOGY_IRI
 from cytokg.owlapi import owlapi_available
-from cytokg.release import RELEASE_FILES
+from cytokg.release import (
+    ASSERTED_TRIPLES,
+    BASE_FILE,
+    CHANGES_JSON,
+    CHANGES_REPORT,
+    DOWNLOAD_FILES,
+    FULL_FILES,
+    INFERRED_TYPES,
+    OBO_FILE,
+    OWL_FILES,
+    RELEASE_FILES,
+    TBOX_FILE,
+)
 
 from .conftest import RELEASE_DATE, ROOT, need
 
+OWLCHECK = ROOT.parent / "shared" / "tools" / "owlcheck" / "owlcheck"
+
+
+def _parse(path: Path) -> Graph:
+    formats = {".ttl": "turtle", ".owl": "xml", ".nt": "nt", ".jsonld": "json-ld"}
+    return Graph().parse(path, format=formats[path.suffix])
+
 
 def test_release_files_exist_and_parse(built: Path) -> None:
-    formats = {".ttl": "turtle", ".owl": "xml", ".nt": "nt", ".jsonld": "json-ld"}
-    sizes = {}
+    sizes = {name: len(_parse(built / name)) for name in RELEASE_FILES}
+    assert len({sizes[n] for n in FULL_FILES}) == 1, f"the four full-graph files disagree in size: {sizes}"
+    assert sizes[TBOX_FILE] < sizes[BASE_FILE] < sizes["cytokg.ttl"]
+    assert (built / OBO_FILE).read_text(encoding="utf-8").startswith("format-version: 1.2")
+
+
+def test_every_file_has_its_own_ontology_iri_and_version_iri(built: Path) -> None:
+    iris = {}
     for name in RELEASE_FILES:
-        graph = Graph().parse(built / name, format=formats[Path(name).suffix])
-        sizes[name] = len(graph)
-    full = {sizes[n] for n in RELEASE_FILES if n != "cytokg-ontology.owl"}
-    assert len(full) == 1, f"the four full-graph files disagree in size: {sizes}"
-    assert sizes["cytokg-ontology.owl"] < sizes["cytokg.ttl"]
+        graph = _parse(built / name)
+        ontologies = list(graph.subjects(RDF.type, OWL.Ontology))
+        assert ontologies == [URIRef(BASE + name)], (name, ontologies)
+        version = URIRef(f"{BASE}releases/{RELEASE_DATE}/{name}")
+        assert list(graph.objects(ontologies[0], OWL.versionIRI)) == [version], name
+        iris[name] = (ontologies[0], version)
+        module = {"cytokg-base.owl": "IAO_8000001", TBOX_FILE: None}.get(name, "IAO_8000003")
+        types = [str(o) for o in graph.objects(ontologies[0], MODULE_TYPE)]
+        assert types == ([f"http://purl.obolibrary.org/obo/{module}"] if module else []), name
+    assert len({iri for pair in iris.values() for iri in pair}) == 2 * len(RELEASE_FILES)
 
 
 def test_ontology_header(built: Path) -> None:
@@ -42,6 +74,44 @@ def test_ontology_header(built: Path) -> None:
         assert graph.value(ONTOLOGY_IRI, predicate) is not None, predicate
 
 
+def test_full_files_hold_the_inferred_memberships(built: Path) -> None:
+    """``?c a cyto:Chemokine`` answers on the release Turtle: HermiT's memberships are in every full file."""
+    inferred = set(Graph().parse(built / INFERRED_TYPES, format="nt"))
+    assert inferred
+    for name in FULL_FILES:
+        assert inferred <= set(_parse(built / name)), name
+    store = pyoxigraph.Store()
+    store.load(path=str(built / "cytokg.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    chemokines = store.query(f"SELECT ?c WHERE {{ ?c a <{CYTO.Chemokine}> }}")
+    assert isinstance(chemokines, pyoxigraph.QuerySolutions)
+    assert len(list(chemokines)) >= 40
+    asserted = Graph().parse(built / ASSERTED_TRIPLES, format="nt")
+    assert not set(asserted.subjects(RDF.type, CYTO.Chemokine)), "Chemokine is defined: its members are inferred"
+
+
+def test_base_holds_only_our_axioms(built: Path) -> None:
+    base = _parse(built / BASE_FILE)
+    full = _parse(built / "cytokg.owl")
+    external = {s for s in base.subjects() if isinstance(s, URIRef) and not str(s).startswith(BASE)}
+    assert external, "the external terms CytoKG uses are declared"
+    for term in external:  # declared, nothing more: their labels and parents stay in their ontologies
+        assert {p for p, _ in base.predicate_objects(term)} == {RDF.type}, term
+    cell = URIRef("http://purl.obolibrary.org/obo/CL_0000236")
+    assert (cell, RDF.type, OWL.Class) in base
+    assert full.value(cell, RDFS.label) is not None and base.value(cell, RDFS.label) is None
+    ours = {s for s in full.subjects() if isinstance(s, URIRef) and str(s).startswith(BASE)}
+    assert ours - {ONTOLOGY_IRI} <= set(base.subjects())
+    assert not set(Graph().parse(built / INFERRED_TYPES, format="nt")) <= set(base), "the base is not reasoned"
+
+
+def test_every_owl_file_passes_owlcheck(built: Path) -> None:
+    need(OWLCHECK.is_file(), f"owlcheck not found at {OWLCHECK} (the ../shared folder beside the project)")
+    done = subprocess.run(
+        [str(OWLCHECK), *(str(built / name) for name in OWL_FILES)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
 def test_tbox_has_no_instance_data(built: Path) -> None:
     tbox = Graph().parse(built / "cytokg-ontology.owl", format="xml")
     subjects = {str(s) for s in tbox.subjects() if isinstance(s, URIRef)}
@@ -49,14 +119,14 @@ def test_tbox_has_no_instance_data(built: Path) -> None:
 
 
 def _sha(folder: Path) -> dict[str, str]:
-    return {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in RELEASE_FILES}
+    return {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in DOWNLOAD_FILES}
 
 
-def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical_and_the_second_reports_no_change(tmp_path: Path) -> None:
     need(owlapi_available(), "the OWL API is needed for the build's OWL 2 DL gate: apt-get install libowlapi-java")
     digests = []
+    out = tmp_path / "build"
     for seed in ("1", "2"):
-        out = tmp_path / f"build{seed}"
         env = dict(os.environ, PYTHONHASHSEED=seed)
         subprocess.run(
             [sys.executable, "-m", "cytokg", "build", "--build-dir", str(out), "--release-date", RELEASE_DATE],
@@ -66,4 +136,9 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
             capture_output=True,
         )
         digests.append(_sha(out))
+        assert (out / "reports" / CHANGES_REPORT).exists() == (seed == "2")
     assert digests[0] == digests[1]
+    report = (out / "reports" / CHANGES_REPORT).read_text(encoding="utf-8")
+    assert "0 statements added, 0 removed in all." in report
+    assert report.count("No change.") == report.count("\n## ") == 8
+    assert (out / "reports" / CHANGES_JSON).is_file()

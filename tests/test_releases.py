@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -16,12 +17,23 @@ import pyoxigraph
 import pytest
 
 from cytokg.errors import InputError
-from cytokg.publish import CURRENT, MARKER, RELEASES, build_lock, current_release, new_release, publish
+from cytokg.publish import (
+    CURRENT,
+    FLAT_LAYOUT,
+    MARKER,
+    RELEASES,
+    build_lock,
+    current_release,
+    new_release,
+    publish,
+)
 from cytokg.release import DOWNLOAD_FILES
 from cytokg.web.app import create_app
 
-from .conftest import ROOT
+from .conftest import RELEASE_DATE, ROOT
 
+#: What a build of the layout before release folders left in build/.
+FLAT_ENTRIES = frozenset({*FLAT_LAYOUT, "reports"})
 #: A triple only the new release's store holds: which store the app opened is visible in one ASK.
 MARK = "https://w3id.org/cytokg/test/kill-point"
 ASK_MARK = f"ASK {{ <{MARK}> <{MARK}> ?o }}"
@@ -107,8 +119,11 @@ def _previous_release(build_dir: Path, old: Path) -> None:
 
 
 def _flat_build(build_dir: Path, old: Path) -> None:
-    """The layout before release folders: the files right in build/, plus a finished build's leftovers."""
+    """The layout before release folders: its files right in build/, plus a finished build's leftovers."""
     _link_copy(old, build_dir)
+    for path in build_dir.iterdir():  # files a flat build never wrote (the release set came later)
+        if path.name not in FLAT_ENTRIES:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     (build_dir / ".staging").mkdir()
 
 
@@ -134,6 +149,8 @@ def test_kill_before_every_rename_leaves_one_complete_release(
 ) -> None:
     old, new = contents
     old_files = {} if before == "empty" else release_files(old)
+    if before == "flat-build":
+        old_files = {name: digest for name, digest in old_files.items() if name.split("/")[0] in FLAT_ENTRIES}
     new_files = release_files(new)
     kill_at = 0
     while True:
@@ -172,12 +189,17 @@ def test_old_layout_killed_between_its_last_two_renames(contents: tuple[Path, Pa
     """The flat layout's promotion stopped after ``oxigraph -> oxigraph.old``: the staged store completes it."""
     old, new = contents
     build_dir = tmp_path / "build"
-    _link_copy(old, build_dir)  # every file already promoted (here: the same as before) ...
+    _flat_build(build_dir, old)  # every file already promoted (here: the same as before) ...
+    (build_dir / ".staging").rmdir()
     (build_dir / "oxigraph").rename(build_dir / "oxigraph.old")  # ... the old store set aside ...
     shutil.copytree(new / "oxigraph", build_dir / ".staging" / "oxigraph", copy_function=os.link)  # ... new staged
     release = current_release(build_dir)
     assert release.parent.name == RELEASES
-    expected = {name: digest for name, digest in release_files(old).items() if not name.startswith("oxigraph/")}
+    expected = {
+        name: digest
+        for name, digest in release_files(old).items()
+        if name.split("/")[0] in FLAT_ENTRIES and not name.startswith("oxigraph/")
+    }
     expected |= {name: digest for name, digest in release_files(new).items() if name.startswith("oxigraph/")}
     assert visible(build_dir) == expected
     assert not (build_dir / ".staging").exists() and not (build_dir / "oxigraph.old").exists()
@@ -333,3 +355,98 @@ def _status(pid: int) -> str:
     except OSError:
         return ""
     return next((line.split()[1] for line in status.splitlines() if line.startswith("State:")), "")
+
+
+# --- issue 17: one dataset everywhere, and what changed between releases -------------------------------------
+
+FIXTURE_RELEASES = ROOT / "tests" / "resources" / "releases"
+GP130_FAMILY = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/cytokg/vocab/GP130FamilyCytokine> }"
+
+
+def _cli(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "cytokg", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_cli_stats_and_sparql_answer_over_one_dataset(built: Path, tmp_path: Path) -> None:
+    """The gp130 family is inferred (HermiT): `cytokg query` and /sparql count the same members, and cq16 agrees."""
+    query = tmp_path / "gp130.rq"
+    query.write_text(GP130_FAMILY, encoding="utf-8")
+    cli = int(_cli("query", str(query), "--build-dir", str(built), "--format", "tsv").split()[-1].split("^^")[0])
+    cq16 = ROOT / "queries" / "examples" / "cq16-gp130-family.rq"
+    cli_rows = _cli("query", str(cq16), "--build-dir", str(built), "--format", "tsv").splitlines()[1:]
+    app = create_app(built, ROOT / "queries")
+    try:
+        client = app.test_client()
+        answer = client.get("/sparql", query_string={"query": GP130_FAMILY}, headers={"Accept": "text/csv"})
+        served = int(answer.data.decode().split()[-1])
+        rows = client.get("/sparql", query_string={"query": cq16.read_text()}, headers={"Accept": "text/csv"})
+        served_rows = rows.data.decode().strip().splitlines()[1:]
+    finally:
+        app.extensions["cytokg"].close()
+    assert cli == served >= 9
+    assert len(cli_rows) == len(served_rows) > 0
+
+
+def test_diff_of_two_fixture_releases(tmp_path: Path) -> None:
+    out = tmp_path / "changes"
+    printed = _cli("diff", str(FIXTURE_RELEASES / "old"), str(FIXTURE_RELEASES / "new"))
+    _cli("diff", str(FIXTURE_RELEASES / "old"), str(FIXTURE_RELEASES / "new"), "--out", str(out))
+    report = (out / "changes.md").read_text(encoding="utf-8")
+    assert report == printed
+    assert report.startswith("# What changed from CytoKG 2026-11-20 to 2026-11-21\n")
+    for line in (
+        "## Ligand-receptor bindings: 0 added, 0 removed",
+        "## Cell links: 0 added, 1 removed",
+        "- removed: interleukin 6 · cyto:actsOn · B cell",
+        "- added: IL-10 · cyto:repressesExpressionOf · IL-6",
+        "- removed: interleukin 6 · cyto:Biomarker · rheumatoid arthritis",
+        "- added: Tocilizumab · cyto:hasTarget · IL-6R",
+        "- added: cyto:Interleukin",
+        "- renamed: https://w3id.org/cytokg/protein/HGNC_6018: interleukin 6 → IL-6",
+        "- added: IL-6 · skos:closeMatch · https://identifiers.org/hgnc:6018",
+    ):
+        assert line in report.splitlines(), line
+    changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    kinds = {kind["name"]: kind for kind in changes["kinds"]}
+    assert set(kinds) == {
+        "Ligand-receptor bindings",
+        "Cell links",
+        "Regulations",
+        "Disease associations",
+        "Drugs",
+        "Classes",
+        "Labels",
+        "Mappings",
+    }
+    assert kinds["Drugs"]["added"] == ["Tocilizumab · cyto:hasTarget · IL-6R"] and not kinds["Drugs"]["removed"]
+    # the blank-node statement that changed is not counted: its label is not stable between builds
+    assert (changes["statements_added"], changes["statements_removed"]) == (6, 7)
+
+
+def test_diff_refuses_a_folder_that_is_no_release(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cytokg", "diff", str(FIXTURE_RELEASES / "old"), str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert f"{tmp_path}/cytokg.nt: not a release folder" in done.stderr
+
+
+def test_downloads_link_the_changes_and_versions_are_served(built: Path) -> None:
+    app = create_app(built, ROOT / "queries")
+    try:
+        client = app.test_client()
+        page = client.get("/downloads").data.decode()
+        version = client.get(f"/releases/{RELEASE_DATE}/cytokg-base.owl")
+        current = client.get("/downloads/cytokg-base.owl")
+        obo = client.get("/downloads/cytokg.obo")
+    finally:
+        app.extensions["cytokg"].close()
+    assert "cytokg-base.owl" in page and "cytokg.obo" in page
+    assert "changes.md" not in page, "a first build has no previous release to compare with"
+    assert version.status_code == current.status_code == 200 and version.data == current.data
+    assert obo.status_code == 200 and obo.mimetype == "text/plain"

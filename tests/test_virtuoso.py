@@ -25,8 +25,8 @@ from rdflib import Graph
 from cytokg.backends.load import ntriples_chunks, staging_graph
 from cytokg.backends.remote import Credentials, Graphs, RemoteStore, SparqlClient, StoreError
 from cytokg.queries import Table, answer_difference, expected_answer, has_order_by, run_query_text, term_text
-from cytokg.release import EXAMPLES_FILE, INFERRED_TYPES
-from cytokg.store import ASSERTED_GRAPH, EXAMPLES_GRAPH, INFERRED_GRAPH, open_store
+from cytokg.release import ASSERTED_TRIPLES, EXAMPLES_FILE, INFERRED_TYPES
+from cytokg.store import ASSERTED_GRAPH, EXAMPLES_GRAPH, INFERRED_GRAPH, Dataset, open_store
 from cytokg.testing.virtuoso import LocalVirtuoso
 from cytokg.web.app import create_app
 
@@ -70,7 +70,7 @@ def remote(virtuoso_loaded: LoadedStore) -> RemoteStore:
 
 
 @pytest.fixture(scope="module")
-def embedded(built: Path) -> pyoxigraph.Store:
+def embedded(built: Path) -> Dataset:
     return open_store(built / "oxigraph")
 
 
@@ -124,7 +124,7 @@ def test_client_retries_transient_errors(flaky: str) -> None:
 
 def test_load_reports_counts_and_verifies(virtuoso_loaded: LoadedStore, built: Path) -> None:
     output = virtuoso_loaded.load.stdout
-    assert f"<{ASSERTED_GRAPH}>: {_lines(built / 'cytokg.nt')} triples (as built)" in output
+    assert f"<{ASSERTED_GRAPH}>: {_lines(built / ASSERTED_TRIPLES)} triples (as built)" in output
     assert f"<{INFERRED_GRAPH}>: {_lines(built / INFERRED_TYPES)} triples (as built)" in output
     examples = len(Graph().parse(built / EXAMPLES_FILE, format="turtle"))
     assert f"<{EXAMPLES_GRAPH}>: {examples} triples (as built)" in output
@@ -134,7 +134,7 @@ def test_load_reports_counts_and_verifies(virtuoso_loaded: LoadedStore, built: P
 
 
 @pytest.mark.parametrize("path", _examples())
-def test_example_answers_match_on_virtuoso(remote: RemoteStore, embedded: pyoxigraph.Store, path: Path) -> None:
+def test_example_answers_match_on_virtuoso(remote: RemoteStore, embedded: Dataset, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     on_virtuoso = run_query_text(remote, text, path)
     assert on_virtuoso.rows, "an example must return rows"
@@ -144,7 +144,7 @@ def test_example_answers_match_on_virtuoso(remote: RemoteStore, embedded: pyoxig
 
 
 @pytest.mark.parametrize("path", _examples())
-def test_union_answers_match_on_virtuoso(remote: RemoteStore, embedded: pyoxigraph.Store, path: Path) -> None:
+def test_union_answers_match_on_virtuoso(remote: RemoteStore, embedded: Dataset, path: Path) -> None:
     """With the inferred memberships in the default graph, as /sparql serves it."""
     text = path.read_text(encoding="utf-8")
     tables = []
@@ -199,7 +199,7 @@ def test_load_twice_leaves_exactly_one_copy(virtuoso: LocalVirtuoso, built: Path
         done = cytokg_load(virtuoso, built, *options)
         assert done.returncode == 0, done.stderr
     counts = _graph_counts(virtuoso, graph)
-    assert counts == {graph: _lines(built / "cytokg.nt"), f"{graph}-inferred": _lines(built / INFERRED_TYPES)}
+    assert counts == {graph: _lines(built / ASSERTED_TRIPLES), f"{graph}-inferred": _lines(built / INFERRED_TYPES)}
 
 
 #: The examples Virtuoso answers correctly (its property-path bugs would fail the load's gate on the others).
@@ -225,9 +225,9 @@ def test_killed_load_leaves_the_previous_graphs_intact(virtuoso: LocalVirtuoso, 
         loader.kill()
         loader.wait(10)
     counts = _graph_counts(virtuoso, graph)
-    assert counts[graph] == _lines(built / "cytokg.nt")
+    assert counts[graph] == _lines(built / ASSERTED_TRIPLES)
     assert counts[f"{graph}-inferred"] == _lines(built / INFERRED_TYPES)
-    assert 5_000 <= counts[staging_graph(graph)] < _lines(built / "cytokg.nt")  # the half-loaded copy is aside
+    assert 5_000 <= counts[staging_graph(graph)] < _lines(built / ASSERTED_TRIPLES)  # the half-loaded copy is aside
     store = RemoteStore(virtuoso.sparql_url, Graphs(graph, f"{graph}-inferred"))
     example = EXAMPLES[0]
     answer = run_query_text(store, example.read_text(encoding="utf-8"), example)
@@ -242,7 +242,7 @@ def test_load_falls_back_to_sparql_update_without_gsp(virtuoso: LocalVirtuoso, b
     done = cytokg_load(virtuoso, built, *options, gsp=f"{virtuoso.base_url}/no-graph-store-here")
     assert done.returncode == 0, done.stderr
     assert "using SPARQL Update instead" in done.stderr and "loaded by update" in done.stdout
-    assert _graph_counts(virtuoso, graph)[graph] == _lines(built / "cytokg.nt")
+    assert _graph_counts(virtuoso, graph)[graph] == _lines(built / ASSERTED_TRIPLES)
 
 
 def test_wrong_password_is_a_clear_error(virtuoso: LocalVirtuoso, built: Path) -> None:

@@ -9,21 +9,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from rdflib import Graph
+
 from cytokg.compile.pipeline import Compiled, compile_graphs
 from cytokg.errors import InputError
+from cytokg.exports.diff import diff_releases, write_changes
 from cytokg.exports.evidence_report import evidence_report
 from cytokg.exports.examples import example_graph
 from cytokg.exports.ligand_receptor_report import ligand_receptor_report
+from cytokg.exports.release_set import write_release_set
 from cytokg.exports.sssom import sssom_text
 from cytokg.exports.void import linkset_description
-from cytokg.gates.suite import GateReport, Layout, run_gates
-from cytokg.publish import BUILD_WAIT, build_lock, discard, new_release, publish, recover
+from cytokg.gates.suite import GateReport, Layout, reason, run_gates
+from cytokg.publish import BUILD_WAIT, CURRENT, build_lock, discard, new_release, publish, recover
 from cytokg.release import (
+    ASSERTED_TRIPLES,
     DOWNLOAD_FILES,
     EXAMPLES_FILE,
     INFERRED_TYPES,
     MAPPING_FILE,
-    RELEASE_FILES,
     SEARCH_FILE,
     VOID_FILE,
 )
@@ -64,23 +68,37 @@ def _writing(build_dir: Path) -> Iterator[None]:
 
 
 def _write_release(
-    compiled: Compiled, folder: Path, release_date: str, examples: Path, progress: Callable[[str], None]
+    compiled: Compiled,
+    inferred: Graph,
+    folder: Path,
+    release_date: str,
+    examples: Path,
+    progress: Callable[[str], None],
 ) -> None:
-    for name in RELEASE_FILES:
-        progress(f"writing {name}")
-        graph = compiled.tbox if name == "cytokg-ontology.owl" else compiled.full
-        write_graph(graph, folder / name)
+    write_release_set(compiled.full, compiled.tbox, inferred, folder, release_date, progress)
     progress(f"writing {MAPPING_FILE} and {VOID_FILE}")
     write_atomic(folder / MAPPING_FILE, sssom_text(compiled.full, compiled.mappings, release_date).encode())
     write_graph(linkset_description(compiled.full), folder / VOID_FILE)
     progress(f"writing {EXAMPLES_FILE}")
     write_graph(example_graph(examples), folder / EXAMPLES_FILE)
     for name in DOWNLOAD_FILES:
-        write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
-    progress("loading the Oxigraph store")
-    create_store(folder / "cytokg.nt", folder / "oxigraph")
+        if (folder / name).exists():
+            write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
+    write_graph(compiled.full, folder / ASSERTED_TRIPLES)
+    write_graph(inferred, folder / INFERRED_TYPES)
+    progress("loading the Oxigraph store (asserted graph, and the inferred memberships as a named graph)")
+    create_store(folder / ASSERTED_TRIPLES, folder / "oxigraph")
+    add_named_graph(folder / "oxigraph", folder / INFERRED_TYPES, INFERRED_GRAPH)
     progress("writing the search index")
     write_index(open_store(folder / "oxigraph"), folder / SEARCH_FILE)
+
+
+def _write_changes(build_dir: Path, release: Path, progress: Callable[[str], None]) -> None:
+    """Compare the new release with the current one, if there is one, into ``reports/changes.md`` and ``.json``."""
+    previous = build_dir / CURRENT
+    if previous.is_dir() and (previous / "cytokg.nt").is_file():
+        progress("comparing with the previous release")
+        write_changes(diff_releases(previous.resolve(), release), release / "reports")
 
 
 def build(
@@ -100,18 +118,19 @@ def build(
         recover(build_dir)
         release = new_release(build_dir)
         try:
-            _write_release(compiled, release, release_date, layout.queries / "examples", progress)
-            reports = run_gates(release, compiled.full, layout, progress)
+            progress("reasoning (HermiT)")
+            reasoning = reason(release, compiled.full)
+            _write_release(compiled, reasoning.inferred, release, release_date, layout.queries / "examples", progress)
+            reports = run_gates(release, compiled.full, reasoning, layout, progress)
             progress("writing the ligand-receptor and evidence reports")
             report = ligand_receptor_report(compiled.curated, compiled.listings)
             write_atomic(release / "reports" / LIGAND_RECEPTOR_REPORT, report.encode("utf-8"))
             write_atomic(release / "reports" / EVIDENCE_REPORT, evidence_report(compiled.full).encode("utf-8"))
+            _write_changes(build_dir, release, progress)
             if all(report.ok for report in reports):
-                progress("adding the reasoner's inferred memberships to the store")
-                add_named_graph(release / "oxigraph", release / INFERRED_TYPES, INFERRED_GRAPH)
                 add_named_graph(release / "oxigraph", release / EXAMPLES_FILE, EXAMPLES_GRAPH)
                 progress("publishing the release")
-                publish(build_dir, release)
+                publish(build_dir, release, date=release_date)
                 shutil.rmtree(build_dir / FAILED_REPORTS, ignore_errors=True)
             else:
                 failed = build_dir / FAILED_REPORTS

@@ -161,13 +161,15 @@ def build(
 @_friendly
 def check(build_dir: Path, shapes_dir: Path, queries_dir: Path) -> None:
     """Run every gate (reasoning, SHACL, QC, OWL 2 DL) on the built release in build/."""
-    from cytokg.gates.suite import Layout, check_layout, run_gates
+    from cytokg.gates.suite import Layout, check_layout, reason, run_gates
     from cytokg.graphs import load_built_graph
 
     layout = Layout(shapes_dir, queries_dir)
     check_layout(layout)
     release = _release(build_dir)
-    reports = run_gates(release, load_built_graph(release), layout, _progress)
+    graph = load_built_graph(release)
+    _progress("reasoning (HermiT)")
+    reports = run_gates(release, graph, reason(release, graph), layout, _progress)
     _report_gates(reports)
 
 
@@ -582,6 +584,32 @@ def diagram(ontology_dir: Path, architecture: bool, update: Path | None) -> None
     click.echo(text, nl=False)
     if update:
         replace_block(update, "architecture" if architecture else "model", f"```mermaid\n{text}```\n")
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("new", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for changes.md and changes.json [default: print the Markdown only].",
+)
+@_friendly
+def diff(old: Path, new: Path, out: Path | None) -> None:
+    """Compare two releases fact by fact: bindings, cell links, regulations, diseases, drugs, classes, labels, mappings.
+
+    OLD and NEW are release folders (build/releases/<time>) or build folders (their current release is used).
+    """
+    from cytokg.exports.diff import diff_releases, write_changes
+
+    changes = diff_releases(_release(old), _release(new))
+    if out is None:
+        click.echo(changes.markdown(), nl=False)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    write_changes(changes, out)
+    click.echo(f"wrote {out / 'changes.md'} and {out / 'changes.json'}")
 
 
 @main.group()

@@ -1,4 +1,4 @@
-"""Load a built release back into rdflib (for the gates that need a Python graph)."""
+"""Load a built release's asserted graph back into rdflib (for the gates that need a Python graph)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from cytokg.release import ASSERTED_TRIPLES
+
 __all__ = ["load_built_graph"]
 
 
 def load_built_graph(build_dir: Path) -> Graph:
-    """Parse ``build_dir/cytokg.nt``."""
-    path = build_dir / "cytokg.nt"
+    """Parse the asserted graph of the release in ``build_dir`` (without the reasoner's inferences)."""
+    path = build_dir / ASSERTED_TRIPLES
     if not path.exists():
         raise FileNotFoundError(f"{path}: not built yet; run `cytokg build`")
     graph = Graph()

@@ -23,12 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cytokg.errors import InputError
-from cytokg.release import DOWNLOAD_FILES, INFERRED_TYPES, SEARCH_FILE
+from cytokg.release import INFERRED_TYPES, SEARCH_FILE
 from cytokg.writing import fsync_directory, write_atomic
 
 __all__ = [
     "BUILD_WAIT",
     "CURRENT",
+    "FLAT_LAYOUT",
     "KEEP",
     "MARKER",
     "RELEASES",
@@ -38,6 +39,7 @@ __all__ = [
     "new_release",
     "publish",
     "recover",
+    "release_dates",
 ]
 
 RELEASES = "releases"
@@ -49,8 +51,18 @@ KEEP = 2
 #: Seconds a build waits for the lock: enough for a starting reader's recovery, not for another build.
 BUILD_WAIT = 10.0
 _LOCK = ".lock"
-#: What a build of the old flat layout (before release folders) left in ``build/``.
-_FLAT = (*DOWNLOAD_FILES, *(f"{name}.gz" for name in DOWNLOAD_FILES), "oxigraph", SEARCH_FILE, INFERRED_TYPES)
+#: The files a build of the old flat layout (before release folders) offered for download.
+_FLAT_FILES = (
+    "cytokg.ttl",
+    "cytokg.owl",
+    "cytokg-ontology.owl",
+    "cytokg.nt",
+    "cytokg.jsonld",
+    "cytokg.sssom.tsv",
+    "cytokg-void.ttl",
+)
+#: What a build of the old flat layout left in ``build/`` (a folder with these is migrated to a release).
+FLAT_LAYOUT = (*_FLAT_FILES, *(f"{name}.gz" for name in _FLAT_FILES), "oxigraph", SEARCH_FILE, INFERRED_TYPES)
 
 
 @contextmanager
@@ -106,11 +118,14 @@ def _sync_tree(folder: Path) -> None:
         fsync_directory(Path(parent))
 
 
-def _seal(folder: Path) -> list[str]:
-    """Make ``folder`` durable, then mark it complete; returns its entries."""
+def _seal(folder: Path, date: str | None) -> list[str]:
+    """Make ``folder`` durable, then mark it complete (with its release date, if given); returns its entries."""
     names = sorted(path.name for path in folder.iterdir() if path.name != MARKER)
     _sync_tree(folder)
-    write_atomic(folder / MARKER, json.dumps({"release": folder.name, "entries": names}, indent=1).encode())
+    marker: dict[str, object] = {"release": folder.name, "entries": names}
+    if date is not None:
+        marker["date"] = date
+    write_atomic(folder / MARKER, json.dumps(marker, indent=1).encode())
     return names
 
 
@@ -176,15 +191,30 @@ def _prune(build_dir: Path, keep: int) -> None:
             _remove(folder)
 
 
-def publish(build_dir: Path, release: Path, keep: int = KEEP) -> None:
-    """Seal ``release``, switch ``build/current`` to it in one rename, link its entries, prune old releases.
+def publish(build_dir: Path, release: Path, keep: int = KEEP, date: str | None = None) -> None:
+    """Seal ``release`` (dated ``date``), switch ``build/current`` to it in one rename, link its entries, prune.
 
     Call with :func:`build_lock` held.
     """
-    names = _seal(release)
+    names = _seal(release, date)
     _symlink(f"{RELEASES}/{release.name}", build_dir / CURRENT)
     _link_entries(build_dir, names)
     _prune(build_dir, keep)
+
+
+def release_dates(releases: Path) -> dict[str, Path]:
+    """The complete release folders in ``releases`` by the release date their marker gives (the newest per date)."""
+    dated: dict[str, Path] = {}
+    for folder in sorted(releases.iterdir()) if releases.is_dir() else ():
+        if folder.name.startswith(".") or _entries(folder) is None:
+            continue
+        try:
+            date = json.loads((folder / MARKER).read_text(encoding="utf-8")).get("date")
+        except (OSError, ValueError):
+            continue
+        if isinstance(date, str):
+            dated[date] = folder
+    return dated
 
 
 def discard(build_dir: Path, release: Path) -> None:
@@ -206,10 +236,10 @@ def _finish_flat_promotion(build_dir: Path) -> None:
 
 def _migrate_flat(build_dir: Path) -> None:
     """Turn a complete build of the old flat layout into a release (hard links: no data is copied)."""
-    if not all((build_dir / name).exists() and not (build_dir / name).is_symlink() for name in _FLAT):
+    if not all((build_dir / name).exists() and not (build_dir / name).is_symlink() for name in FLAT_LAYOUT):
         return
     release = new_release(build_dir)
-    for name in (*_FLAT, "reports"):
+    for name in (*FLAT_LAYOUT, "reports"):
         source = build_dir / name
         if source.is_dir():
             shutil.copytree(source, release / name, copy_function=os.link)
@@ -247,7 +277,7 @@ def _ours(build_dir: Path) -> bool:
     """Whether ``build_dir`` holds releases or leftovers of a build (not, say, a bare store folder)."""
     markers = (RELEASES, CURRENT, f"{CURRENT}.tmp", ".staging", "oxigraph.old")
     return any((build_dir / name).exists() or (build_dir / name).is_symlink() for name in markers) or all(
-        (build_dir / name).exists() for name in _FLAT
+        (build_dir / name).exists() for name in FLAT_LAYOUT
     )
 
 

@@ -12,6 +12,7 @@ __all__ = [
     "ASSERTED_GRAPH",
     "EXAMPLES_GRAPH",
     "INFERRED_GRAPH",
+    "Dataset",
     "Queryable",
     "add_named_graph",
     "create_store",
@@ -53,11 +54,33 @@ def create_store(ntriples: Path, directory: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def open_store(directory: Path) -> pyoxigraph.Store:
-    """Open a built store read-only."""
+class Dataset:
+    """A built store read as the one dataset CytoKG publishes: asserted plus inferred, as ``/sparql`` answers.
+
+    ``cytokg query``, QC, stats, the search index and the exports all read the store through this view.
+    """
+
+    def __init__(self, store: pyoxigraph.Store) -> None:
+        self.store = store
+
+    def query(
+        self, query: str, /, *, base_iri: str | None = None, use_default_graph_as_union: bool = True
+    ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
+        """Run ``query`` with the default graph as the union of the asserted and the inferred graph (only those)."""
+        if not use_default_graph_as_union:
+            return self.store.query(query, base_iri=base_iri)
+        union: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
+            pyoxigraph.DefaultGraph(),
+            pyoxigraph.NamedNode(INFERRED_GRAPH),
+        ]
+        return self.store.query(query, base_iri=base_iri, default_graph=union)
+
+
+def open_store(directory: Path) -> Dataset:
+    """Open a built store read-only, as the union of its asserted and inferred graphs."""
     if not directory.exists():
         raise FileNotFoundError(f"{directory}: no store here; run `cytokg build` first")
-    return pyoxigraph.Store.read_only(str(directory))
+    return Dataset(pyoxigraph.Store.read_only(str(directory)))
 
 
 def add_named_graph(directory: Path, data: Path, graph: str) -> None:

@@ -21,7 +21,7 @@ import pyoxigraph
 from cytokg.backends.remote import NO_GRAPH, Graphs, ProtocolUnsupported, RemoteStore, SparqlClient
 from cytokg.errors import GateFailure
 from cytokg.queries import answer_difference, expected_answer, has_order_by, run_query_text
-from cytokg.release import EXAMPLES_FILE, INFERRED_TYPES
+from cytokg.release import ASSERTED_TRIPLES, EXAMPLES_FILE, INFERRED_TYPES
 
 __all__ = ["CHUNK_SIZES", "LoadReport", "Target", "graph_files", "load", "ntriples_chunks", "sample", "staging_graph"]
 
@@ -136,7 +136,7 @@ def graph_files(build_dir: Path, graphs: Graphs) -> dict[str, Path]:
     :raises FileNotFoundError: the build is missing.
     """
     files = {
-        graphs.asserted: build_dir / "cytokg.nt",
+        graphs.asserted: build_dir / ASSERTED_TRIPLES,
         graphs.inferred: build_dir / INFERRED_TYPES,
         graphs.examples: build_dir / EXAMPLES_FILE,
     }
@@ -177,8 +177,8 @@ def load(
     say: Callable[[str], None],
     advance: Callable[[int], None],
 ) -> LoadReport:
-    """Load ``build/cytokg.nt``, the inferred memberships and the example queries into ``graphs``, replacing
-    them, then verify.
+    """Load ``build/cytokg-asserted.nt``, the inferred memberships and the example queries into ``graphs``,
+    replacing them, then verify.
 
     ``chunk_size`` triples go in one request (default ``CHUNK_SIZES`` of the protocol). The example queries
     ``verify_names`` (or else ``verify_queries`` of them, spread evenly) must answer as expected. ``advance`` is called

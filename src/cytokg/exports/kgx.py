@@ -12,11 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph
-
 from cytokg.errors import InputError
 from cytokg.namespaces import BASE, CYTO, OBO
 from cytokg.queries import run_query_text
+from cytokg.store import Queryable
 from cytokg.writing import write_atomic
 
 __all__ = [
@@ -239,7 +238,7 @@ def _publication(identifier: str) -> str:
     return f"doi:{local}" if prefix == "DOI" else identifier
 
 
-def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
+def _rows(store: Queryable, query: str) -> list[dict[str, str]]:
     table = run_query_text(store, query)
     return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
 
@@ -251,7 +250,7 @@ def _add(edges: dict[tuple[str, ...], _Edge], edge: _Edge, row: dict[str, str]) 
         kept.publications.add(_publication(row["identifier"]))
 
 
-def _edges(store: pyoxigraph.Store, origin: Path) -> list[_Edge]:
+def _edges(store: Queryable, origin: Path) -> list[_Edge]:
     edges: dict[tuple[str, ...], _Edge] = {}
     for row in _rows(store, _FACTS):
         predicate = PREDICATES[row["property"]]
@@ -272,7 +271,7 @@ def _edges(store: pyoxigraph.Store, origin: Path) -> list[_Edge]:
     return [edges[key] for key in sorted(edges)]
 
 
-def _categories(store: pyoxigraph.Store, nodes: Iterable[str], origin: Path) -> dict[str, str]:
+def _categories(store: Queryable, nodes: Iterable[str], origin: Path) -> dict[str, str]:
     kinds: defaultdict[str, set[str]] = defaultdict(set)
     for row in _rows(store, _TYPES):
         kinds[row["node"]].add(CATEGORIES[row["kind"]])
@@ -291,7 +290,7 @@ def _categories(store: pyoxigraph.Store, nodes: Iterable[str], origin: Path) -> 
     return categories
 
 
-def _values(store: pyoxigraph.Store, query: str) -> defaultdict[str, set[str]]:
+def _values(store: Queryable, query: str) -> defaultdict[str, set[str]]:
     values: defaultdict[str, set[str]] = defaultdict(set)
     for row in _rows(store, query):
         values[row["node"]].add(row["value"])
@@ -332,7 +331,7 @@ def _edge_row(edge: _Edge) -> list[str | Iterable[str]]:
     ]
 
 
-def export_kgx(store: pyoxigraph.Store, out_dir: Path, origin: Path | None = None) -> KgxSummary:
+def export_kgx(store: Queryable, out_dir: Path, origin: Path | None = None) -> KgxSummary:
     """Write ``cytokg_nodes.tsv`` and ``cytokg_edges.tsv`` (KGX TSV, Biolink 4) into ``out_dir``.
 
     ``origin`` names the store in error messages. Nodes are the subjects and objects of the edges.

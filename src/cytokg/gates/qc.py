@@ -11,6 +11,7 @@ import pyoxigraph
 from cytokg.errors import InputError
 from cytokg.queries import read_header, term_text
 from cytokg.reading import read_query
+from cytokg.store import Queryable
 
 __all__ = ["QcCheck", "QcResult", "load_checks", "run_qc"]
 
@@ -54,7 +55,7 @@ def load_checks(qc_dir: Path) -> list[QcCheck]:
     return checks
 
 
-def run_qc(store: pyoxigraph.Store, qc_dir: Path) -> list[QcResult]:
+def run_qc(store: Queryable, qc_dir: Path) -> list[QcResult]:
     """Run every ``*.rq`` in ``qc_dir`` against ``store``; the directory is the list of checks."""
     results = []
     for check in load_checks(qc_dir):

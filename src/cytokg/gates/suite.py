@@ -8,11 +8,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from cytokg.release import INFERRED_TYPES
-from cytokg.serialize import canonical_ntriples
+from cytokg.release import INFERRED_TYPES, OWL_FILES
+from cytokg.serialize import write_graph
 from cytokg.writing import write_atomic
 
-__all__ = ["INFERRED_TYPES", "GateReport", "Layout", "check_layout", "run_gates"]
+__all__ = ["INFERRED_TYPES", "GateReport", "Layout", "Reasoning", "check_layout", "reason", "run_gates"]
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,29 @@ def check_layout(layout: Layout) -> None:
     load_checks(layout.queries / "qc")
 
 
-def _reasoning(folder: Path, graph: Graph) -> tuple[GateReport, Graph]:
+@dataclass(frozen=True)
+class Reasoning:
+    """The reasoning gate's report and the memberships HermiT inferred (empty if it could not run)."""
+
+    report: GateReport
+    inferred: Graph
+
+
+def reason(folder: Path, graph: Graph) -> Reasoning:
+    """Run HermiT on the asserted ``graph`` (written to a scratch file in ``folder``, removed after)."""
     from cytokg.gates.reason import java_available, run_hermit
 
     if not java_available():
-        return GateReport(
-            "reasoning", "missing-tool", ["HermiT needs Java: apt-get install default-jdk-headless"]
-        ), Graph()
-    result = run_hermit(folder / "cytokg.owl", graph)
+        return Reasoning(
+            GateReport("reasoning", "missing-tool", ["HermiT needs Java: apt-get install default-jdk-headless"]),
+            Graph(),
+        )
+    scratch = folder / ".asserted.owl"
+    write_graph(graph, scratch)
+    try:
+        result = run_hermit(scratch, graph)
+    finally:
+        scratch.unlink(missing_ok=True)
     lines = [f"consistent: {result.consistent}"]
     lines += [
         f"unsatisfiable own class: {iri} (fix: check its definition and disjointness)" for iri in result.unsatisfiable
@@ -61,7 +76,7 @@ def _reasoning(folder: Path, graph: Graph) -> tuple[GateReport, Graph]:
     lines += [f"inconsistent: {clash}" for clash in result.clashes]
     lines += [f"inferred\t{s}\t{o}" for s, o in sorted(result.inferred_types)]
     ok = result.consistent and not result.unsatisfiable
-    return GateReport("reasoning", "pass" if ok else "fail", lines), result.inferred_graph()
+    return Reasoning(GateReport("reasoning", "pass" if ok else "fail", lines), result.inferred_graph())
 
 
 def _shacl(graph: Graph, inferred: Graph, layout: Layout) -> GateReport:
@@ -101,22 +116,23 @@ def _owl_profile(folder: Path) -> GateReport:
             "missing-tool",
             ["needs a JDK and the OWL API: apt-get install default-jdk-headless libowlapi-java"],
         )
-    result = check_owl_profile([folder / "cytokg.owl", folder / "cytokg-ontology.owl"])
+    result = check_owl_profile([folder / name for name in OWL_FILES])
     return GateReport("owl-dl", "pass" if result.ok else "fail", result.lines)
 
 
-def run_gates(folder: Path, graph: Graph, layout: Layout, progress: Callable[[str], None]) -> list[GateReport]:
-    """Run reasoning, SHACL, QC and the OWL 2 DL check on ``folder``; write ``reports/``."""
-    reports = []
-    progress("reasoning (HermiT)")
-    reasoning, inferred = _reasoning(folder, graph)
-    reports.append(reasoning)
-    write_atomic(folder / INFERRED_TYPES, canonical_ntriples(inferred))
+def run_gates(
+    folder: Path, graph: Graph, reasoning: Reasoning, layout: Layout, progress: Callable[[str], None]
+) -> list[GateReport]:
+    """Given :func:`reason`'s result, run SHACL, QC and the OWL 2 DL check on ``folder``; write ``reports/``.
+
+    QC reads the release's store as ``/sparql`` does: asserted plus inferred.
+    """
+    reports = [reasoning.report]
     progress("SHACL validation")
-    if reasoning.status == "fail" and any(line.startswith("inconsistent: ") for line in reasoning.lines):
+    if reasoning.report.status == "fail" and any(line.startswith("inconsistent: ") for line in reasoning.report.lines):
         reports.append(GateReport("shacl", "skipped", ["not run: the shapes need the types of a consistent ontology"]))
     else:
-        reports.append(_shacl(graph, inferred, layout))
+        reports.append(_shacl(graph, reasoning.inferred, layout))
     progress("QC queries")
     reports.append(_qc(folder, layout))
     progress("OWL 2 DL profile (OWL API)")

@@ -8,7 +8,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD, Namespace
 
 from cytokg.namespaces import BASE, CYTO, DATASET, VOID
-from cytokg.release import EXAMPLES_FILE, RELEASE_FILES
+from cytokg.release import EXAMPLES_FILE, FULL_FILES
 from cytokg.sparql.formats import FORMATS as SPARQL_FORMATS
 from cytokg.store import EXAMPLES_GRAPH, INFERRED_GRAPH
 
@@ -123,7 +123,7 @@ def service_description(
     graph.add((default_graph, VOID.vocabulary, URIRef(str(CYTO))))
     for predicate, count in counts.items():
         graph.add((default_graph, predicate, Literal(count, datatype=XSD.integer)))
-    for name in RELEASE_FILES:
+    for name in FULL_FILES:
         graph.add((default_graph, VOID.dataDump, URIRef(f"{root}downloads/{name}")))
     named = BNode("inferred")
     graph.add((description, SD.namedGraph, named))
