@@ -19,7 +19,7 @@ def test_obo_export_round_trips(built: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "obo", "--build-dir", str(built), "--out", str(out)])
     assert result.exit_code == 0, result.output
     version, terms = read_obo(out)
-    assert version.endswith("/cytokg.owl"), "data-version is the release's version IRI"
+    assert version.endswith("/cytokg-ontology.owl"), "data-version is the TBox file's version IRI"
     chemokine = terms["https://w3id.org/cytokg/vocab/Chemokine"]
     assert chemokine.name == "chemokine"
     assert "https://w3id.org/cytokg/vocab/Cytokine" in chemokine.parents
