@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 
 from cytokg.backends.load import ntriples_chunks, staging_graph
-from cytokg.backends.remote import Credentials, Graphs, RemoteStore, SparqlClient, StoreError
+from cytokg.backends.remote import Credentials, Graphs, Published, RemoteStore, SparqlClient, StoreError
 from cytokg.queries import Table, answer_difference, expected_answer, has_order_by, run_query_text, term_text
 from cytokg.release import ASSERTED_TRIPLES, EXAMPLES_FILE, INFERRED_TYPES
 from cytokg.store import ASSERTED_GRAPH, EXAMPLES_GRAPH, INFERRED_GRAPH, Dataset, open_store
@@ -136,7 +136,7 @@ def test_load_reports_counts_and_verifies(virtuoso_loaded: LoadedStore, built: P
 @pytest.mark.parametrize("path", _examples())
 def test_example_answers_match_on_virtuoso(remote: RemoteStore, embedded: Dataset, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    on_virtuoso = run_query_text(remote, text, path)
+    on_virtuoso = run_query_text(Published(remote), text, path)
     assert on_virtuoso.rows, "an example must return rows"
     ordered = has_order_by(text)
     assert answer_difference(on_virtuoso, run_query_text(embedded, text, path), ordered) is None
@@ -230,7 +230,7 @@ def test_killed_load_leaves_the_previous_graphs_intact(virtuoso: LocalVirtuoso, 
     assert 5_000 <= counts[staging_graph(graph)] < _lines(built / ASSERTED_TRIPLES)  # the half-loaded copy is aside
     store = RemoteStore(virtuoso.sparql_url, Graphs(graph, f"{graph}-inferred"))
     example = EXAMPLES[0]
-    answer = run_query_text(store, example.read_text(encoding="utf-8"), example)
+    answer = run_query_text(Published(store), example.read_text(encoding="utf-8"), example)
     assert answer_difference(answer, expected_answer(example), ordered=True) is None
     assert cytokg_load(virtuoso, built, *options).returncode == 0
     assert staging_graph(graph) not in _graph_counts(virtuoso, graph)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from cytokg.backends.remote import NO_GRAPH, Graphs, ProtocolUnsupported, RemoteStore, SparqlClient
+from cytokg.backends.remote import NO_GRAPH, Graphs, ProtocolUnsupported, Published, RemoteStore, SparqlClient
 from cytokg.errors import GateFailure
 from cytokg.queries import answer_difference, expected_answer, has_order_by, run_query_text
 from cytokg.release import ASSERTED_TRIPLES, EXAMPLES_FILE, INFERRED_TYPES
@@ -164,19 +164,6 @@ def sample(paths: list[Path], count: int) -> list[Path]:
     return [paths[round(i * (len(paths) - 1) / max(count - 1, 1))] for i in range(count)] if count else []
 
 
-class _Published:
-    """The loaded graphs read as the dataset CytoKG publishes (asserted plus inferred), as ``/sparql`` answers."""
-
-    def __init__(self, store: RemoteStore) -> None:
-        self.store = store
-
-    def query(
-        self, query: str, /, *, base_iri: str | None = None, use_default_graph_as_union: bool = True
-    ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
-        """Run ``query`` over the union of the asserted and inferred graphs unless told otherwise."""
-        return self.store.query(query, base_iri=base_iri, use_default_graph_as_union=use_default_graph_as_union)
-
-
 def load(
     build_dir: Path,
     examples_dir: Path,
@@ -237,7 +224,7 @@ def load(
             raise GateFailure(f"<{graph}> holds {report.counts[graph]} triples after the swap, the build has {count}")
     for path in _to_verify(examples_dir, verify_queries, verify_names):
         text = path.read_text(encoding="utf-8")
-        answer = run_query_text(_Published(store), text, path)
+        answer = run_query_text(Published(store), text, path)
         difference = answer_difference(answer, expected_answer(path), has_order_by(text))
         if difference:
             raise GateFailure(f"{path.name} answers differently on {target.endpoint}: {difference}")

@@ -31,6 +31,7 @@ __all__ = [
     "Credentials",
     "Graphs",
     "ProtocolUnsupported",
+    "Published",
     "RemoteExecutor",
     "RemoteStore",
     "SparqlClient",
@@ -468,3 +469,16 @@ def connect(backend: str, graphs: Graphs, credentials: Credentials, timeout: flo
     if not store.query("ASK { ?s ?p ?o }"):
         raise StoreError(f"{store.endpoint}: the graph <{graphs.asserted}> is empty; run `cytokg load` first")
     return store
+
+
+class Published:
+    """A remote store read as the dataset CytoKG publishes (asserted plus inferred), as ``/sparql`` answers."""
+
+    def __init__(self, store: RemoteStore) -> None:
+        self.store = store
+
+    def query(
+        self, query: str, /, *, base_iri: str | None = None, use_default_graph_as_union: bool = True
+    ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
+        """Run ``query`` over the union of the asserted and inferred graphs unless told otherwise."""
+        return self.store.query(query, base_iri=base_iri, use_default_graph_as_union=use_default_graph_as_union)
