@@ -9,6 +9,8 @@ from rdflib import Graph, URIRef
 
 from cytokg.gates.reason import run_hermit
 from cytokg.namespaces import CYTO, RDF
+from cytokg.release import ASSERTED_TRIPLES
+from cytokg.serialize import write_graph
 
 EXPECTED = [
     ("HGNC_5966", CYTO.GP130FamilyCytokine),  # IL11
@@ -25,9 +27,12 @@ EXPECTED = [
 
 
 @pytest.fixture(scope="module")
-def reasoned(built: Path) -> tuple[Graph, set[tuple[URIRef, URIRef]]]:
-    graph = Graph().parse(built / "cytokg.nt", format="nt")
-    result = run_hermit(built / "cytokg.owl", graph)
+def reasoned(built: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Graph, set[tuple[URIRef, URIRef]]]:
+    """HermiT on the asserted graph (the release's full files also carry its inferred memberships)."""
+    graph = Graph().parse(built / ASSERTED_TRIPLES, format="nt")
+    owl = tmp_path_factory.mktemp("reason") / "asserted.owl"
+    write_graph(graph, owl)
+    result = run_hermit(owl, graph)
     assert result.consistent and not result.unsatisfiable
     return graph, result.inferred_types
 
