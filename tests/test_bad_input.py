@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import RELEASE_DATE, ROOT
+from .shared_build import copy_build
 
 TREES = ("ontology", "shapes", "queries")
 
@@ -346,9 +347,10 @@ def _release_digest(build_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def release(built: Path) -> tuple[Path, dict[str, str]]:
-    """The session's good release and the digest of its files, taken once."""
-    return built, _release_digest(built)
+def release(built: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A copy of the session's good release (these builds go into it) and the digest of its files, taken once."""
+    own = copy_build(built, tmp_path_factory.mktemp("release") / "build")
+    return own, _release_digest(own)
 
 
 def _corrupt(tmp_path: Path, corruption: Corruption) -> Path:
