@@ -78,17 +78,28 @@ def _needs_virtuoso(item: pytest.Item) -> bool:
 SPREAD = frozenset({"test_bad_input.py", "test_releases.py"})
 
 
+def _needs_build(item: pytest.Item) -> bool:
+    return "built" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist, put the modules that need no build first, and start the build."""
-    needs_build = {item.path for item in items if "built" in getattr(item, "fixturenames", ())}
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests for pytest-xdist and put the modules that need no build first."""
+    needs_build = {item.path for item in items if _needs_build(item)}
     items.sort(key=lambda item: item.path in needs_build)  # stable: a module's tests stay in their order
     for item in items:
         if _needs_virtuoso(item):
             item.add_marker(pytest.mark.xdist_group("virtuoso"))
         elif item.path.name not in SPREAD:
             item.add_marker(pytest.mark.xdist_group(item.path.name))
-    if needs_build and java_available() and owlapi_available() and not config.option.collectonly:
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the shared build in the background if a selected test needs it."""
+    config = session.config
+    if config.option.collectonly or not any(_needs_build(item) for item in session.items):
+        return
+    if java_available() and owlapi_available():
         shared_build.start(shared_build.location(config._tmp_path_factory.getbasetemp()))  # type: ignore[attr-defined]
 
 
