@@ -50,11 +50,8 @@ check: build
 serve: system-deps build/.stamp
 	$(BIN)/cytokg serve --host $(HOST) --port $(PORT)
 
-# The suite on every core (pytest-xdist): one build shared by all workers, each module's tests on one worker,
-# the Virtuoso tests together (tests/conftest.py). TEST_WORKERS=0 runs it in this process.
-TEST_WORKERS ?= auto
 test: test-system-deps $(VENV)/.installed
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest
 
 # Benchmarks (docs/benchmarks.md): wrk from Debian, rdflib-endpoint, pyshacl-turbo, psutil, matplotlib from PyPI.
 # BENCH_ARGS passes options through, e.g. BENCH_ARGS='--note "smoke run"' or (soak) BENCH_ARGS='--seconds 60'.
