@@ -7,10 +7,11 @@ time limit as the query itself, so no text is ever parsed outside the limit.
 The pool has two lanes. Every query starts in the *fast* lane; past ``fast_slice`` seconds of CPU its
 process is re-niced, so cheap queries keep the CPU. One that has used ``fast_budget`` seconds of CPU (only
 ``fast_slice`` while other queries wait for the fast lane) moves to the *heavy* lane, which is small, with
-at most ``client_heavy`` heavy queries per client, at the lowest priority. Re-niced processes are retired
-after their query. A query that finds the fast lane full for ``queue_wait`` seconds, or the heavy lane full
-when it needs it, is refused with ``Busy`` (HTTP 503 and Retry-After): cheap work always has capacity of
-its own.
+at most ``client_heavy`` heavy queries per client, at the lowest priority. After its query a re-niced
+process gets its priority back and is reused, or is retired where the system does not let the server raise
+a priority again (no root, no RLIMIT_NICE). A query that finds the fast lane full for ``queue_wait``
+seconds, or the heavy lane full when it needs it, is refused with ``Busy`` (HTTP 503 and Retry-After):
+cheap work always has capacity of its own.
 """
 
 from __future__ import annotations
@@ -181,6 +182,7 @@ class _Child:
         self.process.start()
         child.close()
         self.connection: multiprocessing.connection.Connection = parent
+        self.niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the server's, which the process inherits
         self.reniced = False
 
     def wait_ready(self, seconds: float = 120.0) -> None:
@@ -212,9 +214,18 @@ class _Child:
         """Let cheap queries have the CPU first; a re-niced process is retired after its query."""
         self.reniced = True
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, max(niceness, self.niceness))
         except OSError:
             pass
+
+    def restore_priority(self) -> bool:
+        """Give a re-niced process its first priority back for its next query; False if the system refuses."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, self.niceness)
+        except OSError:
+            return False
+        self.reniced = False
+        return True
 
     def kill(self) -> None:
         self.process.kill()
@@ -314,7 +325,7 @@ class QueryPool:
             child.connection.send(job)
             if self._answered_fast(child, started):
                 reply: Answer | Vetted = child.connection.recv()
-                reusable = not child.reniced
+                reusable = not child.reniced or child.restore_priority()
                 return reply
             self._fast.release()
             fast = False
@@ -323,6 +334,7 @@ class QueryPool:
             child.lower_priority(_HEAVY_NICENESS)
             if child.connection.poll(max(settings.timeout - (time.monotonic() - started), 0.0)):
                 reply = child.connection.recv()
+                reusable = child.restore_priority()
                 return reply
             raise QueryTimeout(f"the query ran longer than {settings.timeout:g} s and was stopped")
         except (EOFError, OSError):
