@@ -16,9 +16,11 @@ cheap work always has capacity of its own.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
+import select
 import threading
 import time
 from collections import Counter
@@ -182,6 +184,8 @@ class _Child:
         self.process.start()
         child.close()
         self.connection: multiprocessing.connection.Connection = parent
+        self._poller = select.poll()  # one system call per look (Connection.poll builds a selector every time)
+        self._poller.register(parent.fileno(), select.POLLIN)
         self.niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the server's, which the process inherits
         self.reniced = False
 
@@ -191,12 +195,16 @@ class _Child:
         :raises OSError: it died or took longer than ``seconds``.
         """
         try:
-            started = self.connection.poll(seconds) and isinstance(self.connection.recv(), Ready)
+            started = self.answered(seconds) and isinstance(self.connection.recv(), Ready)
         except EOFError:
             started = False
         if not started:
             self.kill()
             raise OSError("a query process did not start")
+
+    def answered(self, seconds: float) -> bool:
+        """Whether the process has answered (or died) within ``seconds``."""
+        return bool(self._poller.poll(max(0, math.ceil(seconds * 1000))))
 
     @property
     def alive(self) -> bool:
@@ -332,7 +340,7 @@ class QueryPool:
             self._enter_heavy(client)
             heavy = True
             child.lower_priority(_HEAVY_NICENESS)
-            if child.connection.poll(max(settings.timeout - (time.monotonic() - started), 0.0)):
+            if child.answered(settings.timeout - (time.monotonic() - started)):
                 reply = child.connection.recv()
                 reusable = child.restore_priority()
                 return reply
@@ -358,17 +366,17 @@ class QueryPool:
         still cheap."""
         settings = self.settings
         first = min(_FIRST_LOOK, settings.fast_slice)
-        if child.connection.poll(first):
+        if child.answered(first):
             return True
         cpu_start = child.cpu_seconds() - first  # as if the query had had the CPU all along its first wait
-        while not child.connection.poll(_POLL):
+        while not child.answered(_POLL):
             used = child.cpu_seconds() - cpu_start
             if used >= settings.fast_slice and not child.reniced:
                 child.lower_priority(_SLOW_NICENESS)
             if used >= settings.fast_budget or (used >= settings.fast_slice and self._waiting):
-                return child.connection.poll(0)
+                return child.answered(0)
             if time.monotonic() - started >= _FAST_WALL:
-                return child.connection.poll(0)
+                return child.answered(0)
         return True
 
     def _enter_heavy(self, client: str) -> None:
