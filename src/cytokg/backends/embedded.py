@@ -188,6 +188,10 @@ class _Child:
         self._poller.register(parent.fileno(), select.POLLIN)
         self.niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the server's, which the process inherits
         self.reniced = False
+        try:  # kept open: a look at the CPU time is then one system call
+            self._stat: int | None = os.open(f"/proc/{self.process.pid}/stat", os.O_RDONLY)
+        except OSError:
+            self._stat = None
 
     def wait_ready(self, seconds: float = 120.0) -> None:
         """Wait until the process has opened its store and warmed up (its ``Ready`` message).
@@ -212,14 +216,16 @@ class _Child:
 
     def cpu_seconds(self) -> float:
         """CPU time the process has used so far (Linux); wall time stands in elsewhere."""
+        if self._stat is None:
+            return time.monotonic()
         try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError, IndexError):
+            fields = os.pread(self._stat, 1024, 0).rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
             return time.monotonic()
         return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
     def lower_priority(self, niceness: int) -> None:
-        """Let cheap queries have the CPU first; a re-niced process is retired after its query."""
+        """Let cheap queries have the CPU first (until ``restore_priority``)."""
         self.reniced = True
         try:
             os.setpriority(os.PRIO_PROCESS, self.process.pid, max(niceness, self.niceness))
@@ -239,6 +245,9 @@ class _Child:
         self.process.kill()
         self.process.join(5)
         self.connection.close()
+        if self._stat is not None:
+            os.close(self._stat)
+            self._stat = None
 
 
 class QueryPool:
