@@ -46,7 +46,7 @@ PACKAGES = (
     "owlready2",
 )
 DEBIAN = ("wrk", "virtuoso-opensource", "default-jdk-headless", "libowlapi-java")
-SCALE_QUERIES = (*HEAVY, "entity-lookup", "cq16-gp130-family", "cq31-jak-stat-by-receptor")
+SCALE_QUERIES = (*HEAVY, "label-text-search", "entity-lookup", "cq16-gp130-family", "cq31-jak-stat-by-receptor")
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def compute_statistics(rows: Callable[[str], Rows], queries_dir: Path, folder: P
             {(cls, prop): int(n) for cls, prop, n in partitions["class_properties"]},
         ),
         example_triples=count(EXAMPLE_COUNT),
-        tables={name: rows(query) for name, query in VOCABULARY_QUERIES.items()},
+        tables={name: sorted(rows(query)) for name, query in VOCABULARY_QUERIES.items()},  # a byte-stable file
         downloads=digests(folder),
     )
 
