@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cytokg.backends.base import Answer, Job
+from cytokg.publish import CURRENT, build_lock, new_release, publish
 from cytokg.release import DOWNLOAD_FILES, STATISTICS_FILE
 from cytokg.statistics import compute_statistics, read_statistics, store_rows
 from cytokg.store import open_store
@@ -64,10 +65,13 @@ def test_the_app_starts_and_serves_its_pages_without_counting(built: Path) -> No
 
 def test_an_older_release_is_counted_at_start(built: Path, tmp_path: Path) -> None:
     """A release built before statistics.json existed: the same statistics, counted once through the pool."""
-    old = tmp_path / "release"
-    shutil.copytree((built / "current").resolve(), old, copy_function=os.link)
-    (old / STATISTICS_FILE).unlink()
-    executor = _Counting(old)
+    old = tmp_path / "build"
+    with build_lock(old):
+        release = new_release(old)
+        shutil.copytree((built / CURRENT).resolve(), release, dirs_exist_ok=True, copy_function=os.link)
+        (release / STATISTICS_FILE).unlink()
+        publish(old, release)
+    executor = _Counting(release)
     app = create_app(old, ROOT / "queries", executor=executor)
     try:
         assert executor.jobs, "counted at start"

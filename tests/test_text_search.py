@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from cytokg.errors import InputError
 from cytokg.queries import run_query_text
 from cytokg.release import SEARCH_FILE
 from cytokg.search import SearchIndex
@@ -84,7 +85,7 @@ def test_a_release_without_index_refuses(tmp_path: Path) -> None:
 
 def test_cytokg_query_reads_the_index(built: Path) -> None:
     text = PREFIXES + 'SELECT ?l WHERE { ?e text:matches "oncostatin M" ; rdfs:label ?l }'
-    with pytest.raises(SyntaxError, match="text:matches"):
+    with pytest.raises(InputError, match="SPARQL syntax error: text:matches"):
         run_query_text(open_store(built / "oxigraph"), text)
     text = PREFIXES + 'SELECT ?l WHERE { ?e text:matches "oncostatin M" . ?e rdfs:label ?l }'
     assert run_query_text(open_store(built / "oxigraph"), text).rows[0] == ["OSM"]
