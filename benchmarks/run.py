@@ -294,7 +294,7 @@ def run_scale(profile: Profile, build_dir: Path, work: Path) -> list[dict[str, A
         inferred = build_dir / "cytokg-inferred-types.nt"
         loaded = run_measured(
             [sys.executable, "-c", _STORE, str(graph), str(folder / "oxigraph"), str(inferred), str(ROOT / "queries")],
-            timeout=900,
+            timeout=1800,  # the store, its search index and its statistics
         )
         cytokg: dict[str, Any] = {"load_s": round(loaded.seconds, 2), "load_peak_rss_mb": round(loaded.peak_rss / MB)}
         if loaded.returncode != 0:
