@@ -255,7 +255,7 @@ def size(text: str) -> Size:
                 patterns += 2 * (lexeme == "[")
             elif lexeme in ")]}":
                 del opened[-1:]
-            elif lexeme in ".;,":
+            elif lexeme in ";,":
                 patterns += top not in (_EXPRESSION, _COLLECTION)
             elif lexeme == "!":
                 logical += 1
@@ -263,7 +263,8 @@ def size(text: str) -> Size:
                 halves += 1
             elif lexeme in _ARITHMETIC:
                 arithmetic += 1
-        elif kind == "word":
+        elif kind == "word":  # keywords, numbers, and the dots between triples
+            patterns += lexeme.count(".") * (top not in (_EXPRESSION, _COLLECTION))
             arithmetic += lexeme.count("-")
             after_values = lexeme.lower() == "values" and previous[1] != "@"  # not a language tag
             patterns += 2 * len(_ITEMS.findall(lexeme.lower())) * (top == _COLLECTION)
