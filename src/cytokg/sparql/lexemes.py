@@ -119,9 +119,7 @@ def _ambiguous(kind: str, lexeme: str, previous: tuple[str, str], parentheses: i
     """Whether an IRI lexeme might be the less-than operator followed by text that reads differently."""
     shifting = _SHIFTING.search(lexeme)
     return (
-        _maybe_operator(kind, previous, parentheses)
-        and shifting is not None
-        and "//" not in lexeme[: shifting.start()]
+        _maybe_operator(kind, previous, parentheses) and shifting is not None and "//" not in lexeme[: shifting.start()]
     )
 
 
