@@ -107,16 +107,17 @@ def lexemes(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _maybe_operator(kind: str, previous: tuple[str, str], parentheses: int) -> bool:
-    """Whether a lexeme read as an IRI might be the less-than operator then more text.
-
-    Not when ``//`` comes before any character that shifts the reading: as an operator, ``//`` is a syntax
-    error (no operand starts with ``/``), so ``<http://…#x>`` is an IRI in every reading that parses."""
+    """Whether a lexeme read as an IRI might be the less-than operator then more text (in parentheses, after
+    an operand)."""
     after_operand = previous[0] in _OPERAND_ENDS or previous[1] in ")]>"
     return kind == "iri" and parentheses > 0 and after_operand
 
 
 def _ambiguous(kind: str, lexeme: str, previous: tuple[str, str], parentheses: int) -> bool:
-    """Whether an IRI lexeme might be the less-than operator followed by text that reads differently."""
+    """Whether an IRI lexeme might be the less-than operator followed by text that reads differently.
+
+    Not when ``//`` comes before the first character that shifts the reading: as an operator, ``//`` is a
+    syntax error (no operand starts with ``/``), so ``<http://…#x>`` is an IRI in every reading that parses."""
     shifting = _SHIFTING.search(lexeme)
     return (
         _maybe_operator(kind, previous, parentheses) and shifting is not None and "//" not in lexeme[: shifting.start()]
