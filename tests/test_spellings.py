@@ -233,6 +233,7 @@ def test_real_queries_are_far_below_the_limits() -> None:
     ("query", "expected"),
     [
         ("ASK { ?s ?p (1 2 3) }", Size(0, 0, 2, 6, exact=True)),  # a collection: two patterns per item
+        ("ASK { ?s ?p ?o . (1 2) ?p ?o }", Size(0, 0, 2, 5, exact=True)),  # after a dot (a word): a collection
         ("ASK { ?s a (1true.5) }", Size(0, 0, 2, 6, exact=True)),  # three items glued into one word
         ("ASK { ?s ?p ?o FILTER(STR(?o) IN (1, 2, 3)) }", Size(0, 0, 4, 0, exact=True)),  # calls, not items
         ("ASK { ?s ?p ?o FILTER xsd:boolean(?o) }", Size(0, 0, 2, 0, exact=True)),  # a call after FILTER

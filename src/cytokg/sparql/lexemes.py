@@ -211,8 +211,8 @@ def _opens(previous: tuple[str, str], before: tuple[str, str], opened: list[str]
     """What a ``(`` opens: an expression (projections, calls, FILTER, BIND) or a collection (a triple's term)."""
     if not opened or opened[-1] in (_EXPRESSION, _COLLECTION):
         return opened[-1] if opened else _EXPRESSION
-    if previous[0] == "word":
-        return _COLLECTION if previous[1].lower() == "a" else _EXPRESSION  # `?s a (…)`; `FILTER(`, `STR(`
+    if previous[0] == "word" and previous[1][-1].isalpha() and previous[1].lower() != "a":
+        return _EXPRESSION  # `FILTER(`, `STR(`, `IN (`; not `?s a (`, nor `?o . (`, a word of dots
     if previous[0] in ("name", "iri") and before[0] == "word" and "filter" in before[1].lower():
         return _EXPRESSION  # FILTER xsd:boolean(?x)
     return _COLLECTION
