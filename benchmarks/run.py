@@ -67,6 +67,7 @@ class Profile:
     rdflib_load_cap: float  # seconds rdflib may take to load a scale point
     rdflib_memory_cap: int  # MB of RSS rdflib may reach while loading
     build_gates: bool
+    tests: bool  # time the test suite (the README's `make test`)
 
 
 PROFILES = {
@@ -85,6 +86,7 @@ PROFILES = {
         rdflib_load_cap=90.0,
         rdflib_memory_cap=4096,
         build_gates=True,
+        tests=True,
     ),
     "quick": Profile(
         "quick",
@@ -101,6 +103,7 @@ PROFILES = {
         rdflib_load_cap=30.0,
         rdflib_memory_cap=2048,
         build_gates=False,
+        tests=False,
     ),
 }
 
@@ -344,6 +347,18 @@ def run_build_gates(work: Path) -> dict[str, Any]:
     return result
 
 
+def run_tests(work: Path) -> dict[str, Any]:
+    """Wall time of the test suite as `make test` runs it (pytest with the project's settings), in CI mode."""
+    _say("tests: python -m pytest")
+    environment = os.environ | {"CYTOKG_REQUIRE_ALL": "1"}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", str(work / "pytest")]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=3600)
+    seconds = time.monotonic() - started
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    return {"seconds": round(seconds, 1), "exit": done.returncode, "summary": lines[-1].strip("= ") if lines else ""}
+
+
 def results_path(profile: str, when: datetime.datetime, host: str) -> Path:
     """benchmarks/results/<date>-<host>[-<profile>].json (the full profile has no suffix)."""
     suffix = "" if profile == "full" else f"-{profile}"
@@ -358,7 +373,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench", help="scratch: scale graphs, logs")
     parser.add_argument("--note", default="", help="shown at the top of docs/benchmarks.md (e.g. 'smoke run')")
     parser.add_argument("--no-docs", action="store_true", help="do not regenerate docs/benchmarks.md")
-    parser.add_argument("--parts", default="suite,scale,build", help="what to run, of suite,scale,build")
+    parser.add_argument("--parts", default="suite,scale,build,tests", help="what to run, of suite,scale,build,tests")
     parser.add_argument("--scales", default=None, help="override the profile's sizes, e.g. 100000,1000000")
     parser.add_argument("--systems", default=None, help="override the profile's suite systems, e.g. cytokg,bare")
     args = parser.parse_args(argv)
@@ -382,6 +397,8 @@ def main(argv: list[str] | None = None) -> None:
     results["scale"] = run_scale(profile, args.build_dir, args.work) if "scale" in parts else []
     if profile.build_gates and "build" in parts:
         results["build"] = run_build_gates(args.work)
+    if profile.tests and "tests" in parts:
+        results["tests"] = run_tests(args.work)
     results["meta"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["meta"]["seconds"] = round(time.monotonic() - started)
     path = results_path(profile.name, when, results["meta"]["host"])
