@@ -199,7 +199,8 @@ class Size:
     #: ``+ - * / ^``, in expressions and property paths (``1-1`` counts: it is 1, then -1).
     arithmetic: int
     #: Opening parentheses and braces: BIND, FILTER, OPTIONAL, MINUS, UNION, subqueries, projections,
-    #: ORDER BY conditions, function calls, collections.
+    #: ORDER BY conditions, function calls, collections; VALUES blocks, and names or IRIs that may be
+    #: ``text:matches`` (the query process replaces each pattern by a VALUES block: cytokg.text_search).
     groups: int
     #: Triple patterns: ``.``, ``;`` and ``,`` outside parentheses, twice each ``[`` and each collection item.
     patterns: int
@@ -240,6 +241,7 @@ def size(text: str) -> Size:
             continue  # the variables of VALUES ?x or VALUES (?x ?y)
         if after_values and lexeme == "{":
             data, after_values = 1, False
+            groups += 1  # a VALUES block is joined as a group is
             continue
         after_values = False
         top = opened[-1] if opened else ""
@@ -276,6 +278,7 @@ def size(text: str) -> Size:
                 arithmetic += sum(character in _ARITHMETIC for character in lexeme[1:-1])
         if kind in _TERMS and top == _COLLECTION:
             patterns += 2  # rdf:first and rdf:rest
+        groups += kind in ("name", "iri") and "matches" in lexeme  # text:matches becomes a VALUES block
         before, previous = previous, (kind, lexeme)
     return Size(logical + (halves + 1) // 2, arithmetic, groups, patterns, exact)
 
