@@ -131,7 +131,7 @@ def _shacl(graph: Graph, inferred: Graph, layout: Layout) -> GateReport:
 
     for triple in inferred:
         graph.add(triple)
-    result = validate(graph, layout.shapes)
+    result = validate(graph, layout.shapes, own_copy=True)
     lines = [f"violation: {v}" for v in result.violations] + [f"warning: {w}" for w in result.warnings]
     return GateReport("shacl", "pass" if result.conforms else "fail", lines or ["conforms"])
 
