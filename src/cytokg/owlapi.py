@@ -99,7 +99,7 @@ def run_owlapi_tool(program: str, args: list[str]) -> subprocess.CompletedProces
 
 def _run(program: str, classpath: str, args: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["java", "-cp", classpath, program, *args],
+        ["java", "-XX:+UseSerialGC", "-cp", classpath, program, *args],
         capture_output=True,
         text=True,
         check=False,
