@@ -263,6 +263,8 @@ def check_release(folder: Path, layout: Layout, reports_dir: Path, progress: Cal
     """
     from cytokg.graphs import load_built_graph
 
+    if not (folder / ASSERTED_TRIPLES).is_file():
+        raise FileNotFoundError(f"{folder / ASSERTED_TRIPLES}: not built yet; run `cytokg build` first")
     asserted = (folder / ASSERTED_TRIPLES).read_bytes()
     gates = GateRun(folder, layout, GateCache([folder / "reports", reports_dir]), lambda: load_built_graph(folder))
     try:
