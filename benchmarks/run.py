@@ -46,7 +46,7 @@ PACKAGES = (
     "owlready2",
 )
 DEBIAN = ("wrk", "virtuoso-opensource", "default-jdk-headless", "libowlapi-java")
-SCALE_QUERIES = (*HEAVY, "entity-lookup", "cq16-gp130-family", "cq31-jak-stat-by-receptor")
+SCALE_QUERIES = (*HEAVY, "label-text-search", "entity-lookup", "cq16-gp130-family", "cq31-jak-stat-by-receptor")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Profile:
     rdflib_load_cap: float  # seconds rdflib may take to load a scale point
     rdflib_memory_cap: int  # MB of RSS rdflib may reach while loading
     build_gates: bool
+    tests: bool  # time the test suite (the README's `make test`)
 
 
 PROFILES = {
@@ -85,6 +86,7 @@ PROFILES = {
         rdflib_load_cap=90.0,
         rdflib_memory_cap=4096,
         build_gates=True,
+        tests=True,
     ),
     "quick": Profile(
         "quick",
@@ -101,6 +103,7 @@ PROFILES = {
         rdflib_load_cap=30.0,
         rdflib_memory_cap=2048,
         build_gates=False,
+        tests=False,
     ),
 }
 
@@ -222,13 +225,16 @@ def _virtuoso_suite(queries: list[Query], profile: Profile, build_dir: Path, wor
         return {"status": "not measured", "reason": f"the Virtuoso wrapper failed: {type(error).__name__}: {error}"}
 
 
-#: Builds a scale point's store and search index exactly as the build does, in a child process we can measure.
+#: Builds a scale point's store, search index and statistics exactly as the build does, in a child process we
+#: can measure.
 _STORE = (
     "import sys; from pathlib import Path; from cytokg.store import INFERRED_GRAPH, add_named_graph, create_store; "
     "from cytokg.store import open_store; from cytokg.search import SEARCH_FILE, write_index; "
+    "from cytokg.statistics import write_statistics; "
     "create_store(Path(sys.argv[1]), Path(sys.argv[2])); "
     "write_index(open_store(Path(sys.argv[2])), Path(sys.argv[2]).parent / SEARCH_FILE); "
-    "add_named_graph(Path(sys.argv[2]), Path(sys.argv[3]), INFERRED_GRAPH)"
+    "add_named_graph(Path(sys.argv[2]), Path(sys.argv[3]), INFERRED_GRAPH); "
+    "write_statistics(Path(sys.argv[2]).parent, Path(sys.argv[4]))"
 )
 
 
@@ -287,7 +293,8 @@ def run_scale(profile: Profile, build_dir: Path, work: Path) -> list[dict[str, A
         shutil.rmtree(folder / "oxigraph", ignore_errors=True)
         inferred = build_dir / "cytokg-inferred-types.nt"
         loaded = run_measured(
-            [sys.executable, "-c", _STORE, str(graph), str(folder / "oxigraph"), str(inferred)], timeout=900
+            [sys.executable, "-c", _STORE, str(graph), str(folder / "oxigraph"), str(inferred), str(ROOT / "queries")],
+            timeout=1800,  # the store, its search index and its statistics
         )
         cytokg: dict[str, Any] = {"load_s": round(loaded.seconds, 2), "load_peak_rss_mb": round(loaded.peak_rss / MB)}
         if loaded.returncode != 0:
@@ -295,7 +302,10 @@ def run_scale(profile: Profile, build_dir: Path, work: Path) -> list[dict[str, A
         else:
             cytokg["store_mb"] = round(dir_size(folder / "oxigraph") / MB)
             _say(f"scale {target:,}: cytokg serve")
-            server = start_cytokg(folder, work / "logs" / f"cytokg-{target}.log")
+            # The server stops a query when the client gives up on it, so a query that breaks down does not hold
+            # the client's share of the heavy lane (HTTP 429) while the next queries are timed.
+            log = work / "logs" / f"cytokg-{target}.log"
+            server = start_cytokg(folder, log, query_timeout=profile.scale_timeout)
             cytokg.update(_serve_point(server, queries, profile, 300, 16_384))
         point["cytokg"] = cytokg
         _say(f"scale {target:,}: rdflib-endpoint")
@@ -344,6 +354,18 @@ def run_build_gates(work: Path) -> dict[str, Any]:
     return result
 
 
+def run_tests(work: Path) -> dict[str, Any]:
+    """Wall time of the test suite as `make test` runs it (pytest with the project's settings), in CI mode."""
+    _say("tests: python -m pytest")
+    environment = os.environ | {"CYTOKG_REQUIRE_ALL": "1"}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", str(work / "pytest")]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=3600)
+    seconds = time.monotonic() - started
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    return {"seconds": round(seconds, 1), "exit": done.returncode, "summary": lines[-1].strip("= ") if lines else ""}
+
+
 def results_path(profile: str, when: datetime.datetime, host: str) -> Path:
     """benchmarks/results/<date>-<host>[-<profile>].json (the full profile has no suffix)."""
     suffix = "" if profile == "full" else f"-{profile}"
@@ -358,7 +380,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench", help="scratch: scale graphs, logs")
     parser.add_argument("--note", default="", help="shown at the top of docs/benchmarks.md (e.g. 'smoke run')")
     parser.add_argument("--no-docs", action="store_true", help="do not regenerate docs/benchmarks.md")
-    parser.add_argument("--parts", default="suite,scale,build", help="what to run, of suite,scale,build")
+    parser.add_argument("--parts", default="suite,scale,build,tests", help="what to run, of suite,scale,build,tests")
     parser.add_argument("--scales", default=None, help="override the profile's sizes, e.g. 100000,1000000")
     parser.add_argument("--systems", default=None, help="override the profile's suite systems, e.g. cytokg,bare")
     args = parser.parse_args(argv)
@@ -382,6 +404,8 @@ def main(argv: list[str] | None = None) -> None:
     results["scale"] = run_scale(profile, args.build_dir, args.work) if "scale" in parts else []
     if profile.build_gates and "build" in parts:
         results["build"] = run_build_gates(args.work)
+    if profile.tests and "tests" in parts:
+        results["tests"] = run_tests(args.work)
     results["meta"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["meta"]["seconds"] = round(time.monotonic() - started)
     path = results_path(profile.name, when, results["meta"]["host"])

@@ -32,6 +32,7 @@ from cytokg.release import (
 )
 from cytokg.search import write_index
 from cytokg.serialize import canonical_ntriples, write_graph
+from cytokg.statistics import write_statistics
 from cytokg.store import EXAMPLES_GRAPH, INFERRED_GRAPH, add_named_graph, create_store, open_store
 from cytokg.writing import write_atomic
 
@@ -153,6 +154,8 @@ def build(
             _write_changes(build_dir, release, progress)
             if all(report.ok for report in reports):
                 add_named_graph(release / "oxigraph", release / EXAMPLES_FILE, EXAMPLES_GRAPH)
+                progress("counting the release's statistics and hashing its downloads")
+                write_statistics(release, layout.queries)
                 progress("publishing the release")
                 publish(build_dir, release, date=release_date)
                 shutil.rmtree(build_dir / FAILED_REPORTS, ignore_errors=True)

@@ -16,6 +16,7 @@ __all__ = [
     "OWL_FILES",
     "RELEASE_FILES",
     "SEARCH_FILE",
+    "STATISTICS_FILE",
     "TBOX_FILE",
     "VOID_FILE",
 ]
@@ -44,6 +45,8 @@ ASSERTED_TRIPLES = "cytokg-asserted.nt"
 INFERRED_TYPES = "cytokg-inferred-types.nt"
 #: The search index the build writes beside the store.
 SEARCH_FILE = "search.sqlite"
+#: Counts, VoID partitions, vocabulary tables and download digests, computed once by the build (statistics.py).
+STATISTICS_FILE = "statistics.json"
 #: What changed since the previous release (``cytokg diff``), in ``reports/``.
 CHANGES_REPORT = "changes.md"
 CHANGES_JSON = "changes.json"

@@ -223,8 +223,7 @@ def write_index(store: Queryable, path: Path) -> None:
     names: dict[str, set[tuple[str, str]]] = {}
     for solution in _select(store, _NAME_QUERY):
         names.setdefault(solution["entity"].value, set()).add((solution["name"].value, _local(solution["property"])))
-    order = {kind: rank for rank, kind in enumerate(PRIORITY)}
-    entities: list[tuple[int, str, str, str, int]] = []
+    entities: list[tuple[int, str, str, str]] = []
     name_rows: list[tuple[int, int, str, str, str]] = []
     key_rows: list[tuple[str, int, int]] = []
     for iri in sorted(names):
@@ -232,7 +231,7 @@ def write_index(store: Queryable, path: Path) -> None:
         if kind is None:
             continue
         entity = len(entities) + 1
-        entities.append((entity, iri, labels.get(iri) or min(names[iri])[0], kind, order[kind]))
+        entities.append((entity, iri, labels.get(iri) or min(names[iri])[0], kind))
         for name, field in sorted(names[iri]):
             normal = normalise(name)
             if not normal:
@@ -245,12 +244,12 @@ def write_index(store: Queryable, path: Path) -> None:
     temporary.unlink(missing_ok=True)
     with closing(sqlite3.connect(temporary)) as db:
         db.executescript("""
-            CREATE TABLE entities (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, label TEXT, kind TEXT, rank INTEGER);
+            CREATE TABLE entities (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, label TEXT, kind TEXT);
             CREATE TABLE names (id INTEGER PRIMARY KEY, entity INTEGER, name TEXT, field TEXT, normal TEXT);
             CREATE TABLE keys (key TEXT, name INTEGER, word INTEGER);
             CREATE VIRTUAL TABLE grams USING fts5(normal, tokenize='trigram', content='names', content_rowid='id');
         """)
-        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)", entities)
+        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)", entities)
         db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", name_rows)
         db.executemany("INSERT INTO keys VALUES (?, ?, ?)", sorted(key_rows))
         db.executescript("""
@@ -280,8 +279,7 @@ class SearchIndex:
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
-        with self._lock:
-            self._order: dict[str, int] = dict(self._db.execute("SELECT DISTINCT kind, rank FROM entities"))
+        self._order = {kind: rank for rank, kind in enumerate(PRIORITY)}
 
     def names(self) -> list[tuple[str, str, str, str, str]]:
         """Every (normalised name, name, field, entity IRI, kind)."""

@@ -27,6 +27,8 @@ from typing import Any
 
 from cytokg.backends.base import Answer, Busy, Job, QueryTimeout, serialize_answer
 from cytokg.children import die_with_parent_now
+from cytokg.release import SEARCH_FILE
+from cytokg.text_search import TextSearchError, expand_text_search
 
 __all__ = ["LaneSettings", "QueryPool", "Ready", "Vetted", "run_job", "vet"]
 
@@ -73,8 +75,8 @@ def vet(job: Job, allowed_services: frozenset[str]) -> Answer | Vetted:
     return Vetted(has_dataset, from_default, from_named)
 
 
-def run_job(store: Any, job: Job, settings: LaneSettings) -> Answer:
-    """Vet and run ``job`` on a pyoxigraph ``store`` (in the child process)."""
+def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None) -> Answer:
+    """Vet and run ``job`` on a pyoxigraph ``store`` (in the child process); ``text:matches`` reads ``index``."""
     import pyoxigraph
 
     from cytokg.sparql.safety import syntax_error
@@ -103,8 +105,10 @@ def run_job(store: Any, job: Job, settings: LaneSettings) -> Answer:
             options["substitutions"] = {
                 pyoxigraph.Variable(name): pyoxigraph.NamedNode(iri) for name, iri in job.bindings
             }
-        answer = store.query(job.text, base_iri=job.base_iri, **options)
+        answer = store.query(expand_text_search(job.text, index), base_iri=job.base_iri, **options)
         return serialize_answer(answer, job, settings.max_rows)
+    except TextSearchError as error:
+        return Answer(400, "error", b"", error=str(error))
     except SyntaxError as error:
         message = syntax_error(job.text) or str(error)  # the same line/column message as any malformed query
         return Answer(400, "error", b"", error=f"malformed query: {message}")
@@ -129,6 +133,7 @@ _PRELOAD = [
     "cytokg.sparql.formats",
     "cytokg.sparql.results",
     "cytokg.store",
+    "cytokg.text_search",
     "pyoxigraph",
     "rdflib.plugins.sparql.algebra",
 ]
@@ -154,10 +159,11 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
     import pyoxigraph
 
     store = pyoxigraph.Store.read_only(store_dir) if store_dir else None
+    index = Path(store_dir).parent / SEARCH_FILE if store_dir else None
     if store is None:
         vet(_WARM_UP, settings.allowed_services)
     else:
-        run_job(store, _WARM_UP, settings)
+        run_job(store, _WARM_UP, settings, index)
     connection.send(Ready(os.getpid()))
     while True:
         try:
@@ -167,7 +173,7 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
         if store is None:
             connection.send(vet(job, settings.allowed_services))
         else:
-            connection.send(run_job(store, job, settings))
+            connection.send(run_job(store, job, settings, index))
 
 
 class _Child:

@@ -1,4 +1,4 @@
-"""What the routes share, made once per app: the executor, client limits, search index and start-up facts.
+"""What the routes share, made once per app: the executor, client limits, search index and the release's statistics.
 
 ``create_app`` stores one ``Site`` in ``app.extensions["cytokg"]``; routes reach it with ``site()``.
 """
@@ -22,13 +22,13 @@ from cytokg.backends.remote import Credentials, Graphs, RemoteExecutor, connect
 from cytokg.release import VOID_FILE
 from cytokg.search import SEARCH_FILE, SearchIndex, write_index
 from cytokg.sparql.formats import RDFLIB_SERIALIZERS
+from cytokg.statistics import Rows, Statistics, compute_statistics, read_statistics
 from cytokg.store import open_store
 from cytokg.web.fairness import ClientLimits
-from cytokg.web.service import COUNT_QUERIES, EXAMPLE_COUNT, PARTITION_QUERIES, Partitions, service_description
+from cytokg.web.service import service_description
 
 __all__ = ["SELF", "Site", "client", "open_executor", "site"]
 
-_VERSION = "SELECT ?v WHERE { <https://w3id.org/cytokg/cytokg.owl> <http://www.w3.org/2002/07/owl#versionInfo> ?v }"
 #: The client name the app's own start-up queries run under.
 SELF = "cytokg"
 
@@ -78,7 +78,7 @@ def _search_file(build_dir: Path, app: Flask) -> Path:
 
 
 class Site:
-    """The release folder, the executor, the client limits, and facts computed once at start (counts, version)."""
+    """The release folder, the executor, the client limits, and the release's statistics (read at start)."""
 
     def __init__(self, app: Flask, build_dir: Path, queries_dir: Path, executor: Executor) -> None:
         config = app.config
@@ -92,15 +92,12 @@ class Site:
         self.index = SearchIndex(_search_file(build_dir, app))
         void_file = build_dir / VOID_FILE  # absent from a bare store folder: then no linksets are described
         self.linksets = Graph().parse(void_file, format="turtle") if void_file.exists() else Graph()
-        self.counts = {
-            path.stem: self._count(path.read_text(encoding="utf-8"))
-            for path in sorted((queries_dir / "stats").glob("*.rq"))
-        }
-        self.void_counts = {predicate: self._count(query) for predicate, query in COUNT_QUERIES.items()}
-        self.partitions = self._partitions()
-        self.example_triples = self._count(EXAMPLE_COUNT)
-        rows = self.run(Job(_VERSION, rows=True), SELF).solutions
-        self.version = rows[0][0].value if rows and rows[0][0] is not None else "unknown"
+        # A release built before statistics.json existed is counted once now, through the query pool.
+        self.statistics: Statistics = read_statistics(build_dir) or compute_statistics(
+            self._rows, queries_dir, build_dir
+        )
+        self.counts = self.statistics.counts
+        self.version = self.statistics.version
         self.describe = lru_cache(maxsize=16)(self._describe)
 
     def run(self, job: Job, client: str) -> Answer:
@@ -118,28 +115,17 @@ class Site:
             raise RuntimeError(f"a page's query failed: {answer.error}")
         return answer
 
-    def _count(self, query: str) -> int:
-        rows = self.run(Job(query, rows=True), SELF).solutions
-        return int(rows[0][0].value) if rows and rows[0] and rows[0][0] is not None else 0
-
-    def _partitions(self) -> Partitions:
-        """The VoID partitions' counts, counted once at start."""
-        answers = {
-            name: [
-                [term.value if term is not None else "" for term in row]
-                for row in self.run(Job(q, rows=True), SELF).solutions
-            ]
-            for name, q in PARTITION_QUERIES.items()
-        }
-        return Partitions(
-            {cls: int(n) for cls, n in answers["classes"]},
-            {prop: int(n) for prop, n in answers["properties"]},
-            {(cls, prop): int(n) for cls, prop, n in answers["class_properties"]},
-        )
+    def _rows(self, query: str) -> Rows:
+        """The rows of one of the app's own queries, run through the executor."""
+        return [
+            [term.value if term is not None else "" for term in row]
+            for row in self.run(Job(query, rows=True), SELF).solutions
+        ]
 
     def _describe(self, endpoint: str, root: str, media: str) -> bytes:
+        statistics = self.statistics
         graph = service_description(
-            self.void_counts, endpoint, root, self.linksets, self.partitions, self.example_triples
+            statistics.void_counts, endpoint, root, self.linksets, statistics.partitions, statistics.example_triples
         )
         return graph.serialize(format=RDFLIB_SERIALIZERS[media], encoding="utf-8")
 

@@ -1,10 +1,9 @@
-"""The release files for download, with sizes and SHA-256 digests (computed once per file version)."""
+"""The release files for download, with the sizes and SHA-256 digests the build stored in the release."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from cytokg.publish import RELEASES, release_dates
 from cytokg.release import CHANGES_JSON, CHANGES_REPORT, DOWNLOAD_FILES
 from cytokg.sparql.formats import SUFFIX_TYPES
+from cytokg.statistics import Download as Stored
 from cytokg.web.context import site
 
 __all__ = ["Download", "downloads", "listing"]
@@ -23,10 +23,6 @@ _OTHER_TYPES = {".obo": "text/plain", ".md": "text/markdown", ".json": "applicat
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 downloads = Blueprint("downloads", __name__)
-
-#: (path, inode, size, mtime) → SHA-256: a file is hashed once per version, whichever app serves it.
-_DIGESTS: dict[tuple[str, int, int, int], str] = {}
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -39,27 +35,13 @@ class Download:
     media: str
 
 
-def listing(build_dir: Path) -> list[Download]:
-    """Every release file present in ``build_dir``, with its size, media type and digest."""
-    files = []
-    for name in DOWNLOAD_FILES:
-        path = build_dir / name
-        try:
-            info = path.stat()
-        except FileNotFoundError:
-            continue
-        key = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
-        with _LOCK:
-            digest = _DIGESTS.get(key)
-        if digest is None:
-            with path.open("rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            with _LOCK:
-                for old in [k for k in _DIGESTS if k[0] == key[0]]:
-                    del _DIGESTS[old]
-                _DIGESTS[key] = digest
-        files.append(Download(name, info.st_size, digest, _media(path)))
-    return files
+def listing(build_dir: Path, stored: Mapping[str, Stored]) -> list[Download]:
+    """Every release file in ``build_dir``, with its media type and the size and digest ``stored`` gives."""
+    return [
+        Download(name, stored[name].size, stored[name].sha256, _media(build_dir / name))
+        for name in DOWNLOAD_FILES
+        if name in stored
+    ]
 
 
 def _media(path: Path) -> str:
@@ -69,7 +51,7 @@ def _media(path: Path) -> str:
 @downloads.route("/downloads")
 def page() -> str:
     """The downloads page: every release file with its size, media type and digest."""
-    files = [file.__dict__ for file in listing(site().build_dir)]
+    files = [file.__dict__ for file in listing(site().build_dir, site().statistics.downloads)]
     changes = (site().build_dir / "reports" / CHANGES_REPORT).is_file()
     return render_template("downloads.html", files=files, version=site().version, changes=changes)
 

@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD, Namespace
 
 from cytokg.namespaces import BASE, CYTO, DATASET, VOID
 from cytokg.release import EXAMPLES_FILE, FULL_FILES
 from cytokg.sparql.formats import FORMATS as SPARQL_FORMATS
+from cytokg.statistics import Partitions
 from cytokg.store import EXAMPLES_GRAPH, INFERRED_GRAPH
 
-__all__ = ["COUNT_QUERIES", "EXAMPLE_COUNT", "PARTITION_QUERIES", "Partitions", "service_description"]
+__all__ = ["service_description"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
-
-
-#: The dataset's VoID statistics, counted over the default graph as /sparql serves it (asserted plus inferred).
-COUNT_QUERIES = {
-    VOID.triples: "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-    VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
-    VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
-    VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
-    VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{BASE}")) }}',
-}
-
-#: The VoID partitions, counted over the default graph: entities per class, triples per property, and triples
-#: per property of each class's members (what schema-aware query editors autocomplete from).
-PARTITION_QUERIES = {
-    "classes": "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) } GROUP BY ?class",
-    "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p",
-    "class_properties": (
-        "SELECT ?class ?p (COUNT(*) AS ?n) WHERE { ?s a ?class ; ?p ?o FILTER(isIRI(?class)) } GROUP BY ?class ?p"
-    ),
-}
-#: Triples in the examples graph (0 when the store lacks it, as an external store loaded by ``cytokg load`` does).
-EXAMPLE_COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{EXAMPLES_GRAPH}> {{ ?s ?p ?o }} }}"
-
-
-@dataclass(frozen=True)
-class Partitions:
-    """The answers of ``PARTITION_QUERIES``: class → entities, property → triples, (class, property) → triples."""
-
-    classes: dict[str, int]
-    properties: dict[str, int]
-    class_properties: dict[tuple[str, str], int]
 
 
 def _partitions(graph: Graph, partitions: Partitions) -> None:
@@ -94,7 +62,7 @@ def _examples_graph(graph: Graph, description: BNode, root: str, triples: int) -
 
 
 def service_description(
-    counts: dict[URIRef, int], endpoint: str, root: str, linksets: Graph, partitions: Partitions, examples: int
+    counts: dict[str, int], endpoint: str, root: str, linksets: Graph, partitions: Partitions, examples: int
 ) -> Graph:
     """Describe the endpoint (query language, result formats, no update), the dataset it serves with its
     VoID ``counts`` (from ``COUNT_QUERIES``) and ``partitions``, the dataset's VoID ``linksets`` (written by
@@ -122,7 +90,7 @@ def service_description(
     graph.add((default_graph, VOID.uriSpace, Literal(BASE)))
     graph.add((default_graph, VOID.vocabulary, URIRef(str(CYTO))))
     for predicate, count in counts.items():
-        graph.add((default_graph, predicate, Literal(count, datatype=XSD.integer)))
+        graph.add((default_graph, URIRef(predicate), Literal(count, datatype=XSD.integer)))
     for name in FULL_FILES:
         graph.add((default_graph, VOID.dataDump, URIRef(f"{root}downloads/{name}")))
     named = BNode("inferred")
