@@ -145,7 +145,7 @@ def measure_query(url: str, query: Query, *, c1: int, c16: int, slow: float, tim
 
     A query that needs more than a tenth of the c1 window per answer is timed at c1 by three requests in a row.
 
-    After the c16 run one more request waits for the requests wrk left in flight, so the next query starts
+    After the c16 run, probes wait for the requests wrk left in flight (``_drain``), so the next query starts
     on an idle server.
     """
     warm = probe(url, query, timeout)
@@ -163,5 +163,14 @@ def measure_query(url: str, query: Query, *, c1: int, c16: int, slow: float, tim
         result["c1"] = wrk_run(url, query, 1, c1, timeout)
     if c16 > 0:
         result["c16"] = wrk_run(url, query, 16, c16, timeout)
-        probe(url, query, 16 * timeout)
+        _drain(url, query, 16 * timeout)
     return result
+
+
+def _drain(url: str, query: Query, seconds: float) -> None:
+    """Wait for the requests wrk left in flight: probe until the server no longer refuses (503/429), at most
+    ``seconds``. A refused probe returns at once, so one probe would not wait for heavy-lane queries still
+    running, and the next query's probe would find the heavy lane full."""
+    deadline = time.monotonic() + seconds
+    while probe(url, query, seconds).status in (429, 503) and time.monotonic() < deadline:
+        time.sleep(0.5)

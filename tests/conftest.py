@@ -1,4 +1,9 @@
-"""Shared fixtures: one gated build of the real sources per test session."""
+"""Shared fixtures: one gated build of the real sources per test run (tests/shared_build.py), servers, Virtuoso.
+
+Under pytest-xdist (``make test``) the tests of a module run on one worker, so its module-scoped servers start
+once, and every test that needs Virtuoso runs on the same worker, so it starts and loads once; the modules that
+need no build run first, while the build runs in the background.
+"""
 
 from __future__ import annotations
 
@@ -19,19 +24,18 @@ import pyoxigraph
 import pytest
 from rdflib.query import Result, ResultRow
 
-from cytokg.build import build
 from cytokg.gates.reason import java_available
-from cytokg.gates.suite import Layout
 from cytokg.owlapi import owlapi_available
 from cytokg.store import Queryable
 from cytokg.testing.virtuoso import LocalVirtuoso, virtuoso_available
 
-ROOT = Path(__file__).resolve().parents[1]
-ONTOLOGY = ROOT / "ontology"
-LAYOUT = Layout(ROOT / "shapes", ROOT / "queries")
+from . import shared_build
+from .shared_build import LAYOUT, ONTOLOGY, RELEASE_DATE, ROOT
+
+__all__ = ["LAYOUT", "ONTOLOGY", "RELEASE_DATE", "ROOT"]
+
 REFDATA = ROOT.parent / "shared" / "refdata"
 RESOURCES = Path(__file__).parent / "resources"
-RELEASE_DATE = "2026-11-21"
 
 
 def select(store: Queryable, query: str) -> list[pyoxigraph.QuerySolution]:
@@ -63,16 +67,57 @@ def need_refdata() -> Path:
     return REFDATA
 
 
+def _needs_virtuoso(item: pytest.Item) -> bool:
+    """Whether the test uses Virtuoso: by fixture, or as the "virtuoso" value of a ``BACKENDS`` parameter."""
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params.values() if callspec is not None else ()
+    return "virtuoso" in getattr(item, "fixturenames", ()) or "virtuoso" in params
+
+
+#: Modules whose tests are spread over the workers one by one (long tests with no costly module fixture).
+SPREAD = frozenset({"test_bad_input.py", "test_releases.py"})
+
+
+def _needs_build(item: pytest.Item) -> bool:
+    return "built" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests for pytest-xdist and put the modules that need no build first."""
+    needs_build = {item.path for item in items if _needs_build(item)}
+    items.sort(key=lambda item: item.path in needs_build)  # stable: a module's tests stay in their order
+    for item in items:
+        if _needs_virtuoso(item):
+            item.add_marker(pytest.mark.xdist_group("virtuoso"))
+        elif item.path.name not in SPREAD:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the shared build in the background if a selected test needs it."""
+    config = session.config
+    if config.option.collectonly or not any(_needs_build(item) for item in session.items):
+        return
+    if java_available() and owlapi_available():
+        shared_build.start(shared_build.location(config._tmp_path_factory.getbasetemp()))  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A gated build of the real curated sources."""
+    """The gated build of the real curated sources that every test of the run shares; read it, never write to it."""
     need(java_available(), "Java is needed for HermiT: apt-get install default-jdk-headless")
     need(owlapi_available(), "the OWL API is needed for the OWL 2 DL gate: apt-get install libowlapi-java")
-    out = tmp_path_factory.mktemp("build")
-    reports = build(ONTOLOGY, out, LAYOUT, RELEASE_DATE, lambda _: None)
-    failed = {r.name: r.lines[:20] for r in reports if not r.ok}
+    out = shared_build.location(tmp_path_factory.getbasetemp())
+    failed = shared_build.wait(out)
     assert not failed, f"gates failed on the real sources: {failed}"
     return out
+
+
+@pytest.fixture()
+def own_build(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the shared build, for a test that builds into it or runs `cytokg check` on it."""
+    return shared_build.copy_build(built, tmp_path / "build")
 
 
 @pytest.fixture()

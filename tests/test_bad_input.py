@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import RELEASE_DATE, ROOT
+from cytokg.publish import build_lock, new_release, publish
+
+from .conftest import RELEASE_DATE, RESOURCES, ROOT
 
 TREES = ("ontology", "shapes", "queries")
 
@@ -346,9 +348,17 @@ def _release_digest(build_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def release(built: Path) -> tuple[Path, dict[str, str]]:
-    """The session's good release and the digest of its files, taken once."""
-    return built, _release_digest(built)
+def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A build folder with one small published release (the bad builds go into it) and its files' digests.
+
+    What is tested is that a refused build leaves the current release alone, whatever that release holds.
+    """
+    build_dir = tmp_path_factory.mktemp("release") / "build"
+    with build_lock(build_dir):
+        folder = new_release(build_dir)
+        shutil.copy(RESOURCES / "releases" / "old" / "cytokg.nt", folder / "cytokg.nt")
+        publish(build_dir, folder)
+    return build_dir, _release_digest(build_dir)
 
 
 def _corrupt(tmp_path: Path, corruption: Corruption) -> Path:

@@ -18,34 +18,34 @@ def _digest(folder: Path) -> str:
     return hashlib.sha256((folder / "cytokg.ttl").read_bytes()).hexdigest()
 
 
-def test_turtle_syntax_error_exits_2_and_keeps_build(built: Path, ontology_copy: Path) -> None:
-    before = _digest(built)
+def test_turtle_syntax_error_exits_2_and_keeps_build(own_build: Path, ontology_copy: Path) -> None:
+    before = _digest(own_build)
     edit = ontology_copy / "cytokg-edit.ttl"
     lines = edit.read_text().splitlines()
     lines[40] = lines[40] + " this is not turtle ;;"
     edit.write_text("\n".join(lines) + "\n")
     done = _run(
-        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(own_build), "--release-date", RELEASE_DATE
     )
     assert done.returncode == 2
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "cytokg-edit.ttl:" in errors[0] and "fix:" in errors[0], done.stderr
     assert "Traceback" not in done.stderr
-    assert _digest(built) == before
+    assert _digest(own_build) == before
 
 
-def test_bad_identifier_in_table_exits_2_naming_file_and_line(built: Path, ontology_copy: Path) -> None:
-    before = _digest(built)
+def test_bad_identifier_in_table_exits_2_naming_file_and_line(own_build: Path, ontology_copy: Path) -> None:
+    before = _digest(own_build)
     table = ontology_copy / "data" / "cell_links.tsv"
     text = table.read_text().replace("CL:0000576", "CL:9999999", 1)
     table.write_text(text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "CL:9999999" in row)
     done = _run(
-        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(own_build), "--release-date", RELEASE_DATE
     )
     assert done.returncode == 2
     assert f"cell_links.tsv:{line}:" in done.stderr and "CL:9999999" in done.stderr and "fix:" in done.stderr
-    assert _digest(built) == before
+    assert _digest(own_build) == before
 
 
 def test_unknown_symbol_names_the_fix(ontology_copy: Path, tmp_path: Path) -> None:
@@ -64,16 +64,16 @@ def test_missing_column_is_reported(ontology_copy: Path, tmp_path: Path) -> None
     assert "gene_products.tsv:" in done.stderr and "expected 3" in done.stderr
 
 
-def test_gate_failure_exits_1_and_keeps_build(built: Path, ontology_copy: Path) -> None:
-    before = _digest(built)
+def test_gate_failure_exits_1_and_keeps_build(own_build: Path, ontology_copy: Path) -> None:
+    before = _digest(own_build)
     edit = ontology_copy / "cytokg-edit.ttl"
     edit.write_text(edit.read_text().replace('rdfs:label "adipokine"@en ;', ""))
     done = _run(
-        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(built), "--release-date", RELEASE_DATE
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(own_build), "--release-date", RELEASE_DATE
     )
     assert done.returncode == 1, done.stderr
     assert "missing-label" in done.stdout and "Adipokine" in done.stdout
-    assert _digest(built) == before
+    assert _digest(own_build) == before
 
 
 def test_query_and_stats(built: Path, tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_query_and_stats(built: Path, tmp_path: Path) -> None:
     assert int(counts["triples"]) > 1000 and int(counts["receptor_complexes"]) >= 25
 
 
-def test_check_passes_on_a_good_build(built: Path) -> None:
-    done = _run("check", "--build-dir", str(built))
+def test_check_passes_on_a_good_build(own_build: Path) -> None:
+    done = _run("check", "--build-dir", str(own_build))
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count(" pass") == 4

@@ -7,6 +7,7 @@ Each attack must leave a cheap query answering within a second — the server's 
 from __future__ import annotations
 
 import functools
+import json
 import socket
 import statistics
 import subprocess
@@ -23,6 +24,7 @@ from typing import Self
 
 import pytest
 
+from cytokg.sparql.safety import LIMITS
 from cytokg.web.app import create_app
 from cytokg.web.fairness import ClientLimits
 from cytokg.web.pages import OWN_KINDS
@@ -367,3 +369,22 @@ def test_query_processes_die_with_the_server(built: Path) -> None:
     while any(_running(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_running(pid) for pid in children), "a query process outlived the server"
+
+
+def test_structures_that_would_kill_the_query_process_are_400(server: str) -> None:
+    """Shapes on which pyoxigraph overflows its stack (tests/resources/hostile/structures.rq) are refused by
+    the vetting with the limit they pass, before the store sees them; cheap queries keep answering."""
+    crashes = {
+        "logical": "ASK { ?s ?p ?o FILTER(" + "!" * 11_000 + "true) }",
+        "groups": "SELECT * { ?s ?p ?o " + "".join(f"BIND(1 AS ?v{i})" for i in range(3_200)) + " }",
+        "patterns": "ASK { ?s ?p (" + " 1" * 5_000 + ") }",
+    }
+    direct = {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
+    for name, query in crashes.items():
+        request = urllib.request.Request(f"{server}/sparql", data=query.encode(), headers=direct)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=20)
+        message = json.loads(refused.value.read())["error"]
+        assert refused.value.code == 400 and f"the limit is {LIMITS[name]:,}" in message, message
+    status, seconds = cheap(server)
+    assert status == 200 and seconds < 1.0

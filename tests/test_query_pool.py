@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,8 +33,34 @@ def test_a_new_process_answers_its_first_cheap_query_in_the_fast_lane(pool: Quer
     assert set(pool.pids) == started
 
 
-def test_a_query_that_outgrows_the_fast_lane_is_answered_and_its_process_retired(pool: QueryPool) -> None:
+def test_a_query_that_outgrows_the_fast_lane_runs_re_niced_then_its_process_is_reused(
+    pool: QueryPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past its fast slice the query's process is re-niced, in the heavy lane re-niced further; after the answer
+    it gets its first priority back and returns to the fast lane, so a heavy query costs no new process."""
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "setpriority", lambda _which, pid, niceness: calls.append((pid, niceness)))
     started = set(pool.pids)
     answer = pool.run(JOIN)
     assert answer.status == 200 and answer.rows == 1
-    assert len(started - set(pool.pids)) == 1  # the re-niced process was retired, not given back
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert [niceness for _, niceness in calls] == [max(10, base), max(19, base), base]
+    assert len({pid for pid, _ in calls}) == 1 and calls[0][0] in started
+    assert set(pool.pids) == started
+
+
+def test_a_re_niced_process_is_retired_where_its_priority_cannot_be_raised_again(
+    pool: QueryPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without root or RLIMIT_NICE a process cannot get its priority back: it is retired, not given back."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+
+    def lower_only(_which: int, _pid: int, niceness: int) -> None:
+        if niceness <= base:
+            raise PermissionError("raising a priority needs CAP_SYS_NICE")
+
+    monkeypatch.setattr(os, "setpriority", lower_only)
+    started = set(pool.pids)
+    answer = pool.run(JOIN)
+    assert answer.status == 200 and answer.rows == 1
+    assert len(started - set(pool.pids)) == 1

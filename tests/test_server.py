@@ -276,3 +276,20 @@ def test_reasoner_memberships_are_served(client: FlaskClient) -> None:
         "https://w3id.org/cytokg/graph/examples",
         "https://w3id.org/cytokg/graph/inferred",
     ], "the inferred memberships and the example queries, each in its named graph"
+
+
+def test_serve_passes_the_per_client_caps_to_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--client-heavy`` (long-running queries per client at once) reaches the app like the other limits."""
+    from click.testing import CliRunner
+
+    from cytokg.cli import main
+
+    (tmp_path / "oxigraph").mkdir()
+    seen: dict[str, object] = {}
+    monkeypatch.setattr("cytokg.web.serve.serve", lambda _build, _queries, _settings, config: seen.update(config))
+    runner = CliRunner()
+    done = runner.invoke(main, ["serve", "--build-dir", str(tmp_path), "--client-heavy", "3", "--client-parallel", "5"])
+    assert done.exit_code == 0, done.output
+    assert (seen["CLIENT_HEAVY"], seen["CLIENT_PARALLEL"]) == (3, 5)
+    refused = runner.invoke(main, ["serve", "--build-dir", str(tmp_path), "--client-heavy", "0"])
+    assert refused.exit_code == 2 and "--client-heavy" in refused.output

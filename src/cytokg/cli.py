@@ -315,6 +315,13 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
 )
 @click.option("--client-parallel", default=4, show_default=True, type=int, help="Requests per client at once.")
 @click.option(
+    "--client-heavy",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Long-running (heavy-lane) queries per client at once.",
+)
+@click.option(
     "--limiter-storage",
     default="memory://",
     show_default=True,
@@ -348,6 +355,7 @@ def serve(
     max_query_bytes: int,
     client_budget: float,
     client_parallel: int,
+    client_heavy: int,
     limiter_storage: str,
     trusted_proxy: str | None,
     trusted_proxy_count: int,
@@ -369,6 +377,7 @@ def serve(
         "MAX_QUERY_BYTES": max_query_bytes,
         "CLIENT_BUDGET": client_budget,
         "CLIENT_PARALLEL": client_parallel,
+        "CLIENT_HEAVY": client_heavy,
         "LIMITER_STORAGE": limiter_storage,
         "ALLOWED_SERVICES": frozenset(allow_service),
     }

@@ -123,13 +123,13 @@ def serialize_answer(answer: Any, job: Job, max_rows: int) -> Answer:
         return Answer(200, job.result_media, serialize_boolean(bool(answer), job.result_media), 1)
     if isinstance(answer, pyoxigraph.QuerySolutions):
         names = [v.value for v in answer.variables]
-        rows: list[list[Any]] = []
+        rows: list[tuple[Any, ...]] = []
         truncated = False
         for solution in answer:
             if len(rows) == max_rows:
                 truncated = True
                 break
-            rows.append([solution[name] for name in names])
+            rows.append(tuple(solution))  # the values in the order of ``names``, None where unbound
         if job.rows:
             solutions = tuple(tuple(_term(value) for value in row) for row in rows)
             return Answer(200, "rows", b"", len(rows), truncated, variables=tuple(names), solutions=solutions)

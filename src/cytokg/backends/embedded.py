@@ -7,17 +7,20 @@ time limit as the query itself, so no text is ever parsed outside the limit.
 The pool has two lanes. Every query starts in the *fast* lane; past ``fast_slice`` seconds of CPU its
 process is re-niced, so cheap queries keep the CPU. One that has used ``fast_budget`` seconds of CPU (only
 ``fast_slice`` while other queries wait for the fast lane) moves to the *heavy* lane, which is small, with
-at most ``client_heavy`` heavy queries per client, at the lowest priority. Re-niced processes are retired
-after their query. A query that finds the fast lane full for ``queue_wait`` seconds, or the heavy lane full
-when it needs it, is refused with ``Busy`` (HTTP 503 and Retry-After): cheap work always has capacity of
-its own.
+at most ``client_heavy`` heavy queries per client, at the lowest priority. After its query a re-niced
+process gets its priority back and is reused, or is retired where the system does not let the server raise
+a priority again (no root, no RLIMIT_NICE). A query that finds the fast lane full for ``queue_wait``
+seconds, or the heavy lane full when it needs it, is refused with ``Busy`` (HTTP 503 and Retry-After):
+cheap work always has capacity of its own.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
+import select
 import threading
 import time
 from collections import Counter
@@ -187,7 +190,14 @@ class _Child:
         self.process.start()
         child.close()
         self.connection: multiprocessing.connection.Connection = parent
+        self._poller = select.poll()  # one system call per look (Connection.poll builds a selector every time)
+        self._poller.register(parent.fileno(), select.POLLIN)
+        self.niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the server's, which the process inherits
         self.reniced = False
+        try:  # kept open: a look at the CPU time is then one system call
+            self._stat: int | None = os.open(f"/proc/{self.process.pid}/stat", os.O_RDONLY)
+        except OSError:
+            self._stat = None
 
     def wait_ready(self, seconds: float = 120.0) -> None:
         """Wait until the process has opened its store and warmed up (its ``Ready`` message).
@@ -195,12 +205,16 @@ class _Child:
         :raises OSError: it died or took longer than ``seconds``.
         """
         try:
-            started = self.connection.poll(seconds) and isinstance(self.connection.recv(), Ready)
+            started = self.answered(seconds) and isinstance(self.connection.recv(), Ready)
         except EOFError:
             started = False
         if not started:
             self.kill()
             raise OSError("a query process did not start")
+
+    def answered(self, seconds: float) -> bool:
+        """Whether the process has answered (or died) within ``seconds``."""
+        return bool(self._poller.poll(max(0, math.ceil(seconds * 1000))))
 
     @property
     def alive(self) -> bool:
@@ -208,24 +222,38 @@ class _Child:
 
     def cpu_seconds(self) -> float:
         """CPU time the process has used so far (Linux); wall time stands in elsewhere."""
+        if self._stat is None:
+            return time.monotonic()
         try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError, IndexError):
+            fields = os.pread(self._stat, 1024, 0).rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
             return time.monotonic()
         return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
     def lower_priority(self, niceness: int) -> None:
-        """Let cheap queries have the CPU first; a re-niced process is retired after its query."""
+        """Let cheap queries have the CPU first (until ``restore_priority``)."""
         self.reniced = True
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, max(niceness, self.niceness))
         except OSError:
             pass
+
+    def restore_priority(self) -> bool:
+        """Give a re-niced process its first priority back for its next query; False if the system refuses."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, self.niceness)
+        except OSError:
+            return False
+        self.reniced = False
+        return True
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join(5)
         self.connection.close()
+        if self._stat is not None:
+            os.close(self._stat)
+            self._stat = None
 
 
 class QueryPool:
@@ -320,15 +348,16 @@ class QueryPool:
             child.connection.send(job)
             if self._answered_fast(child, started):
                 reply: Answer | Vetted = child.connection.recv()
-                reusable = not child.reniced
+                reusable = not child.reniced or child.restore_priority()
                 return reply
             self._fast.release()
             fast = False
             self._enter_heavy(client)
             heavy = True
             child.lower_priority(_HEAVY_NICENESS)
-            if child.connection.poll(max(settings.timeout - (time.monotonic() - started), 0.0)):
+            if child.answered(settings.timeout - (time.monotonic() - started)):
                 reply = child.connection.recv()
+                reusable = child.restore_priority()
                 return reply
             raise QueryTimeout(f"the query ran longer than {settings.timeout:g} s and was stopped")
         except (EOFError, OSError):
@@ -352,17 +381,17 @@ class QueryPool:
         still cheap."""
         settings = self.settings
         first = min(_FIRST_LOOK, settings.fast_slice)
-        if child.connection.poll(first):
+        if child.answered(first):
             return True
         cpu_start = child.cpu_seconds() - first  # as if the query had had the CPU all along its first wait
-        while not child.connection.poll(_POLL):
+        while not child.answered(_POLL):
             used = child.cpu_seconds() - cpu_start
             if used >= settings.fast_slice and not child.reniced:
                 child.lower_priority(_SLOW_NICENESS)
             if used >= settings.fast_budget or (used >= settings.fast_slice and self._waiting):
-                return child.connection.poll(0)
+                return child.answered(0)
             if time.monotonic() - started >= _FAST_WALL:
-                return child.connection.poll(0)
+                return child.answered(0)
         return True
 
     def _enter_heavy(self, client: str) -> None:

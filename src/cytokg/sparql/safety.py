@@ -1,13 +1,36 @@
-"""Refuse what a public read-only endpoint must never run: updates, SERVICE, LOAD."""
+"""Refuse what a public read-only endpoint must never run: updates, SERVICE, LOAD, and structures so large
+that they overflow Oxigraph's stack (the query process dies)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from cytokg.sparql.lexemes import nesting_depth, plainly_safe, read
+from cytokg.sparql.lexemes import SMALL, nesting_depth, plainly_safe, read, size
 
-__all__ = ["QueryRefused", "inspect_query", "nesting_depth", "plainly_safe", "query_dataset", "syntax_error"]
+__all__ = [
+    "LIMITS",
+    "QueryRefused",
+    "check_size",
+    "inspect_query",
+    "nesting_depth",
+    "plainly_safe",
+    "query_dataset",
+    "syntax_error",
+]
+
+#: How much of each structure a query may hold alone: each limit is 30% of what overflows the 8 MB stack of
+#: a query process running pyoxigraph 0.5.13 (measured: 9,300 ``!`` or ``||``; 6,900 chained ``+`` or ``-``;
+#: 2,600 BINDs, MINUS blocks, projections or ORDER BY conditions; 8,200 triple patterns or path steps). The
+#: shares add up: a query may use each kind's share, up to 100% in all (docs/deploy.md). Every query of
+#: queries/ and benchmarks/queries/ uses under 3%.
+LIMITS = {"logical": 2_800, "arithmetic": 2_000, "groups": 750, "patterns": 2_400}
+_NAMES = {
+    "logical": "logical operators (! && ||)",
+    "arithmetic": "arithmetic or path operators (+ - * / ^)",
+    "groups": "bracketed groups (BIND, FILTER, OPTIONAL, MINUS, UNION, subqueries, function calls …)",
+    "patterns": "triple patterns (collection items count twice)",
+}
 
 
 class QueryRefused(Exception):
@@ -28,6 +51,38 @@ def _walk(node: Any) -> Iterable[Any]:
             yield from _walk(value)
 
 
+def check_size(text: str) -> None:
+    """Refuse a text whose structure would overflow the store's stack (HTTP 400, naming counts and limits).
+    Texts up to ``SMALL`` characters cannot hold that much and are not read.
+
+    :raises QueryRefused: the shares of :data:`LIMITS` add up to more than 100%, or a long text cannot be
+        counted exactly.
+    """
+    if len(text) <= SMALL:
+        return
+    measured = size(text)
+    if not measured.exact:
+        raise QueryRefused(
+            f"this query is longer than {SMALL:,} characters and has a '<' that may be an IRI or the less-than "
+            "operator, so its size cannot be checked; put a space after '<' where it is the operator",
+            400,
+        )
+    counts = {name: getattr(measured, name) for name in LIMITS if getattr(measured, name)}
+    shares = {name: count / LIMITS[name] for name, count in counts.items()}
+    if sum(shares.values()) <= 1:
+        return
+    largest = max(shares, key=shares.__getitem__)
+    if shares[largest] > 1:
+        raise QueryRefused(
+            f"the query has {counts[largest]:,} {_NAMES[largest]}; the limit is {LIMITS[largest]:,}", 400
+        )
+    held = ", ".join(f"{count:,} {_NAMES[name]}" for name, count in counts.items())
+    alone = ", ".join(f"{LIMITS[name]:,} {name}" for name in counts)
+    raise QueryRefused(
+        f"the query has {held}: together {sum(shares.values()):.1%} of the limit (each alone may reach {alone})", 400
+    )
+
+
 def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, thorough: bool = False) -> bool:
     """Parse ``text`` as a SPARQL 1.1 query and refuse updates and unlisted SERVICE calls; plainly safe text
     is parsed only if ``thorough`` (to explain why a store refused it).
@@ -35,8 +90,10 @@ def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, 
     :returns: whether the query names its own dataset (FROM / FROM NAMED).
 
     :raises SyntaxError: the text is not a SPARQL query (message includes the position).
-    :raises QueryRefused: an update, or a SERVICE whose IRI is not in ``allowed_services``.
+    :raises QueryRefused: an update, a SERVICE whose IRI is not in ``allowed_services``, or too much structure
+        (:func:`check_size`).
     """
+    check_size(text)
     if not thorough and plainly_safe(text):
         return False  # the store still parses it; syntax_error() explains a rejection the rdflib way
     parsed = _parse(text)

@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from limits import RateLimitItemPerSecond, storage, strategies
 
@@ -45,6 +46,7 @@ class ClientLimits:
         self._lock = threading.Lock()
 
     @staticmethod
+    @lru_cache(maxsize=4096)  # every request asks (three times); parsing the address is the costly part
     def client_key(address: str) -> str:
         """The unit a budget belongs to: an IPv4 address, or an IPv6 /64 network.
 
