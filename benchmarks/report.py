@@ -122,7 +122,7 @@ def _scale_targets(points: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
         ("5M triples: cold start <= 1.5 s (issue 19)", f"{cold} s", _verdict(cold, 1.5)),
     ]
     for query, title, limit in (
-        ("label-search", "label search", 0.2),
+        ("label-text-search", "label search through `text:matches`", 0.2),
         ("associations-per-disease", "GROUP BY per disease", 0.5),
     ):
         seconds = _latency(point.get("queries", {}).get(query, {}))

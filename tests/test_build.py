@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +14,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from cytokg.exports.release_set import MODULE_TYPE
+from cytokg.gates.cache import GateCache, gate_key
+from cytokg.gates.suite import GATES, GateReport, Layout, check_release, write_reports
 from cytokg.namespaces import BASE, CYTO, ONTOLOGY_IRI
 from cytokg.owlapi import owlapi_available
+from cytokg.publish import CURRENT
 from cytokg.release import (
     ASSERTED_TRIPLES,
     BASE_FILE,
@@ -29,7 +33,7 @@ from cytokg.release import (
     TBOX_FILE,
 )
 
-from .conftest import RELEASE_DATE, ROOT, need
+from .conftest import LAYOUT, RELEASE_DATE, ROOT, need
 
 OWLCHECK = ROOT.parent / "shared" / "tools" / "owlcheck" / "owlcheck"
 
@@ -142,3 +146,44 @@ def test_two_builds_are_byte_identical_and_the_second_reports_no_change(tmp_path
     assert "0 statements added, 0 removed in all." in report
     assert report.count("No change.") == report.count("\n## ") == 8
     assert (out / "reports" / CHANGES_JSON).is_file()
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_check_reuses_the_builds_gates_and_never_writes_into_the_release(built: Path, tmp_path: Path) -> None:
+    release = (built / CURRENT).resolve()
+    before = _tree_digest(release)
+    reports = check_release(release, LAYOUT, tmp_path / "reports", lambda _: None)
+    assert [(r.name, r.status, r.reused) for r in reports] == [(name, "pass", True) for name in GATES]
+    assert _tree_digest(release) == before
+    for report in reports:
+        assert (tmp_path / "reports" / f"{report.name}.txt").read_text(encoding="utf-8") == (
+            release / "reports" / f"{report.name}.txt"
+        ).read_text(encoding="utf-8")
+
+
+def test_check_after_a_shape_edit_reruns_only_shacl(built: Path, tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes"
+    shutil.copytree(LAYOUT.shapes, shapes)
+    first = min(shapes.glob("*.ttl"))
+    first.write_text(first.read_text(encoding="utf-8") + "\n# an edit that changes no rule\n", encoding="utf-8")
+    layout = Layout(shapes, LAYOUT.queries)
+    reports = check_release((built / CURRENT).resolve(), layout, tmp_path / "reports", lambda _: None)
+    assert [(r.name, r.status, r.reused) for r in reports] == [(name, "pass", name != "shacl") for name in GATES]
+    again = check_release((built / CURRENT).resolve(), layout, tmp_path / "reports", lambda _: None)
+    assert all(r.reused for r in again)  # the check's own reports are kept for the next check
+
+
+def test_a_kept_report_is_found_only_by_its_key(tmp_path: Path) -> None:
+    report = GateReport("qc", "fail", ["missing-label: 1 rows"])
+    write_reports([report], {"qc": gate_key("qc", b"one input")}, tmp_path)
+    cache = GateCache([tmp_path, tmp_path / "absent"])
+    assert cache.get("qc", gate_key("qc", b"one input")) == GateReport("qc", "fail", report.lines, reused=True)
+    assert cache.get("qc", gate_key("qc", b"another input")) is None
+    assert cache.get("shacl", gate_key("qc", b"one input")) is None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,46 @@ def test_a_re_niced_process_is_retired_where_its_priority_cannot_be_raised_again
     answer = pool.run(JOIN)
     assert answer.status == 200 and answer.rows == 1
     assert len(started - set(pool.pids)) == 1
+
+
+@pytest.fixture()
+def one_lane(built: Path) -> Iterator[QueryPool]:
+    """One fast-lane process and a fast budget no test query reaches: only waiting queries move a query on."""
+    pool = QueryPool(current_release(built) / "oxigraph", LaneSettings(timeout=20, fast=1, fast_budget=30))
+    pool.start()
+    yield pool
+    pool.close()
+
+
+def _join_with_a_waiter(pool: QueryPool, monkeypatch: pytest.MonkeyPatch, waiter: str) -> list[int]:
+    """Run JOIN for client "a"; once it is past its fast slice, queue a cheap query for ``waiter``. The
+    priorities JOIN's process was given, in order."""
+    calls: list[int] = []
+    past_slice = threading.Event()
+
+    def record(_which: int, _pid: int, niceness: int) -> None:
+        calls.append(niceness)
+        past_slice.set()
+
+    monkeypatch.setattr(os, "setpriority", record)
+    with ThreadPoolExecutor(2) as executor:
+        join = executor.submit(pool.run, JOIN, "a")
+        assert past_slice.wait(60), "JOIN never passed its fast slice"
+        cheap = executor.submit(pool.run, CHEAP, waiter)
+        assert join.result().status == 200 and cheap.result().status == 200
+    return calls
+
+
+def test_another_clients_waiting_query_moves_a_long_query_to_the_heavy_lane(
+    one_lane: QueryPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert max(19, base) in _join_with_a_waiter(one_lane, monkeypatch, waiter="b")
+
+
+def test_a_clients_own_waiting_query_leaves_its_long_query_in_the_fast_lane(
+    one_lane: QueryPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moving it would only throw the client's own work away: it finishes in the fast lane."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert _join_with_a_waiter(one_lane, monkeypatch, waiter="a") == [max(10, base), base]

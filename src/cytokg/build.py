@@ -9,18 +9,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import Graph
-
 from cytokg.compile.pipeline import Compiled, compile_graphs
 from cytokg.errors import InputError
 from cytokg.exports.diff import diff_releases, write_changes
 from cytokg.exports.evidence_report import evidence_report
 from cytokg.exports.examples import example_graph
 from cytokg.exports.ligand_receptor_report import ligand_receptor_report
-from cytokg.exports.release_set import write_release_set
+from cytokg.exports.release_set import write_full_set, write_ontology_set
 from cytokg.exports.sssom import sssom_text
 from cytokg.exports.void import linkset_description
-from cytokg.gates.suite import GateReport, Layout, reason, run_gates
+from cytokg.gates.cache import GateCache
+from cytokg.gates.suite import GateReport, GateRun, Layout, Reasoning, write_reports
 from cytokg.publish import BUILD_WAIT, CURRENT, build_lock, discard, new_release, publish, recover
 from cytokg.release import (
     ASSERTED_TRIPLES,
@@ -32,7 +31,7 @@ from cytokg.release import (
     VOID_FILE,
 )
 from cytokg.search import write_index
-from cytokg.serialize import write_graph
+from cytokg.serialize import canonical_ntriples, write_graph
 from cytokg.statistics import write_statistics
 from cytokg.store import EXAMPLES_GRAPH, INFERRED_GRAPH, add_named_graph, create_store, open_store
 from cytokg.writing import write_atomic
@@ -68,30 +67,45 @@ def _writing(build_dir: Path) -> Iterator[None]:
         raise InputError(path, None, problem, f"{fix}; the previous release is unchanged") from None
 
 
-def _write_release(
+def _write_unreasoned(
     compiled: Compiled,
-    inferred: Graph,
+    asserted: bytes,
     folder: Path,
     release_date: str,
     examples: Path,
     progress: Callable[[str], None],
 ) -> None:
-    write_release_set(compiled.full, compiled.tbox, inferred, folder, release_date, progress)
+    """The files that need no inferences (written while HermiT runs): TBox, base, OBO, SSSOM, VoID, examples."""
+    write_ontology_set(compiled.full, compiled.tbox, folder, release_date, progress)
     progress(f"writing {MAPPING_FILE} and {VOID_FILE}")
     write_atomic(folder / MAPPING_FILE, sssom_text(compiled.full, compiled.mappings, release_date).encode())
     write_graph(linkset_description(compiled.full), folder / VOID_FILE)
     progress(f"writing {EXAMPLES_FILE}")
     write_graph(example_graph(examples), folder / EXAMPLES_FILE)
-    for name in DOWNLOAD_FILES:
-        if (folder / name).exists():
-            write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
-    write_graph(compiled.full, folder / ASSERTED_TRIPLES)
-    write_graph(inferred, folder / INFERRED_TYPES)
+    write_atomic(folder / ASSERTED_TRIPLES, asserted)
+
+
+def _write_reasoned(
+    compiled: Compiled,
+    reasoning: Reasoning,
+    inferred: bytes,
+    folder: Path,
+    release_date: str,
+    progress: Callable[[str], None],
+    owl_written: Callable[[], None],
+) -> None:
+    """The full release files (asserted plus inferred), the store and the search index, and every file gzipped."""
+    write_full_set(compiled.full, reasoning.inferred, folder, release_date, progress, owl_written)
+    write_atomic(folder / INFERRED_TYPES, inferred)
     progress("loading the Oxigraph store (asserted graph, and the inferred memberships as a named graph)")
     create_store(folder / ASSERTED_TRIPLES, folder / "oxigraph")
     add_named_graph(folder / "oxigraph", folder / INFERRED_TYPES, INFERRED_GRAPH)
     progress("writing the search index")
     write_index(open_store(folder / "oxigraph"), folder / SEARCH_FILE)
+    progress("compressing the downloads")
+    for name in DOWNLOAD_FILES:
+        if (folder / name).exists():
+            write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
 
 
 def _write_changes(build_dir: Path, release: Path, progress: Callable[[str], None]) -> None:
@@ -115,14 +129,24 @@ def build(
     """
     progress("compiling curated sources")
     compiled = compile_graphs(ontology_dir, release_date)
+    asserted = canonical_ntriples(compiled.full)
     with _writing(build_dir), build_lock(build_dir, BUILD_WAIT):
         recover(build_dir)
         release = new_release(build_dir)
+        gates = GateRun(release, layout, GateCache([]), lambda: compiled.full)  # a build runs every gate
         try:
-            progress("reasoning (HermiT)")
-            reasoning = reason(release, compiled.full)
-            _write_release(compiled, reasoning.inferred, release, release_date, layout.queries / "examples", progress)
-            reports = run_gates(release, compiled.full, reasoning, layout, progress)
+            progress("reasoning (HermiT), beside the files that need no inferences")
+            gates.start_reasoning(asserted)
+            _write_unreasoned(compiled, asserted, release, release_date, layout.queries / "examples", progress)
+            reasoning = gates.reasoning()
+            inferred = canonical_ntriples(reasoning.inferred)
+            progress("SHACL validation, beside the full release files and the OWL 2 DL profile (OWL API)")
+            gates.start_shacl(asserted, inferred, reasoning)
+            _write_reasoned(compiled, reasoning, inferred, release, release_date, progress, gates.start_owl_dl)
+            progress("QC queries")
+            gates.run_qc(asserted, inferred)
+            reports = gates.finish()
+            write_reports(reports, gates.keys, release / "reports")
             progress("writing the ligand-receptor and evidence reports")
             report = ligand_receptor_report(compiled.curated, compiled.listings)
             write_atomic(release / "reports" / LIGAND_RECEPTOR_REPORT, report.encode("utf-8"))
@@ -141,4 +165,5 @@ def build(
                 shutil.move(release / "reports", failed)
             return reports
         finally:
+            gates.stop()
             discard(build_dir, release)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -45,24 +47,61 @@ def _classpath() -> str:
     return ":".join(jars)
 
 
+def _cache_root() -> Path:
+    """Where compiled programs are kept: ``$XDG_CACHE_HOME/cytokg/java`` (``~/.cache`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cytokg" / "java"
+
+
+def _compile(program: str, classpath: str, work: Path) -> None:
+    source = (resources.files("cytokg") / "java" / f"{program}.java").read_text(encoding="utf-8")
+    java_file = work / f"{program}.java"
+    java_file.write_text(source, encoding="utf-8")
+    subprocess.run(
+        ["javac", "-nowarn", "-cp", classpath, "-d", str(work), str(java_file)],
+        check=True,
+        capture_output=True,
+        text=True,
+        preexec_fn=die_with_parent(),
+    )
+
+
+def _compiled(program: str, classpath: str) -> Path:
+    """The folder of ``program``'s classes, compiled once per source and class path (javac costs seconds)."""
+    source = (resources.files("cytokg") / "java" / f"{program}.java").read_bytes()
+    key = hashlib.sha256(source + b"\0" + classpath.encode()).hexdigest()[:20]
+    folder = _cache_root() / f"{program}-{key}"
+    if (folder / f"{program}.class").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{program}-", dir=folder.parent))
+    try:
+        _compile(program, classpath, work)
+        os.rename(work, folder)  # atomic; another build that compiled it first wins
+    except OSError:
+        shutil.rmtree(work, ignore_errors=True)
+        if not (folder / f"{program}.class").is_file():
+            raise
+    return folder
+
+
 def run_owlapi_tool(program: str, args: list[str]) -> subprocess.CompletedProcess[str]:
-    """Compile ``java/<program>.java`` against Debian's OWL API and run it with ``args``."""
+    """Run ``java/<program>.java`` (compiled against Debian's OWL API, once) with ``args``."""
     classpath = _classpath()
-    source = resources.files("cytokg") / "java" / f"{program}.java"
-    with tempfile.TemporaryDirectory(prefix="cytokg-owlapi-") as work:
-        java_file = Path(work) / f"{program}.java"
-        java_file.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-        subprocess.run(
-            ["javac", "-nowarn", "-cp", classpath, "-d", work, str(java_file)],
-            check=True,
-            capture_output=True,
-            text=True,
-            preexec_fn=die_with_parent(),
-        )
-        return subprocess.run(
-            ["java", "-cp", f"{classpath}:{work}", program, *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            preexec_fn=die_with_parent(),
-        )
+    try:
+        classes = _compiled(program, classpath)
+    except OSError:  # no writable cache folder: compile into a scratch folder for this run
+        with tempfile.TemporaryDirectory(prefix="cytokg-owlapi-") as work:
+            _compile(program, classpath, Path(work))
+            return _run(program, f"{classpath}:{work}", args)
+    return _run(program, f"{classpath}:{classes}", args)
+
+
+def _run(program: str, classpath: str, args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["java", "-XX:+UseSerialGC", "-cp", classpath, program, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=die_with_parent(),
+    )

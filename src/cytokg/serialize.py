@@ -11,7 +11,7 @@ from cytokg.namespaces import PREFIXES, bind_prefixes
 from cytokg.sparql.formats import GRAPH_TYPES, SUFFIX_TYPES
 from cytokg.writing import write_atomic
 
-__all__ = ["canonical_ntriples", "write_graph"]
+__all__ = ["canonical_ntriples", "write_graph", "write_ntriples_as"]
 
 
 def canonical_ntriples(graph: Graph) -> bytes:
@@ -31,15 +31,22 @@ def _ordered_copy(graph: Graph) -> Graph:
 
 def write_graph(graph: Graph, path: Path) -> None:
     """Serialize ``graph`` to ``path`` in the format its suffix names, atomically."""
-    media = SUFFIX_TYPES[path.suffix]
-    if media == "application/n-triples":
-        write_atomic(path, canonical_ntriples(graph))
-        return
-    if media == "text/turtle":
+    if SUFFIX_TYPES[path.suffix] == "text/turtle":
         write_atomic(path, _ordered_copy(graph).serialize(format="turtle", encoding="utf-8"))
         return
-    # RDF/XML and JSON-LD: Oxigraph's streaming writers keep the sorted N-Triples order.
-    quads = pyoxigraph.parse(canonical_ntriples(graph), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    write_ntriples_as(canonical_ntriples(graph), path)
+
+
+def write_ntriples_as(ntriples: bytes, path: Path) -> None:
+    """Write canonical N-Triples (:func:`canonical_ntriples`) to ``path`` as RDF/XML, JSON-LD or N-Triples.
+
+    Oxigraph's streaming writers keep the sorted order, so the same triples give the same bytes.
+    """
+    media = SUFFIX_TYPES[path.suffix]
+    if media == "application/n-triples":
+        write_atomic(path, ntriples)
+        return
+    quads = pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     data = pyoxigraph.serialize(quads, format=GRAPH_TYPES[media], prefixes=PREFIXES)
     assert isinstance(data, bytes)
     write_atomic(path, data)

@@ -6,7 +6,7 @@ time limit as the query itself, so no text is ever parsed outside the limit.
 
 The pool has two lanes. Every query starts in the *fast* lane; past ``fast_slice`` seconds of CPU its
 process is re-niced, so cheap queries keep the CPU. One that has used ``fast_budget`` seconds of CPU (only
-``fast_slice`` while other queries wait for the fast lane) moves to the *heavy* lane, which is small, with
+``fast_slice`` while another client's queries wait for the fast lane) moves to the *heavy* lane, which is small, with
 at most ``client_heavy`` heavy queries per client, at the lowest priority. After its query a re-niced
 process gets its priority back and is reused, or is retired where the system does not let the server raise
 a priority again (no root, no RLIMIT_NICE). A query that finds the fast lane full for ``queue_wait``
@@ -125,7 +125,8 @@ _POLL = 0.01
 #: 0.1-0.2 ms on a busy 2-core machine, as much as a cheap query.
 _FIRST_LOOK = 0.005
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-#: Wall time after which a query leaves the fast lane whatever its CPU time (it may be starved or blocked).
+#: Wall time after which a query leaves the fast lane whatever its CPU time (it may be starved or blocked) when
+#: another client waits.
 _FAST_WALL = 2.0
 #: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms.
 _PRELOAD = [
@@ -271,7 +272,8 @@ class QueryPool:
         self._client_heavy: Counter[str] = Counter()
         self._closed = False
         self._filling = False
-        self._waiting = 0
+        self._waiting: Counter[str] = Counter()  # queries waiting for the fast lane, per client
+        self._waiting_total = 0
 
     def start(self) -> None:
         """Start the fast lane's processes now, so they open the store while the app finishes starting."""
@@ -332,12 +334,16 @@ class QueryPool:
         """Send ``job`` to a query process in the right lane and return what it answers."""
         settings = self.settings
         with self._lock:
-            self._waiting += 1
+            self._waiting[client] += 1
+            self._waiting_total += 1
         try:
             admitted = self._fast.acquire(timeout=settings.queue_wait)
         finally:
             with self._lock:
-                self._waiting -= 1
+                self._waiting_total -= 1
+                self._waiting[client] -= 1
+                if self._waiting[client] <= 0:
+                    del self._waiting[client]
         if not admitted:
             raise Busy("the server is at capacity; retry shortly", retry_after=2)
         fast, heavy, reusable = True, False, False
@@ -346,7 +352,7 @@ class QueryPool:
             child = self._take()
             started = time.monotonic()
             child.connection.send(job)
-            if self._answered_fast(child, started):
+            if self._answered_fast(child, started, client):
                 reply: Answer | Vetted = child.connection.recv()
                 reusable = not child.reniced or child.restore_priority()
                 return reply
@@ -374,11 +380,12 @@ class QueryPool:
                     child.kill()
                     self._top_up()
 
-    def _answered_fast(self, child: _Child, started: float) -> bool:
+    def _answered_fast(self, child: _Child, started: float, client: str) -> bool:
         """Wait for the answer while the query belongs in the fast lane: until it has used ``fast_budget``
-        seconds of CPU, or only ``fast_slice`` while other queries wait for the lane, so that a burst of heavy
-        work cannot queue cheap work. CPU time, not wall time: on a loaded machine a cheap query is slow but
-        still cheap."""
+        seconds of CPU, or only ``fast_slice`` while another client's queries wait for the lane, so that one
+        client's burst of heavy work cannot queue anyone else's cheap work. The client's own waiting queries do
+        not move it: in the heavy lane it could only be slowed down or refused, and that client's next query
+        would be no sooner. CPU time, not wall time: on a loaded machine a cheap query is slow but still cheap."""
         settings = self.settings
         first = min(_FIRST_LOOK, settings.fast_slice)
         if child.answered(first):
@@ -388,11 +395,18 @@ class QueryPool:
             used = child.cpu_seconds() - cpu_start
             if used >= settings.fast_slice and not child.reniced:
                 child.lower_priority(_SLOW_NICENESS)
-            if used >= settings.fast_budget or (used >= settings.fast_slice and self._waiting):
+            if used >= settings.fast_budget:
                 return child.answered(0)
-            if time.monotonic() - started >= _FAST_WALL:
+            if (used >= settings.fast_slice or time.monotonic() - started >= _FAST_WALL) and self._others_waiting(
+                client
+            ):
                 return child.answered(0)
         return True
+
+    def _others_waiting(self, client: str) -> bool:
+        """Whether queries of clients other than ``client`` wait for the fast lane."""
+        with self._lock:
+            return self._waiting_total > self._waiting[client]
 
     def _enter_heavy(self, client: str) -> None:
         """Take a heavy-lane place for ``client``, or raise ``Busy``."""

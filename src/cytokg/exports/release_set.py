@@ -21,9 +21,17 @@ from cytokg.exports.obo import export_obo
 from cytokg.namespaces import BASE, ONTOLOGY_IRI, OWL, RDF, RDFS, bind_prefixes
 from cytokg.owlapi import owlapi_available
 from cytokg.release import BASE_FILE, FULL_FILES, OBO_FILE, TBOX_FILE
-from cytokg.serialize import write_graph
+from cytokg.serialize import canonical_ntriples, write_graph, write_ntriples_as
 
-__all__ = ["MODULE_TYPE", "base_graph", "file_iri", "titled", "version_iri", "write_release_set"]
+__all__ = [
+    "MODULE_TYPE",
+    "base_graph",
+    "file_iri",
+    "titled",
+    "version_iri",
+    "write_full_set",
+    "write_ontology_set",
+]
 
 #: Dublin Core's ``type`` (elements), with which ODK names the kind of module an ontology file is.
 MODULE_TYPE = URIRef("http://purl.org/dc/elements/1.1/type")
@@ -31,6 +39,8 @@ MODULE_TYPE = URIRef("http://purl.org/dc/elements/1.1/type")
 _MAIN_MODULE = URIRef("http://purl.obolibrary.org/obo/IAO_8000003")
 _BASE_MODULE = URIRef("http://purl.obolibrary.org/obo/IAO_8000001")
 #: What a declaration of an external term may say it is.
+#: The full release's OWL file, which the OWL 2 DL gate reads.
+OWL_FULL = FULL_FILES[0]
 _DECLARATIONS = frozenset(
     {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual, RDFS.Datatype}
 )
@@ -132,18 +142,10 @@ def _reaches_own(graph: Graph, start: BNode) -> bool:
     return False
 
 
-def write_release_set(
-    full: Graph, tbox: Graph, inferred: Graph, folder: Path, release_date: str, progress: Callable[[str], None]
+def write_ontology_set(
+    full: Graph, tbox: Graph, folder: Path, release_date: str, progress: Callable[[str], None]
 ) -> None:
-    """Write every file of the release set into ``folder`` (the OBO file only where the OWL API is installed)."""
-    reasoned = bind_prefixes(Graph())
-    for triple in full:
-        reasoned.add(triple)
-    for triple in inferred:
-        reasoned.add(triple)
-    for name in FULL_FILES:
-        progress(f"writing {name}")
-        write_graph(titled(reasoned, name, release_date, _MAIN_MODULE), folder / name)
+    """Write the files that need no reasoning: the base module, the TBox and (where the OWL API is) its OBO."""
     progress(f"writing {BASE_FILE}")
     write_graph(titled(base_graph(full), BASE_FILE, release_date, _BASE_MODULE), folder / BASE_FILE)
     progress(f"writing {TBOX_FILE}")
@@ -151,3 +153,42 @@ def write_release_set(
     if owlapi_available():
         progress(f"writing {OBO_FILE}")
         export_obo(folder / TBOX_FILE, folder / OBO_FILE)
+
+
+def _titled_ntriples(body: list[str], header: Graph, name: str, release_date: str) -> bytes:
+    """``canonical_ntriples(titled(graph, name, …))`` from the graph's other lines, titling only its header."""
+    lines = set(body)
+    lines.update(canonical_ntriples(titled(header, name, release_date, _MAIN_MODULE)).decode("utf-8").splitlines())
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
+
+
+def write_full_set(
+    full: Graph,
+    inferred: Graph,
+    folder: Path,
+    release_date: str,
+    progress: Callable[[str], None],
+    owl_written: Callable[[], None],
+) -> None:
+    """Write the full release (asserted plus inferred) in every syntax; call ``owl_written`` once its OWL file is.
+
+    The N-Triples of the whole graph are made once; each file's copy differs only in its ontology header.
+    """
+    reasoned = bind_prefixes(Graph())
+    for triple in full:
+        reasoned.add(triple)
+    for triple in inferred:
+        reasoned.add(triple)
+    header = Graph()
+    for triple in reasoned.triples((ONTOLOGY_IRI, None, None)):
+        header.add(triple)
+    subject = f"{ONTOLOGY_IRI.n3()} "
+    body = [line for line in canonical_ntriples(reasoned).decode("utf-8").splitlines() if not line.startswith(subject)]
+    for name in FULL_FILES:
+        progress(f"writing {name}")
+        if name.endswith(".ttl"):
+            write_graph(titled(reasoned, name, release_date, _MAIN_MODULE), folder / name)
+        else:
+            write_ntriples_as(_titled_ntriples(body, header, name, release_date), folder / name)
+        if name == OWL_FULL:
+            owl_written()

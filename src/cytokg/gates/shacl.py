@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
-from rdflib.term import Node
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+from rdflib.term import Identifier, Node
 
 from cytokg.errors import InputError
 from cytokg.namespaces import BASE, bind_prefixes
@@ -183,13 +189,50 @@ def _messages(report: Graph, shapes: Graph, severity: URIRef) -> list[str]:
     return sorted(lines)
 
 
-def validate(data: Graph, shapes_dir: Path) -> ShaclResult:
-    """Validate ``data`` (asserted graph plus reasoner-inferred types) against the shapes."""
+class _PreparedQueries(Graph):
+    """A view of a graph's store that parses each SPARQL text once (pySHACL sends one per focus node)."""
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__(store=graph.store, identifier=graph.identifier, namespace_manager=graph.namespace_manager)
+        self._prepared: dict[tuple[str, str | None], Query] = {}
+
+    def query(  # type: ignore[override]
+        self,
+        query_object: str | Query,
+        processor: str = "sparql",
+        result: str = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 - rdflib's names
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> Result:
+        """:meth:`rdflib.Graph.query`, with a text query translated once and then reused as a prepared query."""
+        if isinstance(query_object, str) and processor == "sparql":
+            base = kwargs.get("base")
+            key = (query_object, base)
+            if key not in self._prepared:
+                namespaces = initNs if initNs is not None else dict(self.namespaces())
+                self._prepared[key] = translateQuery(parseQuery(query_object), base, namespaces)
+            query_object = self._prepared[key]
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+def validate(data: Graph, shapes_dir: Path, own_copy: bool = False) -> ShaclResult:
+    """Validate ``data`` (asserted graph plus reasoner-inferred types) against the shapes.
+
+    With ``own_copy`` (the caller's graph is a copy only this validation uses, e.g. in a forked child),
+    pySHACL works on it in place instead of cloning it first.
+    """
     from pyshacl import validate as pyshacl_validate
 
     shapes = load_shapes(shapes_dir)
     _, report, text = pyshacl_validate(
-        data, shacl_graph=shapes.graph, inference="none", advanced=True, allow_warnings=True
+        _PreparedQueries(data) if own_copy else data,
+        shacl_graph=shapes.graph,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        inplace=own_copy,
     )
     if not isinstance(report, Graph):  # pySHACL returns a ValidationFailure for broken shapes
         raise InputError(shapes_dir, None, f"SHACL shapes could not be used: {report}", "fix the shapes")

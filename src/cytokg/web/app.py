@@ -36,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "FAST_LANE": 4,  # query processes for queries in their first FAST_BUDGET seconds
     "HEAVY_LANE": 2,  # queries allowed to run longer, at a lower CPU priority
     "FAST_BUDGET": 0.25,  # seconds of CPU a query may use in the fast lane
-    "FAST_SLICE": 0.02,  # the fast-lane time a query gets while others wait for the lane
+    "FAST_SLICE": 0.02,  # the fast-lane CPU time a query gets while other clients wait for the lane
     "QUEUE_WAIT": 3.0,  # seconds a query may wait for the fast lane before a 503
     "CLIENT_HEAVY": 1,  # long-running queries per client at once
     "CLIENT_PARALLEL": 4,  # requests per client at once
