@@ -185,6 +185,30 @@ def live_server(built: Path) -> Iterator[str]:
         yield url
 
 
+#: Debian's Chromium and the flags the browser tests run it with.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright, started once per module; each test opens its own context or page."""
+    need(Path(CHROMIUM).exists(), "needs Debian's chromium: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (test extras)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
 #: The stores the web app is tested on: the embedded Oxigraph store and Virtuoso filled by `cytokg load`.
 BACKENDS = ("embedded", "virtuoso")
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from .conftest import ROOT, need
-from .test_browser import CHROMIUM, FLAGS
+from .conftest import ROOT
 
 SCREENS = ROOT / "build" / "reports" / "screens"
 ANSWERED = re.compile(r"^\d+ rows in \d+ ms")
@@ -30,17 +28,13 @@ SELECT ?cytokine ?complex WHERE {
 
 
 @pytest.fixture()
-def page(live_server: str) -> Iterator[Any]:
-    """A Chromium page at 1400 by 1000 pixels on the live server, allowed to use the clipboard."""
-    need(Path(CHROMIUM).exists(), "needs Debian's chromium: apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (test extras)")
+def page(chromium: Any, live_server: str) -> Iterator[Any]:
+    """A Chromium page at 1400 by 1000 pixels on the live server, allowed to use the clipboard (its own context)."""
     SCREENS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=live_server)
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
-        yield context.new_page()
-        browser.close()
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, base_url=live_server)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    yield context.new_page()
+    context.close()
 
 
 def _answered(page: Any) -> str:

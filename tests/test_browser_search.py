@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
-import pytest
-
-from .conftest import ROOT, need
-from .test_browser import CHROMIUM, FLAGS
+from .conftest import ROOT
 
 SCREENS = ROOT / "build" / "reports" / "screens"
 
@@ -29,25 +26,21 @@ SEARCHES = [
 ]
 
 
-def test_search_box_finds_every_kind(live_server: str) -> None:
-    need(Path(CHROMIUM).exists(), "needs Debian's chromium: apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (test extras)")
+def test_search_box_finds_every_kind(chromium: Any, live_server: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        for text, kind, path in SEARCHES:
-            page.goto(live_server + "/search")
-            page.fill("#search", text)
-            first = page.locator("#suggestions li").first
-            first.wait_for()
-            assert first.get_attribute("data-kind") == kind, (text, first.inner_text())
-            assert first.locator("small").inner_text(), "each suggestion says why it matched"
-            page.screenshot(path=str(SCREENS / f"search-{kind.replace(' ', '-')}.png"))
-            page.keyboard.press("Enter")
-            page.wait_for_url(live_server + path)
-        page.goto(live_server + "/search?q=arthritis")
-        kinds = set(page.locator(".results li").evaluate_all("items => items.map(item => item.dataset.kind)"))
-        assert {"disease", "disease association", "source claim"} <= kinds, kinds
-        page.screenshot(path=str(SCREENS / "search-results-page.png"), full_page=False)
-        browser.close()
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    for text, kind, path in SEARCHES:
+        page.goto(live_server + "/search")
+        page.fill("#search", text)
+        first = page.locator("#suggestions li").first
+        first.wait_for()
+        assert first.get_attribute("data-kind") == kind, (text, first.inner_text())
+        assert first.locator("small").inner_text(), "each suggestion says why it matched"
+        page.screenshot(path=str(SCREENS / f"search-{kind.replace(' ', '-')}.png"))
+        page.keyboard.press("Enter")
+        page.wait_for_url(live_server + path)
+    page.goto(live_server + "/search?q=arthritis")
+    kinds = set(page.locator(".results li").evaluate_all("items => items.map(item => item.dataset.kind)"))
+    assert {"disease", "disease association", "source claim"} <= kinds, kinds
+    page.screenshot(path=str(SCREENS / "search-results-page.png"), full_page=False)
+    page.close()
