@@ -355,13 +355,15 @@ def run_build_gates(work: Path) -> dict[str, Any]:
 
 
 def run_tests(work: Path) -> dict[str, Any]:
-    """Wall time of the test suite as `make test` runs it (pytest with the project's settings), in CI mode."""
+    """Wall time of the test suite as `make test` runs it (pytest with the project's settings), in CI mode; its
+    output goes to ``work/pytest.log``."""
     _say("tests: python -m pytest")
     environment = os.environ | {"CYTOKG_REQUIRE_ALL": "1"}
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", str(work / "pytest")]
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=3600)
     seconds = time.monotonic() - started
+    (work / "pytest.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     return {"seconds": round(seconds, 1), "exit": done.returncode, "summary": lines[-1].strip("= ") if lines else ""}
 

@@ -10,8 +10,8 @@ from rdflib import Graph
 
 from cytokg.queries import Table, read_header, run_query_text, term_text
 from cytokg.release import SEARCH_FILE
+from cytokg.search import expand_text_search
 from cytokg.store import open_store
-from cytokg.text_search import expand_text_search
 
 from .conftest import ROOT, result_rows
 

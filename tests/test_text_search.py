@@ -7,14 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from cytokg.errors import InputError
-from cytokg.queries import run_query_text
+from cytokg.cli import main
 from cytokg.release import SEARCH_FILE
-from cytokg.search import SearchIndex
-from cytokg.store import open_store
-from cytokg.text_search import MATCHES, TEXT_LIMIT, TextSearchError, expand_text_search
+from cytokg.search import TEXT_LIMIT, TEXT_MATCHES, SearchIndex, TextSearchError, expand_text_search
 from cytokg.web.app import create_app
 
 from .conftest import ROOT
@@ -44,7 +42,7 @@ def test_pattern_becomes_the_index_hits_best_first(index: Path) -> None:
 
 
 def test_full_iri_long_string_and_escapes_are_read(index: Path) -> None:
-    expanded = expand_text_search(f'SELECT ?e WHERE {{ ?e <{MATCHES}> """gp\\u0031\\u00330""" }}', index)
+    expanded = expand_text_search(f'SELECT ?e WHERE {{ ?e <{TEXT_MATCHES}> """gp\\u0031\\u00330""" }}', index)
     assert "https://w3id.org/cytokg/protein/HGNC_6021" in _values(expanded)
 
 
@@ -83,12 +81,17 @@ def test_a_release_without_index_refuses(tmp_path: Path) -> None:
     assert expand_text_search(plain, tmp_path / SEARCH_FILE) == plain
 
 
-def test_cytokg_query_reads_the_index(built: Path) -> None:
-    text = PREFIXES + 'SELECT ?l WHERE { ?e text:matches "oncostatin M" ; rdfs:label ?l }'
-    with pytest.raises(InputError, match="SPARQL syntax error: text:matches"):
-        run_query_text(open_store(built / "oxigraph"), text)
-    text = PREFIXES + 'SELECT ?l WHERE { ?e text:matches "oncostatin M" . ?e rdfs:label ?l }'
-    assert run_query_text(open_store(built / "oxigraph"), text).rows[0] == ["OSM"]
+def test_cytokg_query_reads_the_index(built: Path, tmp_path: Path) -> None:
+    query = tmp_path / "query.rq"
+    query.write_text(PREFIXES + 'SELECT ?l WHERE { ?e text:matches "oncostatin M" ; rdfs:label ?l }', encoding="utf-8")
+    refused = CliRunner().invoke(main, ["query", str(query), "--build-dir", str(built), "--format", "tsv"])
+    assert refused.exit_code == 2 and f"{query}: SPARQL syntax error: text:matches" in refused.output
+    query.write_text(
+        PREFIXES + 'SELECT ?l WHERE { ?e text:matches "oncostatin M" . ?e rdfs:label ?l }', encoding="utf-8"
+    )
+    answered = CliRunner().invoke(main, ["query", str(query), "--build-dir", str(built), "--format", "tsv"])
+    assert answered.exit_code == 0, answered.output
+    assert answered.output.splitlines()[:2] == ["l", "OSM"]
 
 
 @pytest.fixture(scope="module")

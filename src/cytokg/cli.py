@@ -264,10 +264,16 @@ def query(query_file: Path, build_dir: Path, fmt: str, update_readme: Path | Non
     from cytokg.docs import replace_block
     from cytokg.queries import format_results, run_query_text
     from cytokg.reading import read_text
+    from cytokg.release import SEARCH_FILE
+    from cytokg.search import TextSearchError, expand_text_search
     from cytokg.store import open_store
 
-    store = open_store(_release(build_dir) / "oxigraph")
-    answer = format_results(run_query_text(store, read_text(query_file), query_file), fmt)
+    release = _release(build_dir)
+    try:
+        text = expand_text_search(read_text(query_file), release / SEARCH_FILE)
+    except TextSearchError as error:
+        raise InputError(query_file, None, f"SPARQL syntax error: {error}", "correct the query") from error
+    answer = format_results(run_query_text(open_store(release / "oxigraph"), text, query_file), fmt)
     click.echo(answer, nl=False)
     if update_readme:
         shown = "".join(line.rstrip() + "\n" for line in answer.splitlines())

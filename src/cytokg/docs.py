@@ -100,8 +100,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
     ("web",),
     ("build",),
-    ("backends", "gates", "exports", "curation", "testing"),
-    ("compile", "queries", "search", "serialize", "docs"),
+    ("backends", "gates", "exports", "curation", "testing", "statistics"),
+    ("compile", "queries", "search", "serialize", "docs", "vocabulary_queries"),
     ("sparql", "store", "publish", "graphs", "owlapi", "reading"),
     ("errors", "namespaces", "writing", "children", "release", "__init__"),
 )

@@ -8,8 +8,6 @@ from typing import Protocol
 
 import pyoxigraph
 
-from cytokg.release import SEARCH_FILE
-
 __all__ = [
     "ASSERTED_GRAPH",
     "EXAMPLES_GRAPH",
@@ -59,21 +57,17 @@ def create_store(ntriples: Path, directory: Path) -> None:
 class Dataset:
     """A built store read as the one dataset CytoKG publishes: asserted plus inferred, as ``/sparql`` answers.
 
-    ``cytokg query``, QC, stats, the search index and the exports all read the store through this view; with the
-    release's search index beside the store, it answers ``text:matches`` as ``/sparql`` does (text_search.py).
+    ``cytokg query``, QC, stats, the search index and the exports all read the store through this view
+    (``text:matches`` is read by the callers that offer it: ``cytokg query`` and the query processes).
     """
 
-    def __init__(self, store: pyoxigraph.Store, index: Path) -> None:
+    def __init__(self, store: pyoxigraph.Store) -> None:
         self.store = store
-        self.index = index
 
     def query(
         self, query: str, /, *, base_iri: str | None = None, use_default_graph_as_union: bool = True
     ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples:
         """Run ``query`` with the default graph as the union of the asserted and the inferred graph (only those)."""
-        from cytokg.text_search import expand_text_search  # it reads the search index, which reads stores
-
-        query = expand_text_search(query, self.index)
         if not use_default_graph_as_union:
             return self.store.query(query, base_iri=base_iri)
         union: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
@@ -87,7 +81,7 @@ def open_store(directory: Path) -> Dataset:
     """Open a built store read-only, as the union of its asserted and inferred graphs."""
     if not directory.exists():
         raise FileNotFoundError(f"{directory}: no store here; run `cytokg build` first")
-    return Dataset(pyoxigraph.Store.read_only(str(directory)), directory.parent / SEARCH_FILE)
+    return Dataset(pyoxigraph.Store.read_only(str(directory)))
 
 
 def add_named_graph(directory: Path, data: Path, graph: str) -> None:

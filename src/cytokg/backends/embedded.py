@@ -31,7 +31,7 @@ from typing import Any
 from cytokg.backends.base import Answer, Busy, Job, QueryTimeout, serialize_answer
 from cytokg.children import die_with_parent_now
 from cytokg.release import SEARCH_FILE
-from cytokg.text_search import TextSearchError, expand_text_search
+from cytokg.search import TextSearchError, expand_text_search
 
 __all__ = ["LaneSettings", "QueryPool", "Ready", "Vetted", "run_job", "vet"]
 
@@ -137,7 +137,7 @@ _PRELOAD = [
     "cytokg.sparql.formats",
     "cytokg.sparql.results",
     "cytokg.store",
-    "cytokg.text_search",
+    "cytokg.search",
     "pyoxigraph",
     "rdflib.plugins.sparql.algebra",
 ]

@@ -200,7 +200,7 @@ class Size:
     arithmetic: int
     #: Opening parentheses and braces: BIND, FILTER, OPTIONAL, MINUS, UNION, subqueries, projections,
     #: ORDER BY conditions, function calls, collections; VALUES blocks, and names or IRIs that may be
-    #: ``text:matches`` (the query process replaces each pattern by a VALUES block: cytokg.text_search).
+    #: ``text:matches`` (the query process replaces each pattern by a VALUES block: cytokg.search).
     groups: int
     #: Triple patterns: ``.``, ``;`` and ``,`` outside parentheses, twice each ``[`` and each collection item.
     patterns: int
