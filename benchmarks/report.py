@@ -77,7 +77,7 @@ def _c1_target(suite: dict[str, Any]) -> tuple[str, str, str]:
     """Concurrency 1: CytoKG's p50 over the bare app's, on every query."""
     systems = suite["systems"]
     worst, over = 0.0, []
-    for query in suite["queries"]:
+    for query in _comparable(suite):
         ours, bare = _level(systems.get("cytokg"), query, "c1"), _level(systems.get("bare"), query, "c1")
         if ours and bare and bare["p50_s"]:
             ratio = ours["p50_s"] / bare["p50_s"]
@@ -85,6 +85,7 @@ def _c1_target(suite: dict[str, Any]) -> tuple[str, str, str]:
             if ratio > 1.25:
                 over.append(f"{query} {ratio:.2f}x")
     text = "not measured" if not worst else f"worst {worst:.2f}x" + (f"; over 1.25x: {', '.join(over)}" if over else "")
+    text += _not_comparable(suite)
     return ("c1 p50 <= 1.25x the bare app on every query (issue 19)", text, _verdict(worst or None, 1.25))
 
 
@@ -93,7 +94,7 @@ def _c16_target(suite: dict[str, Any]) -> tuple[str, str, str]:
     systems = suite["systems"]
     worst: float | None = None
     under = []
-    for query in suite["queries"]:
+    for query in _comparable(suite):
         ours, bare = _level(systems.get("cytokg"), query, "c16"), _level(systems.get("bare"), query, "c16")
         if ours and bare and bare["rps"]:
             ratio = ours["rps"] / bare["rps"]
@@ -102,8 +103,30 @@ def _c16_target(suite: dict[str, Any]) -> tuple[str, str, str]:
                 under.append(f"{query} {ratio:.2f}x")
     text = "not measured" if worst is None else f"worst {worst:.2f}x"
     if under:
-        text += f"; under 0.9x ({len(under)} of {len(suite['queries'])}): {', '.join(under)}"
+        text += f"; under 0.9x ({len(under)} of {len(_comparable(suite))}): {', '.join(under)}"
+    text += _not_comparable(suite)
     return ("c16 requests/s >= 0.9x the bare app on every query (issue 19)", text, _verdict(worst, 0.9, above=True))
+
+
+def _answer_sizes(suite: dict[str, Any], query: str) -> list[Any]:
+    """The sizes of CytoKG's and the bare app's checked answers to ``query``."""
+    systems = suite["systems"]
+    return [
+        systems.get(name, {}).get("queries", {}).get(query, {}).get("probe", {}).get("rows")
+        for name in ("cytokg", "bare")
+    ]
+
+
+def _comparable(suite: dict[str, Any]) -> list[str]:
+    """The queries CytoKG and the bare app answer with answers of one size (the bare app has no `text:matches`)."""
+    return [query for query in suite["queries"] if len(set(_answer_sizes(suite, query))) == 1]
+
+
+def _not_comparable(suite: dict[str, Any]) -> str:
+    """The queries left out of a comparison with the bare app, and why."""
+    left = [query for query in suite["queries"] if query not in _comparable(suite)]
+    sizes = [f"{query} ({' vs '.join(str(size) for size in _answer_sizes(suite, query))} rows)" for query in left]
+    return f"; not compared, the answers differ (CytoKG vs bare): {', '.join(sizes)}" if left else ""
 
 
 def _scale_targets(points: list[dict[str, Any]]) -> list[tuple[str, str, str]]:

@@ -19,9 +19,10 @@ from pathlib import Path
 import pyoxigraph
 
 from cytokg.backends.remote import NO_GRAPH, Graphs, ProtocolUnsupported, Published, RemoteStore, SparqlClient
-from cytokg.errors import GateFailure
+from cytokg.errors import GateFailure, InputError
 from cytokg.queries import answer_difference, expected_answer, has_order_by, run_query_text
 from cytokg.release import ASSERTED_TRIPLES, EXAMPLES_FILE, INFERRED_TYPES
+from cytokg.search import TextSearchError, expand_text_search
 
 __all__ = ["CHUNK_SIZES", "LoadReport", "Target", "graph_files", "load", "ntriples_chunks", "sample", "staging_graph"]
 
@@ -147,14 +148,25 @@ def graph_files(build_dir: Path, graphs: Graphs) -> dict[str, Path]:
 
 
 def _to_verify(examples_dir: Path, count: int, names: Sequence[str]) -> list[Path]:
-    """The example queries named, or else ``count`` of them spread over the folder."""
+    """The example queries named, or else ``count`` of them spread over those an external store can answer."""
     if not names:
-        return sample(sorted(examples_dir.glob("*.rq")), count)
+        return sample([path for path in sorted(examples_dir.glob("*.rq")) if _answerable(path)], count)
     paths = [examples_dir / f"{name}.rq" for name in names]
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such example query")
+        if not _answerable(path):
+            raise InputError(path, None, "uses text:matches, which needs the release's search index", "name another")
     return paths
+
+
+def _answerable(path: Path) -> bool:
+    """Whether an external store can answer the example: ``text:matches`` reads CytoKG's own search index."""
+    try:
+        expand_text_search(path.read_text(encoding="utf-8"), None)
+    except TextSearchError:
+        return False
+    return True
 
 
 def sample(paths: list[Path], count: int) -> list[Path]:
