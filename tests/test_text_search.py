@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from cytokg.cli import main
 from cytokg.release import SEARCH_FILE
-from cytokg.search import TEXT_LIMIT, TEXT_MATCHES, SearchIndex, TextSearchError, expand_text_search
+from cytokg.search import TEXT_LIMIT, TEXT_MATCHES, TEXT_PATTERNS, SearchIndex, TextSearchError, expand_text_search
 from cytokg.web.app import create_app
 
 from .conftest import ROOT
@@ -72,6 +72,15 @@ def test_words_never_reach_the_query(index: Path) -> None:
 def test_other_uses_are_refused(index: Path, pattern: str) -> None:
     with pytest.raises(TextSearchError, match="text:matches"):
         expand_text_search(PREFIXES + f"SELECT * {{ {pattern} }}", index)
+
+
+def test_a_query_may_search_a_few_times(index: Path) -> None:
+    """Each pattern becomes up to TEXT_LIMIT IRIs of query text: many patterns would make a huge query."""
+    patterns = " ".join(f'?e{i} text:matches "IL{i}" .' for i in range(TEXT_PATTERNS + 1))
+    with pytest.raises(TextSearchError, match=f"{TEXT_PATTERNS} times at most"):
+        expand_text_search(PREFIXES + f"SELECT * {{ {patterns} }}", index)
+    allowed = " ".join(f'?e{i} text:matches "IL{i}" .' for i in range(TEXT_PATTERNS))
+    assert "text:matches" not in expand_text_search(PREFIXES + f"SELECT * {{ {allowed} }}", index)
 
 
 def test_a_release_without_index_refuses(tmp_path: Path) -> None:

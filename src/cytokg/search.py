@@ -52,6 +52,7 @@ __all__ = [
     "TEXT",
     "TEXT_LIMIT",
     "TEXT_MATCHES",
+    "TEXT_PATTERNS",
     "Hit",
     "SearchIndex",
     "TextSearchError",
@@ -362,6 +363,8 @@ TEXT = "https://w3id.org/cytokg/text#"
 TEXT_MATCHES = TEXT + "matches"
 #: The most entities one ``text:matches`` pattern binds (Fuseki's text:query has a limit too).
 TEXT_LIMIT = 1000
+#: The most ``text:matches`` patterns one query may have: each becomes up to ``TEXT_LIMIT`` IRIs of query text.
+TEXT_PATTERNS = 8
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 _SKIPPED = ("space", "comment")
@@ -414,17 +417,22 @@ def expand_text_search(text: str, index: Path | None) -> str:
     """``text`` with every ``?v text:matches "words"`` replaced by ``VALUES ?v { <hit> … }`` from the search
     index at ``index`` (opened once per process).
 
-    :raises TextSearchError: the property is used otherwise, or the release has no search index.
+    :raises TextSearchError: the property is used otherwise or more than ``TEXT_PATTERNS`` times, or the release
+        has no search index.
     """
     if "matches" not in text:  # every spelling of the property ends so (an escaped one matches nothing)
         return text
     parts = list(lexemes(text))
     significant = [i for i, (kind, _) in enumerate(parts) if kind not in _SKIPPED]
     prefixes = _prefixes(parts, significant)
+    found = 0
     for place, position in enumerate(significant):
         kind, lexeme = parts[position]
         if not _is_matches(kind, lexeme, prefixes):
             continue
+        found += 1
+        if found > TEXT_PATTERNS:
+            raise TextSearchError(f"text:matches: a query may search {TEXT_PATTERNS} times at most")
         if place == 0 or place + 2 >= len(significant):
             raise TextSearchError(_USAGE)
         subject, words, end = (significant[place - 1], significant[place + 1], significant[place + 2])
