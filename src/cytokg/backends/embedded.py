@@ -108,8 +108,12 @@ def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None) ->
             options["substitutions"] = {
                 pyoxigraph.Variable(name): pyoxigraph.NamedNode(iri) for name, iri in job.bindings
             }
-        answer = store.query(expand_text_search(job.text, index), base_iri=job.base_iri, **options)
-        return serialize_answer(answer, job, settings.max_rows)
+        text = expand_text_search(job.text, index)
+
+        def answer() -> Any:  # run again when the answer may be over the row limit
+            return store.query(text, base_iri=job.base_iri, **options)
+
+        return serialize_answer(answer(), job, settings.max_rows, answer)
     except TextSearchError as error:
         return Answer(400, "error", b"", error=str(error))
     except SyntaxError as error:
