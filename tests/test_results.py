@@ -16,7 +16,7 @@ from cytokg.sparql.results import MARKS, CountingWriter, Overflow, serialize_sol
 
 EX = "http://example.org/"
 #: Values holding every mark (and XML/CSV/TSV specials), so that an undercount would show.
-AWKWARD = ['plain', 'a},{"b', "line\nend\r\n", "<result> & </result>", 'x ; y , z . w', '"quoted"\t', "é"]
+AWKWARD = ["plain", 'a},{"b', "line\nend\r\n", "<result> & </result>", "x ; y , z . w", '"quoted"\t', "é"]
 SELECT = f"SELECT ?s ?o ?missing WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?s ?o"
 CONSTRUCT = f"CONSTRUCT {{ ?s <{EX}p> ?o }} WHERE {{ ?s <{EX}p> ?o }}"
 
@@ -28,11 +28,16 @@ def _store(rows: int, awkward: bool = False) -> pyoxigraph.Store:
     for number in range(rows):
         value: Any = pyoxigraph.Literal(f"value {number}")
         if awkward:
-            kinds = [pyoxigraph.Literal(text, language="en") for text in AWKWARD]
+            kinds: list[Any] = [pyoxigraph.Literal(text, language="en") for text in AWKWARD]
             kinds += [pyoxigraph.Literal(str(number), datatype=integer), pyoxigraph.BlankNode(f"b{number}")]
             value = kinds[number % len(kinds)]
         store.add(pyoxigraph.Quad(pyoxigraph.NamedNode(f"{EX}s{number:05}"), pyoxigraph.NamedNode(f"{EX}p"), value))
     return store
+
+
+def _run(store: pyoxigraph.Store, query: str) -> Any:
+    """The answer to ``query``, untyped: pyoxigraph's stubs do not know that its writers take any ``write``."""
+    return store.query(query)
 
 
 def _solutions(body: bytes, media: str) -> list[tuple[str | None, ...]]:
@@ -48,7 +53,7 @@ def _solutions(body: bytes, media: str) -> list[tuple[str | None, ...]]:
 
 def _bound(store: pyoxigraph.Store, query: str, media: str, form: Any) -> int:
     writer = CountingWriter(media, 10**9)
-    store.query(query).serialize(writer, form)
+    _run(store, query).serialize(writer, form)
     return writer.rows
 
 
@@ -73,7 +78,7 @@ def test_the_triple_bound_holds_and_stays_tight(media: str, rows: int) -> None:
 
 
 def test_a_mark_cut_between_two_writes_is_counted() -> None:
-    body = _store(50).query(SELECT).serialize(format=pyoxigraph.QueryResultsFormat.JSON) or b""
+    body = _run(_store(50), SELECT).serialize(format=pyoxigraph.QueryResultsFormat.JSON) or b""
     whole = CountingWriter("application/sparql-results+json", 10**9)
     whole.write(body)
     pieces = CountingWriter("application/sparql-results+json", 10**9)
@@ -86,7 +91,7 @@ def test_a_mark_cut_between_two_writes_is_counted() -> None:
 def test_the_writer_stops_past_the_limit() -> None:
     writer = CountingWriter("text/tab-separated-values", 3)
     with pytest.raises(Overflow):
-        _store(5).query(SELECT).serialize(writer, pyoxigraph.QueryResultsFormat.TSV)
+        _run(_store(5), SELECT).serialize(writer, pyoxigraph.QueryResultsFormat.TSV)
 
 
 def _answer(store: pyoxigraph.Store, query: str, job: Job, max_rows: int) -> tuple[Any, int]:
@@ -107,7 +112,7 @@ def test_answers_mean_what_the_row_by_row_writer_says(media: str) -> None:
     store = _store(40, awkward=True)
     answer, runs = _answer(store, SELECT, Job(SELECT, result_media=media), 100)
     names = ["s", "o", "missing"]
-    expected = serialize_solutions(names, [tuple(row) for row in store.query(SELECT)], media)
+    expected = serialize_solutions(names, [tuple(row) for row in _run(store, SELECT)], media)
     assert (answer.status, answer.truncated, runs) == (200, False, 0)
     assert _solutions(answer.body, media) == _solutions(expected, media)
 
