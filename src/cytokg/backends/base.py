@@ -133,7 +133,8 @@ def serialize_answer(answer: Any, job: Job, max_rows: int, again: Callable[[], A
     graph media (406 when there is none), at most ``max_rows`` rows or triples; or solutions for ``job.rows``.
 
     With ``again`` (runs the query anew), pyoxigraph's own serializer writes the answer when it cannot hold
-    more than ``max_rows`` rows (``sparql.results.CountingWriter``; ``Answer.rows`` is then that bound);
+    more than ``max_rows`` rows (``sparql.results.CountingWriter``; ``Answer.rows`` is its count, more than the
+    rows only where values contain its marks);
     otherwise the answer is written row by row and cut at the limit. A truncated SELECT answer says so in its
     JSON or XML head (a ``link`` to ``LIMIT_LINK``). Shared by the pool's child processes and the
     external-store executor (remote.py).

@@ -32,19 +32,19 @@ LIMIT_LINK = "https://w3id.org/cytokg/vocab/resultLimit"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _WHITESPACE = {"\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
-#: Media type → the marks pyoxigraph's writer puts into its output at least once per row (SELECT) or triple
-#: (CONSTRUCT/DESCRIBE), and how many rows may carry none: a bound on the rows that a value can only raise
-#: (values may contain a mark, never escape one). JSON writes ``},{`` between rows; XML opens each row with
-#: ``<result>`` (``<`` is escaped in values); CSV and TSV end the head and every row with a line end (TSV
-#: escapes line ends in values); N-Triples ends each triple with one; Turtle ends each with `` ,``, `` ;`` or
-#: `` .``. tests/test_results.py checks these marks against the installed pyoxigraph.
+#: Media type → the marks pyoxigraph's writer puts into its output once per row (SELECT) or triple
+#: (CONSTRUCT/DESCRIBE), and how many its head always holds. Values may contain a mark but never escape one, so
+#: counting can only find more rows than there are. JSON opens the first row with ``[{`` and each next one with
+#: ``},{``; XML opens each row with ``<result>`` (``<`` is escaped in values); CSV and TSV end the head and each
+#: row with a line end (TSV escapes line ends in values); N-Triples ends each triple with one; Turtle ends each
+#: with `` ,``, `` ;`` or `` .``. tests/test_results.py checks these marks against the installed pyoxigraph.
 MARKS: dict[str, tuple[tuple[bytes, ...], int]] = {
-    "application/sparql-results+json": ((b"},{",), 1),
+    "application/sparql-results+json": ((b"[{", b"},{"), 0),
     "application/sparql-results+xml": ((b"<result>",), 0),
-    "text/csv": ((b"\n",), 0),
-    "text/tab-separated-values": ((b"\n",), 0),
-    "application/n-triples": ((b"\n",), 1),
-    "text/turtle": ((b" ,", b" ;", b" ."), 1),
+    "text/csv": ((b"\n",), 1),
+    "text/tab-separated-values": ((b"\n",), 1),
+    "application/n-triples": ((b"\n",), 0),
+    "text/turtle": ((b" ,", b" ;", b" ."), 0),
 }
 
 
@@ -57,21 +57,21 @@ class CountingWriter:
     as the marks counted so far (``MARKS``) allow more than ``max_rows`` rows, so the body stays exact."""
 
     def __init__(self, media: str, max_rows: int) -> None:
-        self.marks, self.unmarked = MARKS[media]
+        self.marks, head = MARKS[media]
         self.max_rows = max_rows
-        self.rows = self.unmarked  # the most rows the output so far can hold
+        self.rows = -head  # the most rows the output so far can hold
         self._parts: list[bytes] = []
-        self._tail = b""  # the end of the previous chunk: a mark may straddle two chunks
+        self._tail = b""  # the end of the output so far: a mark may straddle two chunks
+        self._width = max(len(mark) for mark in self.marks) - 1
 
     def write(self, data: bytes) -> int:
         """Keep ``data``; raise ``Overflow`` once the output may hold more than ``max_rows`` rows."""
-        width = max(len(mark) for mark in self.marks) - 1
-        edge = self._tail + data[:width]  # double counts can only raise the bound
-        self.rows += sum(data.count(mark) + edge.count(mark) for mark in self.marks)
+        joined = self._tail + data  # the tail's marks were counted with the previous chunk
+        self.rows += sum(joined.count(mark) - self._tail.count(mark) for mark in self.marks)
         if self.rows > self.max_rows:
             raise Overflow(f"more than {self.max_rows} rows")
         self._parts.append(data)
-        self._tail = (self._tail + data)[-width:] if width else b""
+        self._tail = joined[-self._width :] if self._width else b""
         return len(data)
 
     def flush(self) -> None:
