@@ -35,6 +35,22 @@ def test_a_new_process_answers_its_first_cheap_query_in_the_fast_lane(pool: Quer
     assert set(pool.pids) == started
 
 
+def test_the_fast_lane_starts_with_fast_ready_processes_and_grows_on_demand(built: Path) -> None:
+    """Each process holds its own memory: an idle server keeps ``fast_ready`` of them, a second query at once
+    starts another, and the grown lane is kept (up to ``fast``)."""
+    settings = LaneSettings(timeout=20, fast=2, fast_ready=1, fast_budget=30)
+    pool = QueryPool(current_release(built) / "oxigraph", settings)
+    pool.start()
+    try:
+        assert len(pool.pids) == 1
+        with ThreadPoolExecutor(2) as executor:
+            answers = list(executor.map(pool.run, [JOIN, JOIN]))
+        assert [answer.status for answer in answers] == [200, 200]
+        assert len(pool.pids) == 2
+    finally:
+        pool.close()
+
+
 def test_a_query_that_outgrows_the_fast_lane_runs_re_niced_then_its_process_is_reused(
     pool: QueryPool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
