@@ -265,3 +265,17 @@ def test_the_vocabulary_links_each_using_query_to_the_query_page(client: FlaskCl
     assert "cq16-gp130-family" in linked and len(linked) >= 20
     for name in sorted(linked)[:5]:
         assert client.get("/query", query_string={"example": name}).status_code == 200
+
+
+def test_a_correction_has_a_page_with_the_claims_it_corrects(client: FlaskClient) -> None:
+    page = client.get("/correction/il6-producers")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Neurons are not the main source of IL-6" in _summary(html)
+    corrected = _section(html, "What the sources said")
+    assert 'href="/claim/C004-40"' in corrected and 'href="/claim/C004-41"' in corrected
+    claim = client.get("/claim/C004-40").get_data(as_text=True)
+    assert 'href="/correction/il6-producers"' in claim, "the claim links its correction"
+    said_otherwise = _section(
+        client.get("/correction/interleukin-receptor-signaling").get_data(as_text=True), "Claims that say otherwise"
+    )
+    assert 'href="/claim/C002-08"' in said_otherwise
