@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -125,3 +127,15 @@ def test_a_clients_own_waiting_query_leaves_its_long_query_in_the_fast_lane(
     """Moving it would only throw the client's own work away: it finishes in the fast lane."""
     base = os.getpriority(os.PRIO_PROCESS, 0)
     assert _join_with_a_waiter(one_lane, monkeypatch, waiter="a") == [max(10, base), base]
+
+
+def test_query_processes_do_not_load_rdflib() -> None:
+    """Every module the fork server preloads counts in every query process's RSS: rdflib (some 15 MB) stays out,
+    and is imported only by a process that must explain a malformed query or parse one the lexer cannot decide."""
+    code = (
+        "import importlib, sys; from cytokg.backends.embedded import _PRELOAD\n"
+        "for name in _PRELOAD: importlib.import_module(name)\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'rdflib'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
