@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from cytokg.backends.base import Answer, Busy, Job, QueryTimeout, serialize_answer
+from cytokg.backends.heap import HeapTrimmer
 from cytokg.children import die_with_parent_now
 from cytokg.release import SEARCH_FILE
 from cytokg.search import TextSearchError, expand_text_search
@@ -46,6 +47,7 @@ class LaneSettings:
     max_rows: int = 100_000
     allowed_services: frozenset[str] = frozenset()
     fast: int = 4
+    fast_ready: int = 1  # fast-lane processes kept started while idle; the lane grows to ``fast`` on demand
     heavy: int = 2
     fast_budget: float = 0.25
     fast_slice: float = 0.02
@@ -159,18 +161,20 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 #: Wall time after which a query leaves the fast lane whatever its CPU time (it may be starved or blocked) when
 #: another client waits.
 _FAST_WALL = 2.0
-#: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms.
+#: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms. Not rdflib:
+#: pages a query process inherits count in its RSS, and only a query the lexer cannot decide (or a malformed one,
+#: to explain it) needs rdflib's parser, which that process then imports under the query's time limit.
 _PRELOAD = [
     "cytokg.backends.lifeline",
     "cytokg.backends.embedded",
     "cytokg.backends.base",
+    "cytokg.backends.heap",
     "cytokg.sparql.safety",
     "cytokg.sparql.formats",
     "cytokg.sparql.results",
     "cytokg.store",
     "cytokg.search",
     "pyoxigraph",
-    "rdflib.plugins.sparql.algebra",
 ]
 #: CPU priorities: a query past its fast slice, and a query in the heavy lane (cheap ones stay at 0).
 _SLOW_NICENESS = 10
@@ -185,7 +189,7 @@ class Ready:
 
 
 #: Run once by every new query process so that its first real query pays no import or first-use cost.
-_WARM_UP = Job("ASK { ?s ?p ?o }", thorough=True)
+_WARM_UP = Job("ASK { ?s ?p ?o }")
 
 
 def _serve(connection: multiprocessing.connection.Connection, store_dir: str | None, settings: LaneSettings) -> None:
@@ -198,6 +202,7 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
     index = Path(store_dir).parent / SEARCH_FILE if store_dir else None
     run_job(store, _WARM_UP, settings, index)
     vet_external(_WARM_UP, settings.allowed_services)
+    heap = HeapTrimmer()
     connection.send(Ready(os.getpid()))
     while True:
         try:
@@ -208,6 +213,7 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
             connection.send(vet_external(message.job, settings.allowed_services))
         else:
             connection.send(run_job(store, message, settings, index))
+        heap.after_query()
 
 
 class _Child:
@@ -306,8 +312,11 @@ class QueryPool:
         self._waiting_total = 0
 
     def start(self) -> None:
-        """Start the fast lane's processes now, so they open the store while the app finishes starting."""
-        children = [_Child(self._context, self.store_dir, self.settings) for _ in range(self.settings.fast)]
+        """Start ``fast_ready`` processes now, so they open the store while the app finishes starting; the lane
+        grows to ``fast`` processes only when that many queries run at once (each process holds its own
+        memory)."""
+        ready = min(self.settings.fast_ready, self.settings.fast)
+        children = [_Child(self._context, self.store_dir, self.settings) for _ in range(ready)]
         for child in children:
             child.wait_ready()
         with self._lock:
@@ -466,13 +475,14 @@ class QueryPool:
                 del self._client_heavy[client]
 
     def _top_up(self) -> None:
-        """Start replacements for retired processes in the background, up to the fast lane's size."""
+        """Start replacements for retired processes in the background, up to ``fast_ready`` idle ones."""
+        wanted = min(self.settings.fast_ready, self.settings.fast)
 
         def fill() -> None:
             try:
                 while True:
                     with self._lock:
-                        if self._closed or len(self._idle) >= self.settings.fast:
+                        if self._closed or len(self._idle) >= wanted:
                             return
                     child = self._spawn()
                     with self._lock:
@@ -486,7 +496,7 @@ class QueryPool:
                     self._filling = False
 
         with self._lock:
-            if self._closed or self._filling or len(self._idle) >= self.settings.fast:
+            if self._closed or self._filling or len(self._idle) >= wanted:
                 return
             self._filling = True
         threading.Thread(target=fill, daemon=True, name="cytokg-query-top-up").start()
