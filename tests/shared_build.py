@@ -40,9 +40,12 @@ def _suffixed(out: Path, suffix: str) -> Path:
 
 
 def start(out: Path) -> None:
-    """Start the build in the background, unless a process of this run already has."""
+    """Start the build in the background, unless a process of this run already has; never waits for it."""
     with _suffixed(out, ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:  # held: the build runs, or another worker is starting it (a wait here would idle this worker)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
         claim = _suffixed(out, ".log")
         if claim.exists():
             return
