@@ -110,6 +110,7 @@ KINDS: dict[str, str] = {
     "CHEBI": "chemical",
     "source": "source",
     "claim": "source claim",
+    "correction": "correction of a source",
     "association": "disease association",
     "role": "inflammatory role",
     "listing": "ligand-receptor listing",
@@ -121,6 +122,7 @@ KINDS: dict[str, str] = {
 PRIORITY = (
     "gene product", "cytokine", "receptor complex", "protein form", "drug", "disease", "cell type",
     "biological process", "molecular function", "anatomy", "chemical", "source", "source claim",
+    "correction of a source",
     "disease association", "inflammatory role", "ligand-receptor listing", "CytoKG vocabulary", "GO term",
     "evidence type", "relation",
 )  # fmt: skip
