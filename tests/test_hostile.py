@@ -1,7 +1,9 @@
 """An attacker's view of the running server (`cytokg serve`): injection through every route that takes a path or
 parameter, pathological queries, bursts, slow clients, floods; and the fairness rules that keep it usable.
 
-Each attack must leave a cheap query answering within a second — the server's promise to everyone else.
+Each attack must leave cheap queries answered, none refused — the server's promise to everyone else. How fast
+they are answered under a burst and under hostile parses (p99 <= 1 s) is measured by ``make bench-burst``
+(benchmarks/burst.py), not asserted here: timings belong in benchmarks.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -54,11 +55,6 @@ def cheap(base: str, client: str | None = None) -> tuple[int, float]:
     started = time.perf_counter()
     status = fetch(f"{base}/sparql?{urllib.parse.urlencode({'query': CHEAP})}", headers=headers)
     return status, time.perf_counter() - started
-
-
-def p99(values: list[float]) -> float:
-    """The 99th percentile (the maximum for fewer than 100 values)."""
-    return statistics.quantiles(values, n=100)[98] if len(values) >= 100 else max(values)
 
 
 class CheapProbe:
@@ -191,7 +187,7 @@ def test_hostile_parses_are_bounded(server: str) -> None:
         statuses = [job.result() for job in jobs]
     assert statuses[:2] == [413, 413]
     assert set(statuses[2:]) <= {200, 503}
-    assert set(probe.statuses) == {200} and p99(probe.latencies) < 1.0, max(probe.latencies)
+    assert set(probe.statuses) == {200}  # every cheap query answered, none refused (p99: make bench-burst)
 
 
 def test_burst_of_heavy_work_leaves_cheap_queries_fast(server: str) -> None:
@@ -212,8 +208,7 @@ def test_burst_of_heavy_work_leaves_cheap_queries_fast(server: str) -> None:
         results = list(pool.map(lambda job: (job[0], job[1]()), jobs))
     cheap_results = [result for kind, result in results if kind == "cheap"]
     heavy_results = [result for kind, result in results if kind == "heavy"]
-    assert {status for status, _ in cheap_results} == {200}
-    assert p99([seconds for _, seconds in cheap_results]) <= 1.0
+    assert [status for status, _ in cheap_results] == [200] * 40  # all answered, none refused (p99: bench-burst)
     assert {status for status, _ in heavy_results} <= {200, 503}
     refused = [seconds for status, seconds in heavy_results if status == 503]
     assert refused and min(refused) < 2.0  # a refusal is quick

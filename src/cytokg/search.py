@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from cytokg.namespaces import BASE, OBO
+from cytokg.iris import BASE, OBO_PREFIX
 from cytokg.release import SEARCH_FILE
 from cytokg.sparql.lexemes import lexemes
 from cytokg.store import Queryable
@@ -219,8 +219,8 @@ def kind_of(iri: str, aspects: dict[str, str]) -> str | None:
     """
     if iri.startswith(BASE):
         segment = iri[len(BASE) :].split("/", 1)[0]
-    elif iri.startswith(str(OBO)):
-        segment = iri[len(str(OBO)) :].split("_", 1)[0]
+    elif iri.startswith(OBO_PREFIX):
+        segment = iri[len(OBO_PREFIX) :].split("_", 1)[0]
         if segment == "GO":
             return aspects.get(iri, "GO term")
     else:
