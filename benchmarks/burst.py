@@ -13,6 +13,8 @@
 - **one client**: 200 quick lookups in a row from one client (none may be refused with 429).
 
 Targets: cheap p99 <= 1 s with every cheap query answered 200 in the first three phases; no 429 in the last.
+tests/test_hostile.py runs smaller bursts and hostile parses and asserts only that every cheap query is answered;
+the p99 of the first two phases here is where their latency is measured.
 ``python -m benchmarks.burst [--quick]`` (``make bench-burst``) writes benchmarks/results/<date>-<host>-burst.json
 and regenerates docs/benchmarks.md.
 """

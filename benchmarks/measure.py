@@ -11,10 +11,11 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
-__all__ = ["Measured", "Sampler", "dir_size", "first_answer", "run_measured", "tree_rss"]
+__all__ = ["Measured", "Sampler", "dir_size", "first_answer", "run_measured", "tree_breakdown", "tree_rss"]
 
 MB = 1024 * 1024
 
@@ -35,14 +36,62 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-class Sampler(threading.Thread):
-    """Samples a process tree's RSS every ``interval`` seconds until stopped; keeps the peak and the series."""
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes: each shared page divided among the processes that map it."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
-    def __init__(self, pid: int, interval: float = 0.2) -> None:
+
+def _role(process: psutil.Process, root: int) -> str:
+    """What a process of a ``cytokg serve`` tree does (its multiprocessing helpers are named by their command)."""
+    if process.pid == root:
+        return "web server"
+    command = " ".join(process.cmdline())
+    if "resource_tracker" in command:
+        return "resource tracker"
+    if "forkserver" in command:
+        return "query process" if process.ppid() != root else "fork server"
+    return "other"
+
+
+def tree_breakdown(pid: int) -> list[dict[str, Any]]:
+    """Every process of the tree: its role, RSS and PSS (bytes). RSS counts a shared page (the code and modules a
+    process inherits from its fork server, shared libraries) in every process that maps it; PSS divides it."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+    rows = []
+    for process in processes:
+        try:
+            rss, role = process.memory_info().rss, _role(process, pid)
+        except psutil.Error:
+            continue
+        rows.append({"process": role, "rss": rss, "pss": _pss(process.pid)})
+    return rows
+
+
+class Sampler(threading.Thread):
+    """Samples a process tree's RSS every ``interval`` seconds until stopped; keeps the peak and the series.
+
+    With ``pss``, also the tree's summed PSS (its peak) and each process's memory at the RSS peak.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.2, *, pss: bool = False) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
+        self.pss = pss
         self.peak = 0
+        self.peak_pss = 0
+        self.at_peak: list[dict[str, Any]] = []
         self.series: list[tuple[float, int]] = []
         self._stop_event = threading.Event()
         self.started = time.monotonic()
@@ -50,7 +99,14 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         """Sample until :meth:`stop`."""
         while not self._stop_event.is_set():
-            rss = tree_rss(self.pid)
+            if self.pss:
+                rows = tree_breakdown(self.pid)
+                rss = sum(row["rss"] for row in rows)
+                self.peak_pss = max(self.peak_pss, sum(row["pss"] for row in rows))
+                if rss > self.peak:
+                    self.at_peak = rows
+            else:
+                rss = tree_rss(self.pid)
             self.peak = max(self.peak, rss)
             self.series.append((time.monotonic() - self.started, rss))
             self._stop_event.wait(self.interval)

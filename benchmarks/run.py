@@ -25,7 +25,7 @@ from typing import Any
 import psutil
 
 from .load import HEAVY, Query, load_suite, measure_query
-from .measure import MB, Sampler, dir_size, run_measured
+from .measure import MB, Sampler, dir_size, run_measured, tree_breakdown
 from .synthetic import generate
 from .systems import CYTOKG_SERVER, NotAvailable, Server, start_bare, start_cytokg, start_rdflib, virtuoso
 
@@ -252,8 +252,15 @@ def _scale_suite(server: Server, queries: list[Query], profile: Profile) -> dict
     return results
 
 
+def _in_mb(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each process's role, RSS and PSS in MB."""
+    return [{"process": r["process"], "rss_mb": round(r["rss"] / MB), "pss_mb": round(r["pss"] / MB)} for r in rows]
+
+
 def _serve_point(server: Server, queries: list[Query], profile: Profile, cap: float, memory_cap: int) -> dict[str, Any]:
-    sampler = Sampler(server.pid, 0.2)
+    """Cold start, memory at ready and at the peak (RSS summed over the process tree, as the targets count it, and
+    PSS beside it), and the scale suite's latencies."""
+    sampler = Sampler(server.pid, 0.2, pss=True)
     sampler.start()
     try:
         answered = None
@@ -270,9 +277,14 @@ def _serve_point(server: Server, queries: list[Query], profile: Profile, cap: fl
             )
             return {"status": "did not finish", "reason": why, "peak_rss_mb": round(peak)}
         entry: dict[str, Any] = {"status": "measured", "cold_start_s": round(answered - server.started, 2)}
-        entry["ready_rss_mb"] = round(server.rss() / MB)
+        ready = tree_breakdown(server.pid)
+        entry["ready_rss_mb"] = round(sum(row["rss"] for row in ready) / MB)
+        entry["ready_pss_mb"] = round(sum(row["pss"] for row in ready) / MB)
+        entry["ready_processes"] = _in_mb(ready)
         entry["queries"] = _scale_suite(server, queries, profile)
         entry["peak_rss_mb"] = round(sampler.peak / MB)
+        entry["peak_pss_mb"] = round(sampler.peak_pss / MB)
+        entry["peak_processes"] = _in_mb(sampler.at_peak)
         return entry
     finally:
         sampler.stop()

@@ -42,7 +42,10 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: How ``cytokg serve`` runs with its defaults, for the report.
-CYTOKG_SERVER = "one waitress process (16 threads) with 4 fast-lane and up to 2 heavy-lane query processes"
+CYTOKG_SERVER = (
+    "one waitress process (16 threads) with up to 4 fast-lane query processes (1 started, more on demand) and up to"
+    " 2 heavy-lane queries"
+)
 #: Far above what any throughput run uses (seconds of server time per minute, requests and heavy-lane queries at
 #: once): the limiter runs but never refuses. Lane sizes and the time limit stay as in production.
 NO_LIMIT = ("--client-budget", "1000000000", "--client-parallel", "100000", "--client-heavy", "100000")

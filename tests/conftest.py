@@ -78,20 +78,38 @@ def _needs_virtuoso(item: pytest.Item) -> bool:
 SPREAD = frozenset({"test_bad_input.py", "test_releases.py"})
 
 
+#: The longest units of work that need the build (a worker's minutes each: a full rebuild, Virtuoso's start and
+#: load, a server under attack, gate-failure builds), started first once the build is there, so that short
+#: modules fill in at the end and both workers finish together (pytest-xdist hands out units in this order).
+LONGEST = ("test_releases.py::test_killed_build", "virtuoso", "test_hostile.py", "test_cli.py")
+
+
 def _needs_build(item: pytest.Item) -> bool:
     return "built" in getattr(item, "fixturenames", ())
 
 
+def _group(item: pytest.Item) -> str | None:
+    """The pytest-xdist group of the test: all Virtuoso tests, else its module (one by one in SPREAD modules)."""
+    if _needs_virtuoso(item):
+        return "virtuoso"
+    return None if item.path.name in SPREAD else item.path.name
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist and put the modules that need no build first."""
-    needs_build = {item.path for item in items if _needs_build(item)}
-    items.sort(key=lambda item: item.path in needs_build)  # stable: a module's tests stay in their order
+    """Group the tests for pytest-xdist; the modules that need no build first, then the longest units."""
+    units = {item.nodeid: _group(item) or item.nodeid for item in items}
+    needs_build = {units[item.nodeid] for item in items if _needs_build(item)}
+
+    def order(item: pytest.Item) -> tuple[bool, int]:
+        unit = units[item.nodeid]
+        return unit in needs_build, next((n for n, name in enumerate(LONGEST) if name in unit), len(LONGEST))
+
+    items.sort(key=order)  # stable: a module's tests stay in their order
     for item in items:
-        if _needs_virtuoso(item):
-            item.add_marker(pytest.mark.xdist_group("virtuoso"))
-        elif item.path.name not in SPREAD:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+        group = _group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

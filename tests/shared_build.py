@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 from cytokg.build import build
 from cytokg.children import die_with_parent_now
@@ -25,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology"
 LAYOUT = Layout(ROOT / "shapes", ROOT / "queries")
 RELEASE_DATE = "2026-11-21"
+#: The PYTHONHASHSEED of the shared build: a test that rebuilds to compare bytes runs under another one.
+HASH_SEED = "1"
 
 
 def location(basetemp: Path) -> Path:
@@ -37,33 +40,42 @@ def _suffixed(out: Path, suffix: str) -> Path:
 
 
 def start(out: Path) -> None:
-    """Start the build in the background, unless a process of this run already has."""
+    """Start the build in the background, unless a process of this run already has; never waits for it."""
     with _suffixed(out, ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:  # held: the build runs, or another worker is starting it (a wait here would idle this worker)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
         claim = _suffixed(out, ".log")
         if claim.exists():
             return
         with claim.open("w") as log:
-            subprocess.Popen(  # holds the lock (an inherited copy of this descriptor) until it exits
-                [sys.executable, "-m", "tests.shared_build", str(out)],
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                pass_fds=(lock.fileno(),),
-            )
+            _spawn(out, log, lock.fileno())  # holds the lock (an inherited copy of this descriptor) until it exits
+
+
+def _spawn(out: Path, log: IO[str], *keep: int) -> subprocess.Popen[bytes]:
+    """``python -m tests.shared_build OUT`` under :data:`HASH_SEED`, writing to ``log``; it inherits ``keep``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.shared_build", str(out)],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONHASHSEED=HASH_SEED),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        pass_fds=keep,
+    )
 
 
 def wait(out: Path) -> dict[str, list[str]]:
-    """The gates that failed on the shared build, once it is done; it is built here if nothing started it."""
+    """The gates that failed on the shared build, once it is done; it is built now if nothing started it."""
     with _suffixed(out, ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result, log = _suffixed(out, ".json"), _suffixed(out, ".log")
+        if not result.exists() and not log.exists():  # nothing started it
+            with log.open("w") as stream:
+                _spawn(out, stream).wait()
         if not result.exists():
-            if log.exists():
-                raise RuntimeError(f"the shared build stopped without a result; its output: {log.read_text()[-4000:]}")
-            log.write_text("built in the test process\n")
-            _build(out)
+            raise RuntimeError(f"the shared build stopped without a result; its output: {log.read_text()[-4000:]}")
         failed: dict[str, list[str]] = json.loads(result.read_text(encoding="utf-8"))
         return failed
 

@@ -177,3 +177,19 @@ def test_suite_time_and_scale_targets_are_judged_from_the_numbers() -> None:
     assert label == ("150 ms (`label-text-search`)", "met")
     groups = verdicts["5M triples: GROUP BY per disease <= 500 ms (issue 19)"]
     assert groups == ("600 ms (`associations-per-disease`)", "**not met**")  # one probe answer, not load-tested
+
+
+def test_the_memory_target_counts_rss_summed_over_the_processes_and_shows_pss_beside_it() -> None:
+    results = copy.deepcopy(RESULTS)
+    processes = [
+        {"process": "web server", "rss_mb": 70, "pss_mb": 45},
+        {"process": "query process", "rss_mb": 331, "pss_mb": 300},
+    ]
+    cytokg = {"status": "measured", "peak_rss_mb": 401, "peak_pss_mb": 345, "peak_processes": processes, "queries": {}}
+    results["scale"] = [{"target": 5_000_000, "triples": 5_000_004, "file_mb": 600, "cytokg": cytokg}]
+    verdicts = {target: (measured, verdict) for target, measured, verdict in targets(results)}
+    peak = verdicts["5M triples: serving peak <= 400 MB (issue 19)"]
+    assert peak == ("401 MB at 5,000,004 triples (RSS summed over the processes; PSS 345 MB)", "**not met**")
+    text = render(results, None, {})
+    assert "- 5,000,004 triples, at the peak (RSS / PSS MB): web server 70 / 45, query process 331 / 300." in text
+    assert "| 5,000,004 | cytokg | - | - | - | - | 401 / 345 |" in text

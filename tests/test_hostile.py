@@ -1,7 +1,9 @@
 """An attacker's view of the running server (`cytokg serve`): injection through every route that takes a path or
 parameter, pathological queries, bursts, slow clients, floods; and the fairness rules that keep it usable.
 
-Each attack must leave a cheap query answering within a second — the server's promise to everyone else.
+Each attack must leave cheap queries answered, none refused — the server's promise to everyone else. How fast
+they are answered under a burst and under hostile parses (p99 <= 1 s) is measured by ``make bench-burst``
+(benchmarks/burst.py), not asserted here: timings belong in benchmarks.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -48,34 +49,24 @@ def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None
         return int(error.code)
 
 
-def cheap(base: str, client: str | None = None) -> tuple[int, float]:
-    """Status and seconds of one cheap query (from ``client``, through the trusted proxy header)."""
+def cheap(base: str, client: str | None = None) -> int:
+    """Status of one cheap query (from ``client``, through the trusted proxy header)."""
     headers = {"Accept": "application/sparql-results+json"} | ({"X-Forwarded-For": client} if client else {})
-    started = time.perf_counter()
-    status = fetch(f"{base}/sparql?{urllib.parse.urlencode({'query': CHEAP})}", headers=headers)
-    return status, time.perf_counter() - started
-
-
-def p99(values: list[float]) -> float:
-    """The 99th percentile (the maximum for fewer than 100 values)."""
-    return statistics.quantiles(values, n=100)[98] if len(values) >= 100 else max(values)
+    return fetch(f"{base}/sparql?{urllib.parse.urlencode({'query': CHEAP})}", headers=headers)
 
 
 class CheapProbe:
-    """Sends cheap queries in a row from its own client while an attack runs; records status and latency."""
+    """Sends cheap queries in a row from its own client while an attack runs; records their statuses."""
 
     def __init__(self, base: str, client: str | None = None) -> None:
         self.base, self.client = base, client
-        self.latencies: list[float] = []
         self.statuses: list[int] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            status, seconds = cheap(self.base, self.client)
-            self.statuses.append(status)
-            self.latencies.append(seconds)
+            self.statuses.append(cheap(self.base, self.client))
             time.sleep(0.05)
 
     def __enter__(self) -> Self:
@@ -162,7 +153,7 @@ def test_injection_through_every_route_reaches_nothing(server: str) -> None:
         urls = _attack_urls(server, listener.port)
         with ThreadPoolExecutor(4) as pool:
             statuses = list(pool.map(lambda url: fetch(url, headers={"X-Forwarded-For": "10.9.0.1"}), urls))
-        status, seconds = cheap(server)
+        status = cheap(server)
     finally:
         listener.close()
     assert listener.connections == 0, "a request made the server open a connection"
@@ -170,7 +161,7 @@ def test_injection_through_every_route_reaches_nothing(server: str) -> None:
     assert set(statuses) <= {200, 400, 403, 404, 406}, sorted(set(statuses))
     page_statuses = [s for url, s in zip(urls, statuses, strict=True) if "/sparql" not in url and "search" not in url]
     assert set(page_statuses) <= {200, 404}  # /query shows its parameter as text, unrun; forged keys are 404
-    assert status == 200 and seconds < 1.0
+    assert status == 200  # and the server still answers (its latency: make bench-burst)
 
 
 def test_hostile_parses_are_bounded(server: str) -> None:
@@ -191,32 +182,25 @@ def test_hostile_parses_are_bounded(server: str) -> None:
         statuses = [job.result() for job in jobs]
     assert statuses[:2] == [413, 413]
     assert set(statuses[2:]) <= {200, 503}
-    assert set(probe.statuses) == {200} and p99(probe.latencies) < 1.0, max(probe.latencies)
+    assert set(probe.statuses) == {200}  # every cheap query answered, none refused (p99: make bench-burst)
 
 
 def test_burst_of_heavy_work_leaves_cheap_queries_fast(server: str) -> None:
-    """A burst from distinct clients: heavy queries are admitted up to the heavy lane or refused quickly."""
-    jobs: list[tuple[str, Callable[[], tuple[int, float]]]] = []
+    """A burst from distinct clients: heavy queries are admitted up to the heavy lane or refused, cheap ones all
+    answered (their latency under this burst is make bench-burst's)."""
+    jobs: list[tuple[str, Callable[[], int]]] = []
     for i, query in enumerate([CARTESIAN] * 4 + [BIG] * 6):
         url = f"{server}/sparql?{urllib.parse.urlencode({'query': query})}"
         headers = {"X-Forwarded-For": f"10.3.0.{i}", "Accept": "application/sparql-results+json"}
-
-        def heavy(url: str = url, headers: dict[str, str] = headers) -> tuple[int, float]:
-            started = time.perf_counter()
-            return fetch(url, headers=headers), time.perf_counter() - started
-
-        jobs.append(("heavy", heavy))
+        jobs.append(("heavy", functools.partial(fetch, url, headers=headers)))
     jobs += [("cheap", functools.partial(cheap, server, f"10.4.0.{i}")) for i in range(40)]
     jobs = jobs[::2] + jobs[1::2]  # heavy and cheap interleaved
     with ThreadPoolExecutor(len(jobs)) as pool:
         results = list(pool.map(lambda job: (job[0], job[1]()), jobs))
-    cheap_results = [result for kind, result in results if kind == "cheap"]
-    heavy_results = [result for kind, result in results if kind == "heavy"]
-    assert {status for status, _ in cheap_results} == {200}
-    assert p99([seconds for _, seconds in cheap_results]) <= 1.0
-    assert {status for status, _ in heavy_results} <= {200, 503}
-    refused = [seconds for status, seconds in heavy_results if status == 503]
-    assert refused and min(refused) < 2.0  # a refusal is quick
+    assert [status for kind, status in results if kind == "cheap"] == [200] * 40  # all answered, none refused
+    heavy = [status for kind, status in results if kind == "heavy"]
+    assert set(heavy) <= {200, 503}
+    assert 503 in heavy  # more heavy work than the heavy lane holds is refused, not queued
 
 
 def test_slow_clients_cannot_hold_the_server(server: str) -> None:
@@ -235,7 +219,7 @@ def test_slow_clients_cannot_hold_the_server(server: str) -> None:
     for connection in sockets:
         connection.close()
     assert len(probe.statuses) >= 20
-    assert set(probe.statuses) == {200} and max(probe.latencies) < 1.0
+    assert set(probe.statuses) == {200}  # every cheap query answered while the sockets hang (p99: make bench-burst)
 
 
 def test_chunked_body_over_the_limit_is_413(server: str) -> None:
@@ -258,9 +242,9 @@ def test_clients_behind_the_proxy_have_budgets_of_their_own(built: Path) -> None
     with _serving(built, "--trusted-proxy", "127.0.0.1", "--client-budget", "1", "--query-timeout", "2") as base:
         url = f"{base}/sparql?{urllib.parse.urlencode({'query': CARTESIAN})}"
         assert fetch(url, headers={"X-Forwarded-For": "10.6.0.1"}) == 503  # stopped after 2 s: budget spent
-        assert cheap(base, "10.6.0.1")[0] == 429
-        assert cheap(base, "10.6.0.2")[0] == 200
-        assert cheap(base)[0] == 200  # the proxy's own address is a client like any other
+        assert cheap(base, "10.6.0.1") == 429
+        assert cheap(base, "10.6.0.2") == 200
+        assert cheap(base) == 200  # the proxy's own address is a client like any other
 
 
 def test_quick_lookups_are_never_throttled(built: Path) -> None:
@@ -386,5 +370,4 @@ def test_structures_that_would_kill_the_query_process_are_400(server: str) -> No
             urllib.request.urlopen(request, timeout=20)
         message = json.loads(refused.value.read())["error"]
         assert refused.value.code == 400 and f"the limit is {LIMITS[name]:,}" in message, message
-    status, seconds = cheap(server)
-    assert status == 200 and seconds < 1.0
+    assert cheap(server) == 200  # the query processes survived: nothing crashed

@@ -244,3 +244,38 @@ def test_process_anatomy_complex_form_source_and_claim_pages(client: FlaskClient
 def test_no_curation_keys_above_the_statements(client: FlaskClient, path: str) -> None:
     shown = _visible(client.get(path).get_data(as_text=True))
     assert not re.search(r"\b[AD]-C00\d-\d\d\b|\bC00\d-[\dM]+\b|erratum E\d|FACTS\.md", shown), path
+
+
+def test_an_example_link_opens_that_example_unrun(client: FlaskClient) -> None:
+    page = client.get("/query", query_string={"example": "cq16-gp130-family"})
+    html = page.get_data(as_text=True)
+    chosen = re.search(r'<option value="\d+" title="[^"]*" selected>([^<]*)</option>', html)
+    assert page.status_code == 200 and chosen is not None and chosen.group(1).startswith("CQ16")
+    assert "IL6ST" in html.split('id="query"', 1)[1].split("</textarea>", 1)[0]
+    assert 'data-run=""' in html, "an example opens for reading; the user runs it"
+    unknown = client.get("/query", query_string={"example": "no-such-example<script>"})
+    text = unknown.get_data(as_text=True)
+    assert unknown.status_code == 404 and "There is no example query of that name" in text
+    assert "?cytokine a cyto:Interleukin" in text and "no-such-example<script>" not in text
+
+
+def test_the_vocabulary_links_each_using_query_to_the_query_page(client: FlaskClient) -> None:
+    html = client.get("/vocabulary").get_data(as_text=True)
+    linked = set(re.findall(r'href="/query\?example=([\w-]+)"', html))
+    assert "cq16-gp130-family" in linked and len(linked) >= 20
+    for name in sorted(linked)[:5]:
+        assert client.get("/query", query_string={"example": name}).status_code == 200
+
+
+def test_a_correction_has_a_page_with_the_claims_it_corrects(client: FlaskClient) -> None:
+    page = client.get("/correction/il6-producers")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Neurons are not the main source of IL-6" in _summary(html)
+    corrected = _section(html, "What the sources said")
+    assert 'href="/claim/C004-40"' in corrected and 'href="/claim/C004-41"' in corrected
+    claim = client.get("/claim/C004-40").get_data(as_text=True)
+    assert 'href="/correction/il6-producers"' in claim, "the claim links its correction"
+    said_otherwise = _section(
+        client.get("/correction/interleukin-receptor-signaling").get_data(as_text=True), "Claims that say otherwise"
+    )
+    assert 'href="/claim/C002-08"' in said_otherwise

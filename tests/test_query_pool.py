@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +35,22 @@ def test_a_new_process_answers_its_first_cheap_query_in_the_fast_lane(pool: Quer
     answer = pool.run(CHEAP)
     assert answer.status == 200 and b"true" in answer.body
     assert set(pool.pids) == started
+
+
+def test_the_fast_lane_starts_with_fast_ready_processes_and_grows_on_demand(built: Path) -> None:
+    """Each process holds its own memory: an idle server keeps ``fast_ready`` of them, a second query at once
+    starts another, and the grown lane is kept (up to ``fast``)."""
+    settings = LaneSettings(timeout=20, fast=2, fast_ready=1, fast_budget=30)
+    pool = QueryPool(current_release(built) / "oxigraph", settings)
+    pool.start()
+    try:
+        assert len(pool.pids) == 1
+        with ThreadPoolExecutor(2) as executor:
+            answers = list(executor.map(pool.run, [JOIN, JOIN]))
+        assert [answer.status for answer in answers] == [200, 200]
+        assert len(pool.pids) == 2
+    finally:
+        pool.close()
 
 
 def test_a_query_that_outgrows_the_fast_lane_runs_re_niced_then_its_process_is_reused(
@@ -109,3 +127,15 @@ def test_a_clients_own_waiting_query_leaves_its_long_query_in_the_fast_lane(
     """Moving it would only throw the client's own work away: it finishes in the fast lane."""
     base = os.getpriority(os.PRIO_PROCESS, 0)
     assert _join_with_a_waiter(one_lane, monkeypatch, waiter="a") == [max(10, base), base]
+
+
+def test_query_processes_do_not_load_rdflib() -> None:
+    """Every module the fork server preloads counts in every query process's RSS: rdflib (some 15 MB) stays out,
+    and is imported only by a process that must explain a malformed query or parse one the lexer cannot decide."""
+    code = (
+        "import importlib, sys; from cytokg.backends.embedded import _PRELOAD\n"
+        "for name in _PRELOAD: importlib.import_module(name)\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'rdflib'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

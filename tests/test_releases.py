@@ -27,12 +27,13 @@ from cytokg.publish import (
     new_release,
     publish,
 )
-from cytokg.release import DOWNLOAD_FILES
+from cytokg.release import CHANGES_JSON, CHANGES_REPORT, DOWNLOAD_FILES
 from cytokg.search import SEARCH_FILE
 from cytokg.store import INFERRED_GRAPH, add_named_graph, create_store
 from cytokg.web.app import create_app
 
 from .conftest import RELEASE_DATE, ROOT
+from .shared_build import HASH_SEED
 
 #: What a build of the layout before release folders left in build/.
 FLAT_ENTRIES = frozenset({*FLAT_LAYOUT, "reports"})
@@ -330,8 +331,13 @@ def _wait_for(condition: Callable[[], bool], what: str, limit: float = 300) -> N
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
-def test_killed_build_leaves_no_java_then_the_next_build_publishes(built: Path, tmp_path: Path) -> None:
-    """SIGKILL during the HermiT gate: the JVM dies too, build/ keeps its release; the next build recovers."""
+def test_killed_build_leaves_no_java_then_the_next_build_publishes_the_same_bytes(built: Path, tmp_path: Path) -> None:
+    """SIGKILL during the HermiT gate: the JVM dies too, build/ keeps its release; the next build recovers.
+
+    The release before is the shared build (the first build of its folder, so no changes report); the next build
+    runs under another hash seed and must publish the same bytes and report no change: builds are deterministic.
+    """
+    assert not (built / "reports" / CHANGES_REPORT).exists(), "a first build has no previous release to compare with"
     build_dir = tmp_path / "build"
     _previous_release(build_dir, (built / CURRENT).resolve())
     (build_dir / "failed-reports").mkdir()  # left by an earlier failed build
@@ -361,12 +367,17 @@ def test_killed_build_leaves_no_java_then_the_next_build_publishes(built: Path, 
     assert current_release(build_dir).name == Path(before[0]).name
     assert (os.readlink(build_dir / CURRENT), visible(build_dir)) == before
     assert len(list((build_dir / RELEASES).iterdir())) == 1  # the killed build's folder is gone
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    other_seed = dict(os.environ, PYTHONHASHSEED=str(int(HASH_SEED) + 1))
+    done = subprocess.run(command, cwd=ROOT, env=other_seed, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert os.readlink(build_dir / CURRENT) != before[0]
     assert {name: visible(build_dir)[name] for name in DOWNLOAD_FILES} == {n: before[1][n] for n in DOWNLOAD_FILES}
     assert len(list((build_dir / RELEASES).iterdir())) == 2
     assert not (build_dir / "failed-reports").exists()
+    report = (build_dir / "reports" / CHANGES_REPORT).read_text(encoding="utf-8")
+    assert "0 statements added, 0 removed in all." in report
+    assert report.count("No change.") == report.count("\n## ") == 8
+    assert (build_dir / "reports" / CHANGES_JSON).is_file()
 
 
 def _status(pid: int) -> str:

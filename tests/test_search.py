@@ -68,6 +68,7 @@ NAMES = [
     ("Cleveland Clinic", CYTO + "source/src-001", "source"),
     ("PMID:17708739", CYTO + "source/src-003", "source"),
     ("tocilizumab is a humanized monoclonal antibody", CYTO + "claim/C003-26", "source claim"),
+    ("Neurons are not the main source of IL-6", CYTO + "correction/il6-producers", "correction of a source"),
     ("in synovial fluid, correlates with acute-phase proteins", CYTO + "association/A-C000-35", "disease association"),
     ("CCL2 \u2192 CCR5", CYTO + "listing/CCL2--CCR5", "ligand-receptor listing"),
     ("anti-inflammatory role of IL-35", CYTO + "role/IL-35-anti-cytokg-curation", "inflammatory role"),

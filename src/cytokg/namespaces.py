@@ -5,6 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
+from cytokg.iris import BASE, OBO_PREFIX
+
 __all__ = [
     "BASE",
     "CYTO",
@@ -24,12 +26,10 @@ __all__ = [
     "obo_iri",
 ]
 
-#: Root of every CytoKG IRI.
-BASE = "https://w3id.org/cytokg/"
 #: The ontology's IRI; releases get ``https://w3id.org/cytokg/releases/YYYY-MM-DD/cytokg.owl``.
 ONTOLOGY_IRI = URIRef(BASE + "cytokg.owl")
 
-OBO = Namespace("http://purl.obolibrary.org/obo/")
+OBO = Namespace(OBO_PREFIX)
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 #: The CytoKG dataset as the service description and the VoID linksets name it.

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from cytokg.namespaces import BASE, OBO
+from cytokg.iris import BASE, OBO_PREFIX
 from cytokg.release import SEARCH_FILE
 from cytokg.sparql.lexemes import lexemes
 from cytokg.store import Queryable
@@ -110,6 +110,7 @@ KINDS: dict[str, str] = {
     "CHEBI": "chemical",
     "source": "source",
     "claim": "source claim",
+    "correction": "correction of a source",
     "association": "disease association",
     "role": "inflammatory role",
     "listing": "ligand-receptor listing",
@@ -121,6 +122,7 @@ KINDS: dict[str, str] = {
 PRIORITY = (
     "gene product", "cytokine", "receptor complex", "protein form", "drug", "disease", "cell type",
     "biological process", "molecular function", "anatomy", "chemical", "source", "source claim",
+    "correction of a source",
     "disease association", "inflammatory role", "ligand-receptor listing", "CytoKG vocabulary", "GO term",
     "evidence type", "relation",
 )  # fmt: skip
@@ -217,8 +219,8 @@ def kind_of(iri: str, aspects: dict[str, str]) -> str | None:
     """
     if iri.startswith(BASE):
         segment = iri[len(BASE) :].split("/", 1)[0]
-    elif iri.startswith(str(OBO)):
-        segment = iri[len(str(OBO)) :].split("_", 1)[0]
+    elif iri.startswith(OBO_PREFIX):
+        segment = iri[len(OBO_PREFIX) :].split("_", 1)[0]
         if segment == "GO":
             return aspects.get(iri, "GO term")
     else:

@@ -7,6 +7,7 @@ SPARQL store) implement it; the web app depends only on this protocol.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -101,17 +102,47 @@ def _term(term: Any) -> Term | None:
     return Term("literal", str(getattr(term, "value", term)))
 
 
-def serialize_answer(answer: Any, job: Job, max_rows: int) -> Answer:
+def _first(answer: Any, max_rows: int) -> tuple[list[Any], bool]:
+    """The first ``max_rows`` solutions (values in the order of the answer's variables, None where unbound) or
+    triples of ``answer``, and whether there were more."""
+    import pyoxigraph
+
+    items: list[Any] = []
+    for item in answer:
+        if len(items) == max_rows:
+            return items, True
+        items.append(tuple(item) if isinstance(item, pyoxigraph.QuerySolution) else item)
+    return items, False
+
+
+def _written(answer: Any, media: str, form: Any, max_rows: int) -> tuple[bytes, int] | None:
+    """``answer`` written by pyoxigraph in ``form`` and the most rows it can hold, or None (nothing written)
+    when it may hold more than ``max_rows`` rows or triples."""
+    from cytokg.sparql.results import CountingWriter, Overflow
+
+    writer = CountingWriter(media, max_rows)
+    try:
+        answer.serialize(writer, form)
+    except Overflow:
+        return None
+    return writer.getvalue(), writer.rows
+
+
+def serialize_answer(answer: Any, job: Job, max_rows: int, again: Callable[[], Any] | None = None) -> Answer:
     """Serialize a pyoxigraph answer for ``job``: SELECT/ASK as its result media, CONSTRUCT/DESCRIBE as its
     graph media (406 when there is none), at most ``max_rows`` rows or triples; or solutions for ``job.rows``.
 
-    A truncated SELECT answer says so in its JSON or XML head (a ``link`` to ``LIMIT_LINK``). Shared by the
-    pool's child processes and the external-store executor (remote.py).
+    With ``again`` (runs the query anew), pyoxigraph's own serializer writes the answer when it cannot hold
+    more than ``max_rows`` rows (``sparql.results.CountingWriter``; ``Answer.rows`` is its count, more than the
+    rows only where values contain its marks);
+    otherwise the answer is written row by row and cut at the limit. A truncated SELECT answer says so in its
+    JSON or XML head (a ``link`` to ``LIMIT_LINK``). Shared by the pool's child processes and the
+    external-store executor (remote.py).
     """
     import pyoxigraph
 
-    from cytokg.sparql.formats import GRAPH_TYPES
-    from cytokg.sparql.results import limit_link, serialize_boolean, serialize_solutions
+    from cytokg.sparql.formats import GRAPH_TYPES, RESULT_TYPES
+    from cytokg.sparql.results import MARKS, limit_link, serialize_boolean, serialize_solutions
 
     if isinstance(answer, pyoxigraph.QueryBoolean):
         if job.rows:
@@ -122,30 +153,31 @@ def serialize_answer(answer: Any, job: Job, max_rows: int) -> Answer:
             return Answer(406, "results", b"")
         return Answer(200, job.result_media, serialize_boolean(bool(answer), job.result_media), 1)
     if isinstance(answer, pyoxigraph.QuerySolutions):
-        names = [v.value for v in answer.variables]
-        rows: list[tuple[Any, ...]] = []
-        truncated = False
-        for solution in answer:
-            if len(rows) == max_rows:
-                truncated = True
-                break
-            rows.append(tuple(solution))  # the values in the order of ``names``, None where unbound
         if job.rows:
+            rows, truncated = _first(answer, max_rows)
             solutions = tuple(tuple(_term(value) for value in row) for row in rows)
-            return Answer(200, "rows", b"", len(rows), truncated, variables=tuple(names), solutions=solutions)
-        if job.result_media is None:
+            names = tuple(v.value for v in answer.variables)
+            return Answer(200, "rows", b"", len(rows), truncated, variables=names, solutions=solutions)
+        media = job.result_media
+        if media is None:
             return Answer(406, "results", b"")
+        if again is not None and media in MARKS:
+            written = _written(answer, media, RESULT_TYPES[media], max_rows)
+            if written is not None:
+                return Answer(200, media, *written)
+            answer = again()
+        rows, truncated = _first(answer, max_rows)
         link = limit_link(max_rows) if truncated else None
-        body = serialize_solutions(names, rows, job.result_media, link)
-        return Answer(200, job.result_media, body, len(rows), truncated)
-    if job.graph_media is None:
+        body = serialize_solutions([v.value for v in answer.variables], rows, media, link)
+        return Answer(200, media, body, len(rows), truncated)
+    media = job.graph_media
+    if media is None:
         return Answer(406, "graph", b"")
-    triples: list[Any] = []
-    truncated = False
-    for triple in answer:
-        if len(triples) == max_rows:
-            truncated = True
-            break
-        triples.append(triple)
-    body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[job.graph_media]) or b""
-    return Answer(200, job.graph_media, body, len(triples), truncated)
+    if again is not None and media in MARKS:
+        written = _written(answer, media, GRAPH_TYPES[media], max_rows)
+        if written is not None:
+            return Answer(200, media, *written)
+        answer = again()
+    triples, truncated = _first(answer, max_rows)
+    body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[media]) or b""
+    return Answer(200, media, body, len(triples), truncated)

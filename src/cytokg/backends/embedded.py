@@ -1,8 +1,10 @@
 """Run every SPARQL query the app needs in child processes that can be killed: one vetted, time-limited path.
 
 A thread cannot interrupt pyoxigraph mid-query, so queries run in a pool of child processes, each with its
-own read-only store. The child vets the query first (updates, SERVICE allow-list, nesting), under the same
-time limit as the query itself, so no text is ever parsed outside the limit.
+own read-only store (for an external store, an empty one: there the pool vets queries, and runs only those
+whose dataset is made of graphs the external store must not show). The child vets the query first (updates,
+SERVICE allow-list, nesting), under the same time limit as the query itself, so no text is ever parsed
+outside the limit.
 
 The pool has two lanes. Every query starts in the *fast* lane; past ``fast_slice`` seconds of CPU its
 process is re-niced, so cheap queries keep the CPU. One that has used ``fast_budget`` seconds of CPU (only
@@ -29,11 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from cytokg.backends.base import Answer, Busy, Job, QueryTimeout, serialize_answer
+from cytokg.backends.heap import HeapTrimmer
 from cytokg.children import die_with_parent_now
 from cytokg.release import SEARCH_FILE
 from cytokg.search import TextSearchError, expand_text_search
 
-__all__ = ["LaneSettings", "QueryPool", "Ready", "Vetted", "run_job", "vet"]
+__all__ = ["EXTERNAL_TEXT_SEARCH", "LaneSettings", "QueryPool", "Ready", "Vetted", "run_job", "vet", "vet_external"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class LaneSettings:
     max_rows: int = 100_000
     allowed_services: frozenset[str] = frozenset()
     fast: int = 4
+    fast_ready: int = 1  # fast-lane processes kept started while idle; the lane grows to ``fast`` on demand
     heavy: int = 2
     fast_budget: float = 0.25
     fast_slice: float = 0.02
@@ -78,6 +82,31 @@ def vet(job: Job, allowed_services: frozenset[str]) -> Answer | Vetted:
     return Vetted(has_dataset, from_default, from_named)
 
 
+#: Why a query searching the index is refused on an external store (it would match nothing there).
+EXTERNAL_TEXT_SEARCH = (
+    "text:matches is not available on this endpoint: it queries an external triple store, which has no CytoKG "
+    "search index (the pattern would silently match nothing there); use /api/search"
+)
+
+
+def vet_external(job: Job, allowed_services: frozenset[str]) -> Answer | Vetted:
+    """``vet`` for a query an external store will run: also refuse ``text:matches`` (400)."""
+    vetted = vet(job, allowed_services)
+    if isinstance(vetted, Vetted):
+        try:
+            expand_text_search(job.text, None)  # raises for any use of the property
+        except TextSearchError:
+            return Answer(400, "error", b"", error=EXTERNAL_TEXT_SEARCH)
+    return vetted
+
+
+@dataclass(frozen=True)
+class _VetOnly:
+    """Ask a query process to vet ``job`` for an external store, not to run it."""
+
+    job: Job
+
+
 def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None) -> Answer:
     """Vet and run ``job`` on a pyoxigraph ``store`` (in the child process); ``text:matches`` reads ``index``."""
     import pyoxigraph
@@ -108,8 +137,12 @@ def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None) ->
             options["substitutions"] = {
                 pyoxigraph.Variable(name): pyoxigraph.NamedNode(iri) for name, iri in job.bindings
             }
-        answer = store.query(expand_text_search(job.text, index), base_iri=job.base_iri, **options)
-        return serialize_answer(answer, job, settings.max_rows)
+        text = expand_text_search(job.text, index)
+
+        def answer() -> Any:  # run again when the answer may be over the row limit
+            return store.query(text, base_iri=job.base_iri, **options)
+
+        return serialize_answer(answer(), job, settings.max_rows, answer)
     except TextSearchError as error:
         return Answer(400, "error", b"", error=str(error))
     except SyntaxError as error:
@@ -128,18 +161,20 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 #: Wall time after which a query leaves the fast lane whatever its CPU time (it may be starved or blocked) when
 #: another client waits.
 _FAST_WALL = 2.0
-#: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms.
+#: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms. Not rdflib:
+#: pages a query process inherits count in its RSS, and only a query the lexer cannot decide (or a malformed one,
+#: to explain it) needs rdflib's parser, which that process then imports under the query's time limit.
 _PRELOAD = [
     "cytokg.backends.lifeline",
     "cytokg.backends.embedded",
     "cytokg.backends.base",
+    "cytokg.backends.heap",
     "cytokg.sparql.safety",
     "cytokg.sparql.formats",
     "cytokg.sparql.results",
     "cytokg.store",
     "cytokg.search",
     "pyoxigraph",
-    "rdflib.plugins.sparql.algebra",
 ]
 #: CPU priorities: a query past its fast slice, and a query in the heavy lane (cheap ones stay at 0).
 _SLOW_NICENESS = 10
@@ -154,30 +189,31 @@ class Ready:
 
 
 #: Run once by every new query process so that its first real query pays no import or first-use cost.
-_WARM_UP = Job("ASK { ?s ?p ?o }", thorough=True)
+_WARM_UP = Job("ASK { ?s ?p ?o }")
 
 
 def _serve(connection: multiprocessing.connection.Connection, store_dir: str | None, settings: LaneSettings) -> None:
-    """The child's loop: receive a job, answer it; with no store, only vet (for an external store)."""
+    """The child's loop: receive a job and answer it, or only vet it (``_VetOnly``). Without a store (for an
+    external store) jobs run on an empty one: a query whose dataset is only graphs outside that store."""
     die_with_parent_now()
     import pyoxigraph
 
-    store = pyoxigraph.Store.read_only(store_dir) if store_dir else None
+    store = pyoxigraph.Store.read_only(store_dir) if store_dir else pyoxigraph.Store()
     index = Path(store_dir).parent / SEARCH_FILE if store_dir else None
-    if store is None:
-        vet(_WARM_UP, settings.allowed_services)
-    else:
-        run_job(store, _WARM_UP, settings, index)
+    run_job(store, _WARM_UP, settings, index)
+    vet_external(_WARM_UP, settings.allowed_services)
+    heap = HeapTrimmer()
     connection.send(Ready(os.getpid()))
     while True:
         try:
-            job = connection.recv()
+            message = connection.recv()
         except EOFError:
             return
-        if store is None:
-            connection.send(vet(job, settings.allowed_services))
+        if isinstance(message, _VetOnly):
+            connection.send(vet_external(message.job, settings.allowed_services))
         else:
-            connection.send(run_job(store, job, settings, index))
+            connection.send(run_job(store, message, settings, index))
+        heap.after_query()
 
 
 class _Child:
@@ -276,8 +312,11 @@ class QueryPool:
         self._waiting_total = 0
 
     def start(self) -> None:
-        """Start the fast lane's processes now, so they open the store while the app finishes starting."""
-        children = [_Child(self._context, self.store_dir, self.settings) for _ in range(self.settings.fast)]
+        """Start ``fast_ready`` processes now, so they open the store while the app finishes starting; the lane
+        grows to ``fast`` processes only when that many queries run at once (each process holds its own
+        memory)."""
+        ready = min(self.settings.fast_ready, self.settings.fast)
+        children = [_Child(self._context, self.store_dir, self.settings) for _ in range(ready)]
         for child in children:
             child.wait_ready()
         with self._lock:
@@ -318,19 +357,18 @@ class QueryPool:
         :raises QueryTimeout: the time limit passed; the process was killed.
         """
         reply = self._exchange(job, client)
-        if isinstance(reply, Vetted):
-            raise TypeError("this pool has no store and only vets queries: call vet()")
+        assert isinstance(reply, Answer), "a query process answers a job with an Answer"
         return reply
 
     def vet(self, job: Job, client: str = "-") -> Answer | Vetted:
-        """Only vet ``job`` (in a pool without a store, for an external store): ``Vetted``, or the refusal.
+        """Only vet ``job`` for an external store (``vet_external``): ``Vetted``, or the refusal.
 
         :raises Busy: as ``run``.
         :raises QueryTimeout: as ``run``.
         """
-        return self._exchange(job, client)
+        return self._exchange(_VetOnly(job), client)
 
-    def _exchange(self, job: Job, client: str) -> Answer | Vetted:
+    def _exchange(self, job: Job | _VetOnly, client: str) -> Answer | Vetted:
         """Send ``job`` to a query process in the right lane and return what it answers."""
         settings = self.settings
         with self._lock:
@@ -437,13 +475,14 @@ class QueryPool:
                 del self._client_heavy[client]
 
     def _top_up(self) -> None:
-        """Start replacements for retired processes in the background, up to the fast lane's size."""
+        """Start replacements for retired processes in the background, up to ``fast_ready`` idle ones."""
+        wanted = min(self.settings.fast_ready, self.settings.fast)
 
         def fill() -> None:
             try:
                 while True:
                     with self._lock:
-                        if self._closed or len(self._idle) >= self.settings.fast:
+                        if self._closed or len(self._idle) >= wanted:
                             return
                     child = self._spawn()
                     with self._lock:
@@ -457,7 +496,7 @@ class QueryPool:
                     self._filling = False
 
         with self._lock:
-            if self._closed or self._filling or len(self._idle) >= self.settings.fast:
+            if self._closed or self._filling or len(self._idle) >= wanted:
                 return
             self._filling = True
         threading.Thread(target=fill, daemon=True, name="cytokg-query-top-up").start()

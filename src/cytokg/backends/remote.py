@@ -410,7 +410,8 @@ def _bind(text: str, bindings: tuple[tuple[str, str], ...]) -> str:
 class RemoteExecutor:
     """The endpoint's executor over an external store: same answers, limits and errors as ``QueryPool``.
 
-    Queries are vetted by ``vetting`` (a pool of store-less processes, under the time limit); the time limit
+    Queries are vetted by ``vetting`` (a pool of processes over an empty store, under the time limit: it also
+    runs a query whose dataset is only graphs outside CytoKG's, and refuses ``text:matches``); the time limit
     of the query itself is the HTTP read timeout and, on Virtuoso, the store's own ``timeout`` parameter; the
     row limit cuts the parsed answer and marks it truncated.
     """
@@ -440,8 +441,7 @@ class RemoteExecutor:
             from_default, from_named = list(vetted.from_default), list(vetted.from_named)
             outside = [iri for iri in from_default + from_named if iri not in graphs.names]
             if len(outside) == len(from_default + from_named):  # only graphs the store must not show: all empty
-                empty: Any = pyoxigraph.Store().query(query, base_iri=job.base_iri)
-                return serialize_answer(empty, job, self.max_rows)
+                return self.vetting.run(job, client)  # on the pool's empty store, under the time limit
             if outside:
                 message = (
                     f"<{outside[0]}> is not a graph of this endpoint; name <{graphs.asserted}> or <{graphs.inferred}>"

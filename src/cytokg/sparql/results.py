@@ -1,4 +1,9 @@
-"""Serialize SPARQL results ourselves so that a row limit can stop the stream (never silent truncation)."""
+"""Serialize SPARQL results under a row limit (never silent truncation).
+
+Most answers are far below the limit: pyoxigraph's own serializer writes them through ``CountingWriter``, which
+counts a mark that its writer puts once into every row (or triple) and stops it once the count allows more
+rows than the limit. Only then is the answer written again here, row by row, cut at the limit and marked.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,69 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
 
-__all__ = ["LIMIT_LINK", "limit_link", "serialize_boolean", "serialize_solutions"]
+__all__ = [
+    "LIMIT_LINK",
+    "MARKS",
+    "CountingWriter",
+    "Overflow",
+    "limit_link",
+    "serialize_boolean",
+    "serialize_solutions",
+]
 
 #: Marks a truncated answer in the SPARQL JSON/XML head (the response header says it for every format).
 LIMIT_LINK = "https://w3id.org/cytokg/vocab/resultLimit"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_WHITESPACE = {"\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+#: Media type → the marks pyoxigraph's writer puts into its output once per row (SELECT) or triple
+#: (CONSTRUCT/DESCRIBE), and how many its head always holds. Values may contain a mark but never escape one, so
+#: counting can only find more rows than there are. JSON opens the first row with ``[{`` and each next one with
+#: ``},{``; XML opens each row with ``<result>`` (``<`` is escaped in values); CSV and TSV end the head and each
+#: row with a line end (TSV escapes line ends in values); N-Triples ends each triple with one; Turtle ends each
+#: with `` ,``, `` ;`` or `` .``. tests/test_results.py checks these marks against the installed pyoxigraph.
+MARKS: dict[str, tuple[tuple[bytes, ...], int]] = {
+    "application/sparql-results+json": ((b"[{", b"},{"), 0),
+    "application/sparql-results+xml": ((b"<result>",), 0),
+    "text/csv": ((b"\n",), 1),
+    "text/tab-separated-values": ((b"\n",), 1),
+    "application/n-triples": ((b"\n",), 0),
+    "text/turtle": ((b" ,", b" ;", b" ."), 0),
+}
+
+
+class Overflow(Exception):
+    """The output may hold more rows than the limit: write it again with ``serialize_solutions``."""
+
+
+class CountingWriter:
+    """A binary output for pyoxigraph's serializers that keeps what it is given and raises ``Overflow`` as soon
+    as the marks counted so far (``MARKS``) allow more than ``max_rows`` rows, so the body stays exact."""
+
+    def __init__(self, media: str, max_rows: int) -> None:
+        self.marks, head = MARKS[media]
+        self.max_rows = max_rows
+        self.rows = -head  # the most rows the output so far can hold
+        self._parts: list[bytes] = []
+        self._tail = b""  # the end of the output so far: a mark may straddle two chunks
+        self._width = max(len(mark) for mark in self.marks) - 1
+
+    def write(self, data: bytes) -> int:
+        """Keep ``data``; raise ``Overflow`` once the output may hold more than ``max_rows`` rows."""
+        joined = self._tail + data  # the tail's marks were counted with the previous chunk
+        self.rows += sum(joined.count(mark) - self._tail.count(mark) for mark in self.marks)
+        if self.rows > self.max_rows:
+            raise Overflow(f"more than {self.max_rows} rows")
+        self._parts.append(data)
+        self._tail = joined[-self._width :] if self._width else b""
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the output is kept in memory."""
+
+    def getvalue(self) -> bytes:
+        """Everything written so far."""
+        return b"".join(self._parts)
 
 
 def _json_term(term: Any) -> str:
@@ -36,18 +98,23 @@ def _json_term(term: Any) -> str:
     return '{"type":"literal","value":' + encode_basestring(str(term)) + "}"
 
 
+def _text(value: str) -> str:
+    """XML text whose whitespace survives readers that trim or normalize it (as pyoxigraph's writer does it)."""
+    return escape(value, _WHITESPACE)
+
+
 def _xml_term(term: object) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_text(term.value)}</uri>"
     if isinstance(term, pyoxigraph.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_text(term.value)}</bnode>"
     if isinstance(term, pyoxigraph.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_text(term.value)}</literal>"
         if term.datatype.value not in (_XSD_STRING, _RDF_LANG):
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_text(term.value)}</literal>"
+        return f"<literal>{_text(term.value)}</literal>"
+    return f"<literal>{_text(str(term))}</literal>"
 
 
 def _csv_term(term: object) -> str:

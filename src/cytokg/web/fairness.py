@@ -13,6 +13,7 @@ import ipaddress
 import math
 import threading
 import time
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,49 @@ __all__ = ["ClientLimits", "Wait"]
 
 #: Every request costs at least this many milliseconds of the budget (a floor against floods of trivial ones).
 _MIN_COST_MS = 5
+#: Seconds between two sweeps of expired in-memory counters (idle clients' windows).
+_SWEEP_SECONDS = 1.0
+
+
+class _Counters(storage.MemoryStorage):
+    """`limits`' in-memory storage, swept by one thread for its whole life.
+
+    The library's own starts a new timer thread at a hit 10 ms after its last sweep, and that hit waits until
+    the thread runs: every few cheap requests paid a thread start. Expired counters are still forgotten
+    when read (``get``) and by the sweep, so memory stays bounded by the clients of the last two windows.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        sweeper = threading.Thread(target=_sweep, args=(weakref.ref(self),), daemon=True, name="cytokg-limits-sweep")
+        sweeper.start()
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        """Add ``amount`` to ``key``'s counter (a new one expires after ``expiry`` seconds)."""
+        self.get(key)  # forgets the counter if it has expired
+        with self.locks[key]:
+            self.storage[key] += amount
+            if self.storage[key] == amount:
+                self.expirations[key] = time.time() + expiry
+        return self.storage.get(key, 0)
+
+    def decr(self, key: str, amount: int = 1) -> int:
+        """Take ``amount`` from ``key``'s counter, not below 0."""
+        self.get(key)
+        with self.locks[key]:
+            self.storage[key] = max(self.storage[key] - amount, 0)
+        return self.storage.get(key, 0)
+
+
+def _sweep(counters: weakref.ref[_Counters]) -> None:
+    """Forget expired counters every ``_SWEEP_SECONDS`` while the storage exists."""
+    while (live := counters()) is not None:
+        now = time.time()
+        for key, expires in list(live.expirations.items()):
+            if expires <= now:
+                live.clear(key)
+        del live
+        time.sleep(_SWEEP_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -41,7 +85,8 @@ class ClientLimits:
         self.budget_seconds = budget_seconds
         self.window_seconds = window_seconds
         self._item = RateLimitItemPerSecond(max(1, int(budget_seconds * 1000)), window_seconds)
-        self._limiter = strategies.SlidingWindowCounterRateLimiter(storage.storage_from_string(storage_uri))
+        counters = _Counters() if storage_uri == "memory://" else storage.storage_from_string(storage_uri)
+        self._limiter = strategies.SlidingWindowCounterRateLimiter(counters)
         self._running: Counter[str] = Counter()
         self._lock = threading.Lock()
 

@@ -32,6 +32,7 @@ OWN_KINDS = (
     "cytokine",
     "source",
     "claim",
+    "correction",
     "association",
     "role",
     "drug",

@@ -1,4 +1,5 @@
-"""The query page (``/query``): a SPARQL editor with the curated examples; ``?query=`` opens and runs a shared query.
+"""The query page (``/query``): a SPARQL editor with the curated examples; ``?query=`` opens and runs a shared query,
+``?example=`` opens a curated example by its file name (as the vocabulary page links them), unrun.
 
 The page itself runs nothing on the server: its script sends the query to ``/sparql`` like any client, so a
 shared query goes through the same vetted, time-limited path as every other.
@@ -45,15 +46,23 @@ def _examples(queries_dir: Path) -> list[dict[str, str]]:
 
 
 @query_page.route("/query")
-def page() -> str:
-    """The editor with the examples; a shared ``?query=`` (up to the query size limit) is shown and run."""
+def page() -> tuple[str, int]:
+    """The editor with the examples; a shared ``?query=`` (up to the query size limit) is shown and run; an
+    ``?example=`` name opens that example, unrun (an unknown name: the default query, a notice and status 404)."""
     examples = _examples(site().queries_dir)
     shared = request.args.get("query", "")
     run = bool(shared) and len(shared.encode()) <= current_app.config["MAX_QUERY_BYTES"]
-    return render_template(
+    names = [example["name"] for example in examples]
+    wanted = request.args.get("example") if not run else None
+    chosen = names.index(wanted) if wanted is not None and wanted in names else None
+    missing = wanted is not None and chosen is None
+    html = render_template(
         "query.html",
-        query=shared if run else _FIRST_QUERY,
+        query=shared if run else examples[chosen]["query"] if chosen is not None else _FIRST_QUERY,
         run=run,
+        chosen=chosen,
         examples=examples,
         examples_json=json.dumps(examples).replace("</", "<\\/"),
+        missing=missing,
     )
+    return html, 404 if missing else 200

@@ -334,6 +334,23 @@ _CLAIM: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }
 
+_CORRECTION: dict[str, tuple[tuple[str, ...], str]] = {
+    "What the sources said": (
+        ("what the source said", "source", "status"),
+        """SELECT ?entity ?c ?text ?source ?status
+           WHERE { ?c cyto:correctedBy ?entity ; rdfs:label ?text ; cyto:curationStatus/rdfs:label ?status .
+             OPTIONAL { ?c dcterms:source/rdfs:label ?source } }
+           ORDER BY ?text""",
+    ),
+    "Claims that say otherwise": (
+        ("what the source said", "source"),
+        """SELECT DISTINCT ?entity ?x ?text ?source
+           WHERE { ?c cyto:correctedBy ?entity ; cyto:contradictedBy ?x . ?x rdfs:label ?text .
+             OPTIONAL { ?x dcterms:source/rdfs:label ?source } }
+           ORDER BY ?text""",
+    ),
+}
+
 #: Sections by OBO prefix or CytoKG IRI path segment.
 _BY_KIND = {
     "MONDO": _DISEASE,
@@ -347,6 +364,7 @@ _BY_KIND = {
     "form": _FORM,
     "source": _SOURCE,
     "claim": _CLAIM,
+    "correction": _CORRECTION,
 }
 
 

@@ -75,6 +75,7 @@ _OWN_KINDS = {
     "drug": "drug",
     "source": "source",
     "claim": "what a source said",
+    "correction": "what CytoKG models where a source is simplified, disputed or wrong",
     "association": "disease association",
     "role": "inflammatory role",
     "listing": "ligand-receptor pair listed by a resource",
