@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
-from cytokg.gates.reason import run_hermit
-from cytokg.namespaces import CYTO, RDF
+from cytokg.gates.reason import logical_axioms, run_hermit
+from cytokg.namespaces import CYTO, DCTERMS, OWL, RDF, RDFS
 from cytokg.release import ASSERTED_TRIPLES
 from cytokg.serialize import write_graph
 
@@ -35,6 +35,39 @@ def reasoned(built: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Gra
     result = run_hermit(owl, graph)
     assert result.consistent and not result.unsatisfiable
     return graph, result.inferred_types
+
+
+def test_logical_axioms_drop_annotations_only() -> None:
+    ns = "https://w3id.org/cytokg/"
+    il6, receptor, axiom = URIRef(ns + "protein/HGNC_6018"), URIRef(ns + "protein/HGNC_6019"), BNode()
+    graph = Graph()
+    kept = {
+        (DCTERMS.source, RDF.type, OWL.AnnotationProperty),
+        (CYTO.hasReceptor, RDF.type, OWL.ObjectProperty),
+        (il6, RDF.type, CYTO.Cytokine),
+        (il6, CYTO.hasReceptor, receptor),
+    }
+    dropped = {
+        (il6, RDFS.label, Literal("IL-6")),
+        (il6, DCTERMS.source, URIRef(ns + "source/src-000")),
+        (axiom, RDF.type, OWL.Axiom),
+        (axiom, OWL.annotatedSource, il6),
+        (axiom, DCTERMS.source, URIRef(ns + "source/src-000")),
+    }
+    for triple in kept | dropped:
+        graph.add(triple)
+    assert set(logical_axioms(graph)) == kept
+
+
+def test_hermit_infers_the_same_from_the_logical_axioms(
+    reasoned: tuple[Graph, set[tuple[URIRef, URIRef]]], tmp_path: Path
+) -> None:
+    graph, inferred = reasoned
+    owl = tmp_path / "logical.owl"
+    write_graph(logical_axioms(graph), owl)
+    result = run_hermit(owl, graph)
+    assert result.consistent and not result.unsatisfiable
+    assert result.inferred_types == inferred
 
 
 @pytest.mark.parametrize(("key", "cls"), EXPECTED)

@@ -19,7 +19,7 @@ from cytokg.exports.release_set import write_full_set, write_ontology_set
 from cytokg.exports.sssom import sssom_text
 from cytokg.exports.void import linkset_description
 from cytokg.gates.cache import GateCache
-from cytokg.gates.suite import GateReport, GateRun, Layout, Reasoning, write_reports
+from cytokg.gates.suite import GateReport, GateRun, Layout, write_reports
 from cytokg.publish import BUILD_WAIT, CURRENT, build_lock, discard, new_release, publish, recover
 from cytokg.release import (
     ASSERTED_TRIPLES,
@@ -86,8 +86,7 @@ def _write_unreasoned(
 
 
 def _write_reasoned(
-    compiled: Compiled,
-    reasoning: Reasoning,
+    asserted: bytes,
     inferred: bytes,
     folder: Path,
     release_date: str,
@@ -95,7 +94,7 @@ def _write_reasoned(
     owl_written: Callable[[], None],
 ) -> None:
     """The full release files (asserted plus inferred), the store and the search index, and every file gzipped."""
-    write_full_set(compiled.full, reasoning.inferred, folder, release_date, progress, owl_written)
+    write_full_set(asserted, inferred, folder, release_date, progress, owl_written)
     write_atomic(folder / INFERRED_TYPES, inferred)
     progress("loading the Oxigraph store (asserted graph, and the inferred memberships as a named graph)")
     create_store(folder / ASSERTED_TRIPLES, folder / "oxigraph")
@@ -142,7 +141,7 @@ def build(
             inferred = canonical_ntriples(reasoning.inferred)
             progress("SHACL validation, beside the full release files and the OWL 2 DL profile (OWL API)")
             gates.start_shacl(asserted, inferred, reasoning)
-            _write_reasoned(compiled, reasoning, inferred, release, release_date, progress, gates.start_owl_dl)
+            _write_reasoned(asserted, inferred, release, release_date, progress, gates.start_owl_dl)
             progress("QC queries")
             gates.run_qc(asserted, inferred)
             reports = gates.finish()

@@ -163,8 +163,8 @@ def _titled_ntriples(body: list[str], header: Graph, name: str, release_date: st
 
 
 def write_full_set(
-    full: Graph,
-    inferred: Graph,
+    asserted: bytes,
+    inferred: bytes,
     folder: Path,
     release_date: str,
     progress: Callable[[str], None],
@@ -172,23 +172,15 @@ def write_full_set(
 ) -> None:
     """Write the full release (asserted plus inferred) in every syntax; call ``owl_written`` once its OWL file is.
 
-    The N-Triples of the whole graph are made once; each file's copy differs only in its ontology header.
+    ``asserted`` and ``inferred`` are canonical N-Triples (:func:`canonical_ntriples`); each file's copy of their
+    union differs only in its ontology header.
     """
-    reasoned = bind_prefixes(Graph())
-    for triple in full:
-        reasoned.add(triple)
-    for triple in inferred:
-        reasoned.add(triple)
-    header = Graph()
-    for triple in reasoned.triples((ONTOLOGY_IRI, None, None)):
-        header.add(triple)
     subject = f"{ONTOLOGY_IRI.n3()} "
-    body = [line for line in canonical_ntriples(reasoned).decode("utf-8").splitlines() if not line.startswith(subject)]
+    lines = set(asserted.decode("utf-8").splitlines()) | set(inferred.decode("utf-8").splitlines())
+    header = Graph().parse(data="\n".join(line for line in lines if line.startswith(subject)), format="nt")
+    body = [line for line in lines if line.strip() and not line.startswith(subject)]
     for name in FULL_FILES:
         progress(f"writing {name}")
-        if name.endswith(".ttl"):
-            write_graph(titled(reasoned, name, release_date, _MAIN_MODULE), folder / name)
-        else:
-            write_ntriples_as(_titled_ntriples(body, header, name, release_date), folder / name)
+        write_ntriples_as(_titled_ntriples(body, header, name, release_date), folder / name)
         if name == OWL_FULL:
             owl_written()

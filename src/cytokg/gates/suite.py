@@ -103,14 +103,14 @@ def _inferred(report: GateReport) -> Graph:
     return graph
 
 
-def _reason(folder: Path, asserted: bytes, graph: Graph) -> GateReport:
-    """Run HermiT on the asserted graph (RDF/XML in a scratch file in ``folder``, removed after)."""
-    from cytokg.gates.reason import java_available, run_hermit
+def _reason(folder: Path, graph: Graph) -> GateReport:
+    """Run HermiT on the asserted graph's logical axioms (RDF/XML in a scratch file in ``folder``, removed after)."""
+    from cytokg.gates.reason import java_available, logical_axioms, run_hermit
 
     if not java_available():
         return GateReport("reasoning", "missing-tool", ["HermiT needs Java: apt-get install default-jdk-headless"])
     scratch = folder / ".asserted.owl"
-    write_ntriples_as(asserted, scratch)
+    write_ntriples_as(canonical_ntriples(logical_axioms(graph)), scratch)
     try:
         result = run_hermit(scratch, graph)
     finally:
@@ -209,7 +209,7 @@ class GateRun:
     def start_reasoning(self, asserted: bytes) -> None:
         """Start HermiT on ``asserted`` (the release's canonical N-Triples) unless its report is kept."""
         key = gate_key("reasoning", asserted)
-        self._start("reasoning", key, lambda graph: _reason(self.folder, asserted, graph), "thread")
+        self._start("reasoning", key, lambda graph: _reason(self.folder, graph), "thread")
 
     def reasoning(self) -> Reasoning:
         """Wait for the reasoning gate: its report and the inferred memberships."""
