@@ -4,8 +4,8 @@ A key covers the gate's input files (bytes), its rules (shapes, QC queries) and 
 gate modules, the Java programs, the versions of pySHACL, rdflib, owlready2, pyoxigraph and the OWL API jar), so
 a reused report is the one the gate would write again. Every report folder (a release's ``reports/``,
 ``build/failed-reports``, ``build/check-reports``) holds ``gates.json``: each gate's key, status and lines.
-A build reuses what the current release, the last failed build or the last check found; ``cytokg check``
-what the release and its own earlier runs found. Nothing is written outside the run's own report folder.
+A build runs every gate itself (a release is always checked by the build that made it); ``cytokg check`` reuses
+what the release's build and its own earlier runs found. Nothing is written outside the run's own report folder.
 """
 
 from __future__ import annotations
