@@ -104,6 +104,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("compile", "queries", "search", "serialize", "docs", "vocabulary_queries"),
     ("sparql", "store", "publish", "graphs", "owlapi", "reading"),
     ("errors", "namespaces", "writing", "children", "release", "__init__"),
+    ("iris",),
 )
 
 
