@@ -46,6 +46,14 @@ CYTOKG_SERVER = (
     "one waitress process (16 threads) with up to 4 fast-lane query processes (1 started, more on demand) and up to"
     " 2 heavy-lane queries"
 )
+#: Examples the Virtuoso load is verified with: Virtuoso 7.2 answers CQ11 and CQ27 wrongly (its property-path bugs,
+#: docs/deploy.md), so the default sample, which can pick them, would stop the load.
+VIRTUOSO_VERIFIED = (
+    "cq01-cytokine-families",
+    "cq06-interleukin-and-chemokine",
+    "cq16-gp130-family",
+    "cq31-jak-stat-by-receptor",
+)
 #: Far above what any throughput run uses (seconds of server time per minute, requests and heavy-lane queries at
 #: once): the limiter runs but never refuses. Lane sizes and the time limit stay as in production.
 NO_LIMIT = ("--client-budget", "1000000000", "--client-parallel", "100000", "--client-heavy", "100000")
@@ -202,6 +210,7 @@ def virtuoso(build_dir: Path, work: Path, log: Path) -> Iterator[Server]:
         ready = time.monotonic() - begun
         command = [str(BIN / "cytokg"), "load", "--build-dir", str(build_dir), "--endpoint", local.sparql_url]
         command += ["--update-endpoint", local.update_url, "--gsp-endpoint", local.gsp_url]
+        command += [option for name in VIRTUOSO_VERIFIED for option in ("--verify-query", name)]
         env = dict(os.environ, CYTOKG_STORE_USER=local.user, CYTOKG_STORE_PASSWORD=local.password)
         started = time.monotonic()
         log.parent.mkdir(parents=True, exist_ok=True)

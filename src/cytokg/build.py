@@ -25,6 +25,7 @@ from cytokg.release import (
     ASSERTED_TRIPLES,
     DOWNLOAD_FILES,
     EXAMPLES_FILE,
+    FULL_FILES,
     INFERRED_TYPES,
     MAPPING_FILE,
     SEARCH_FILE,
@@ -75,7 +76,8 @@ def _write_unreasoned(
     examples: Path,
     progress: Callable[[str], None],
 ) -> None:
-    """The files that need no inferences (written while HermiT runs): TBox, base, OBO, SSSOM, VoID, examples."""
+    """What needs no inferences, done while HermiT runs: the TBox, base, OBO, SSSOM, VoID and examples files
+    (gzipped too), and the store's asserted graph."""
     write_ontology_set(compiled.full, compiled.tbox, folder, release_date, progress)
     progress(f"writing {MAPPING_FILE} and {VOID_FILE}")
     write_atomic(folder / MAPPING_FILE, sssom_text(compiled.full, compiled.mappings, release_date).encode())
@@ -83,6 +85,9 @@ def _write_unreasoned(
     progress(f"writing {EXAMPLES_FILE}")
     write_graph(example_graph(examples), folder / EXAMPLES_FILE)
     write_atomic(folder / ASSERTED_TRIPLES, asserted)
+    progress("loading the Oxigraph store's asserted graph and compressing these files")
+    create_store(folder / ASSERTED_TRIPLES, folder / "oxigraph")
+    _compress(folder, [name for name in DOWNLOAD_FILES if name not in FULL_FILES])
 
 
 def _write_reasoned(
@@ -91,20 +96,24 @@ def _write_reasoned(
     folder: Path,
     release_date: str,
     progress: Callable[[str], None],
-    owl_written: Callable[[], None],
+    gates: GateRun,
 ) -> None:
-    """The full release files (asserted plus inferred), the store and the search index, and every file gzipped."""
-    write_full_set(asserted, inferred, folder, release_date, progress, owl_written)
+    """The full release files (asserted plus inferred) and the store's inferred graph; then QC beside the search
+    index and the compressed full files."""
+    write_full_set(asserted, inferred, folder, release_date, progress, gates.start_owl_dl)
     write_atomic(folder / INFERRED_TYPES, inferred)
-    progress("loading the Oxigraph store (asserted graph, and the inferred memberships as a named graph)")
-    create_store(folder / ASSERTED_TRIPLES, folder / "oxigraph")
+    progress("adding the inferred memberships to the Oxigraph store as a named graph")
     add_named_graph(folder / "oxigraph", folder / INFERRED_TYPES, INFERRED_GRAPH)
-    progress("writing the search index")
+    progress("QC queries, beside the search index and the compressed full files")
+    gates.start_qc(asserted, inferred)
     write_index(open_store(folder / "oxigraph"), folder / SEARCH_FILE)
-    progress("compressing the downloads")
-    for name in DOWNLOAD_FILES:
-        if (folder / name).exists():
-            write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
+    _compress(folder, list(FULL_FILES))
+
+
+def _compress(folder: Path, names: list[str]) -> None:
+    """Write ``NAME.gz`` beside each of ``names`` (reproducibly: no time stamp)."""
+    for name in names:
+        write_atomic(folder / f"{name}.gz", gzip.compress((folder / name).read_bytes(), compresslevel=9, mtime=0))
 
 
 def _write_changes(build_dir: Path, release: Path, progress: Callable[[str], None]) -> None:
@@ -141,9 +150,7 @@ def build(
             inferred = canonical_ntriples(reasoning.inferred)
             progress("SHACL validation, beside the full release files and the OWL 2 DL profile (OWL API)")
             gates.start_shacl(asserted, inferred, reasoning)
-            _write_reasoned(asserted, inferred, release, release_date, progress, gates.start_owl_dl)
-            progress("QC queries")
-            gates.run_qc(asserted, inferred)
+            _write_reasoned(asserted, inferred, release, release_date, progress, gates)
             reports = gates.finish()
             write_reports(reports, gates.keys, release / "reports")
             progress("writing the ligand-receptor and evidence reports")

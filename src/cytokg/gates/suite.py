@@ -1,6 +1,6 @@
 """Run every quality gate on a release folder: reused by content hash when unchanged, otherwise in parallel.
 
-HermiT and SHACL (Python) run in forked children, the OWL API's DL check (Java) in a thread, QC in the caller;
+SHACL (Python) runs in a forked child; HermiT and the OWL API's DL check (Java) and the QC queries in threads;
 each gate's report is kept in the gate cache (:mod:`cytokg.gates.cache`) under the hash of its inputs.
 """
 
@@ -167,10 +167,11 @@ def _owl_profile(folder: Path) -> GateReport:
 class GateRun:
     """The gates of one release folder, started as their inputs become ready and collected by :meth:`finish`.
 
-    Each gate is reused from ``cache`` when the hash of its inputs is kept there, else run: HermiT and the
-    OWL API (Java) from threads, SHACL (Python) in a forked child, QC here. ``graph`` gives the asserted
-    rdflib graph; it is called (once) only if HermiT or SHACL has to run. SHACL must be started while no
-    thread runs (it forks): after :meth:`reasoning`, before :meth:`start_owl_dl`.
+    Each gate is reused from ``cache`` when the hash of its inputs is kept there, else run: HermiT, the OWL API
+    (Java) and QC (the store answers outside the GIL) from threads, SHACL (Python) in a forked child. ``graph``
+    gives the asserted rdflib graph; it is called (once) only if HermiT or SHACL has to run. SHACL must be
+    started while no thread runs (it forks): after :meth:`reasoning`, before :meth:`start_owl_dl` and
+    :meth:`start_qc`.
     """
 
     def __init__(self, folder: Path, layout: Layout, cache: GateCache, graph: Callable[[], Graph]) -> None:
@@ -188,14 +189,17 @@ class GateRun:
             self._graph = self._load_graph()
         return self._graph
 
-    def _start(self, name: str, key: str, function: Callable[[Graph], GateReport], where: str) -> None:
-        """Reuse gate ``name``'s kept report for ``key``, or run ``function`` ``where``: fork, thread or here."""
+    def _start(
+        self, name: str, key: str, function: Callable[[Graph], GateReport], where: str, graph_needed: bool = True
+    ) -> None:
+        """Reuse gate ``name``'s kept report for ``key``, or run ``function`` ``where``: fork, thread or here;
+        ``function`` gets the asserted rdflib graph if ``graph_needed``, else an empty one."""
         self.keys[name] = key
         reused = self.cache.get(name, key)
         if reused is not None:
             self._pending[name] = _Done(reused)
             return
-        graph = self._asserted_graph() if where in ("fork", "thread") else Graph()
+        graph = self._asserted_graph() if graph_needed and where in ("fork", "thread") else Graph()
         run = _timed(lambda: function(graph))
         if where == "fork":
             child = Forked(run, name)
@@ -230,12 +234,13 @@ class GateRun:
     def start_owl_dl(self) -> None:
         """Start the OWL 2 DL check (Java, waited for in a thread) once the OWL files are written."""
         files = b"".join(f"{name}\0".encode() + (self.folder / name).read_bytes() for name in OWL_FILES)
-        self._start("owl-dl", gate_key("owl-dl", files), lambda _: _owl_profile(self.folder), "thread")
+        self._start("owl-dl", gate_key("owl-dl", files), lambda _: _owl_profile(self.folder), "thread", False)
 
-    def run_qc(self, asserted: bytes, inferred: bytes) -> None:
-        """Run the QC queries on the release's store (asserted plus inferred), here, unless kept."""
+    def start_qc(self, asserted: bytes, inferred: bytes) -> None:
+        """Start the QC queries on the release's store (asserted plus inferred) in a thread, unless kept: the
+        store answers outside the GIL, so the caller's own work goes on beside them."""
         key = gate_key("qc", asserted, inferred, folder_digest(self.layout.queries / "qc", "*.rq"))
-        self._start("qc", key, lambda _: _qc(self.folder, self.layout), "here")
+        self._start("qc", key, lambda _: _qc(self.folder, self.layout), "thread", False)
 
     def finish(self) -> list[GateReport]:
         """Wait for every gate; the reports in :data:`GATES` order."""
@@ -274,7 +279,7 @@ def check_release(folder: Path, layout: Layout, reports_dir: Path, progress: Cal
         progress("SHACL validation, QC queries and the OWL 2 DL profile (OWL API), side by side")
         gates.start_shacl(asserted, canonical_ntriples(reasoning.inferred), reasoning)
         gates.start_owl_dl()
-        gates.run_qc(asserted, (folder / INFERRED_TYPES).read_bytes())  # what the release's store holds
+        gates.start_qc(asserted, (folder / INFERRED_TYPES).read_bytes())  # what the release's store holds
         reports = gates.finish()
     finally:
         gates.stop()
