@@ -21,6 +21,7 @@ from cytokg.backends.embedded import QueryPool
 from cytokg.backends.lanes import LaneSettings
 from cytokg.backends.threads import QueryThreads
 from cytokg.publish import current_release
+from cytokg.sparql.safety import LIMITS
 
 from .conftest import ROOT, _free_port, wait_until_serving
 from .test_hostile import CARTESIAN, cheap, fetch
@@ -56,6 +57,22 @@ def test_what_a_thread_may_not_run_goes_to_the_pool(threads: QueryThreads) -> No
     malformed = threads.run(Job("SELECT ?x WHERE { ?x ?p }"))
     assert malformed.status == 400 and "malformed query" in malformed.error and "line 1" in malformed.error
     assert len(threads.pool.pids) == 1
+
+
+def test_structures_at_their_limits_run_on_a_query_thread(threads: QueryThreads) -> None:
+    """The structure limits were measured on a process's 8 MB main stack; a query thread gets as much, so a query
+    holding all but a few of a limit (the FILTER's brackets count too) is answered, and the process lives on."""
+    at_limits = {
+        "logical": "ASK { ?s ?p ?o FILTER(" + "!" * (LIMITS["logical"] - 10) + "true) }",
+        "groups": "SELECT * { ?s ?p ?o "
+        + "".join(f"BIND(1 AS ?v{i})" for i in range(LIMITS["groups"] - 5))
+        + " } LIMIT 1",
+        "patterns": "ASK { <urn:x> <urn:p> <urn:o>" + ",<urn:o>" * (LIMITS["patterns"] - 10) + " }",
+    }
+    for name, text in at_limits.items():
+        answer = threads.run(Job(text))
+        assert answer.status == 200, (name, answer.error)
+    assert threads.pool.pids == []  # each ran on a thread
 
 
 def test_a_thread_past_its_fast_slice_is_re_niced_by_its_own_id(

@@ -30,8 +30,12 @@ from cytokg.backends.lanes import HEAVY_NICENESS
 from cytokg.release import SEARCH_FILE
 from cytokg.sparql.lexemes import plainly_safe
 
-__all__ = ["QueryThreads"]
+__all__ = ["STACK_BYTES", "QueryThreads"]
 
+#: A query thread's stack: the 8 MB of a process's main thread, on which the structure limits of
+#: ``sparql.safety.LIMITS`` (30% of what overflows it) were measured.
+STACK_BYTES = 8 * 1024 * 1024
+_STACK_LOCK = threading.Lock()
 #: Run once when the store is opened, so that the first real query pays no first-use cost.
 _WARM_UP = Job("ASK { ?s ?p ?o }")
 
@@ -50,7 +54,12 @@ class _QueryThread:
         self.tid = 0
         self._clock = 0
         self.thread = threading.Thread(target=self._loop, daemon=True, name="cytokg-query-thread")
-        self.thread.start()
+        with _STACK_LOCK:  # the size is the process's setting for threads started from now on
+            before = threading.stack_size(STACK_BYTES)
+            try:
+                self.thread.start()
+            finally:
+                threading.stack_size(before)
         self._started.wait()
 
     def _loop(self) -> None:
