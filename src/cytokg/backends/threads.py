@@ -161,12 +161,16 @@ class QueryThreads:
         else in the pool (``QueryPool.run``: the same errors)."""
         if job.thorough or not plainly_safe(job.text) or not self.lanes.heavy_room(client):
             return self.pool.run(job, client)
+        self.lanes.enter_fast(client)
+        if not self.lanes.heavy_room(client):  # filled while the query waited for its place
+            self.lanes.leave_fast()
+            return self.pool.run(job, client)
         answer = self._exchange(job, client)
         return answer if answer is not None else self.pool.run(job, client)
 
     def _exchange(self, job: Job, client: str) -> Answer | None:
+        """Run ``job`` on a query thread, its fast-lane place already taken (and given back here)."""
         lanes, settings = self.lanes, self.settings
-        lanes.enter_fast(client)
         fast, heavy, keep = True, False, False
         worker = self._take()
         try:
