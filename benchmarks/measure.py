@@ -59,7 +59,8 @@ def _role(process: psutil.Process, root: int) -> str:
         return "resource tracker"
     if "forkserver" in command:
         parent = process.parent()
-        return "fork server" if parent is not None and "cytokg.web.front" in " ".join(parent.cmdline()) else "query process"
+        under_web = parent is not None and "cytokg.web.front" in " ".join(parent.cmdline())
+        return "fork server" if under_web else "query process"
     return "other"
 
 
