@@ -116,18 +116,21 @@ def test_a_query_past_the_time_limit_is_abandoned_and_the_process_asks_to_retire
         executor.close()
 
 
-def test_a_clients_second_long_query_is_refused_at_once(built: Path) -> None:
-    """A client may run one long query: its second, once past the fast lane, is refused (429) and abandoned."""
+def test_a_clients_second_long_query_goes_to_the_pool_and_is_refused_there(built: Path) -> None:
+    """While a client's long query holds its heavy-lane share, its next query runs in a query process (a thread
+    could not be stopped): once that one is long too, it is refused (429) and stopped, and nothing is abandoned."""
     settings = LaneSettings(timeout=20, fast=2, fast_ready=0, heavy=2, fast_budget=0.02, fast_slice=0.01)
     executor = _threads(built, settings)
     try:
-        with ThreadPoolExecutor(2) as pool:
+        with ThreadPoolExecutor(1) as pool:
             first = pool.submit(executor.run, JOIN, "a")
-            time.sleep(0.1)  # the first is in the heavy lane
+            assert _wait_for(lambda: not executor.lanes.heavy_room("a") or first.done())
+            assert not first.done(), "JOIN ended before it reached the heavy lane"
             with pytest.raises(Busy) as refused:
                 executor.run(JOIN, "a")
             assert refused.value.status == 429
             assert first.result().status == 200
+        assert executor.abandoned == 0
     finally:
         executor.close()
 
