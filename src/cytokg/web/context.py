@@ -60,7 +60,7 @@ def open_executor(build_dir: Path, config: Mapping[str, Any]) -> Executor:
             raise FileNotFoundError(f"{store_dir}: no store here; run `cytokg build` first")
         if config["QUERY_THREADS"]:  # the pool then runs only what a thread may not: no process while idle
             pool = QueryPool(store_dir, replace(lanes, fast_ready=0))
-            return QueryThreads(store_dir, pool, config["ABANDON_LIMIT"], config["FRONT_MEMORY"], config["RETIRE"])
+            return QueryThreads(store_dir, pool, config["RETIRE"], config["QUIET_FOR"])
         pool = QueryPool(store_dir, lanes)
         pool.start()
         return pool
