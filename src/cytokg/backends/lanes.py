@@ -98,14 +98,13 @@ class Lanes:
     def leave_fast(self) -> None:
         self._fast.release()
 
-    def answered_fast(self, runner: Runner, started: float, client: str, patient: bool = False) -> bool:
+    def answered_fast(self, runner: Runner, started: float, client: str) -> bool:
         """Wait for the answer while the query belongs in the fast lane: until it has used ``fast_budget``
         seconds of CPU (or run for the time limit), or only ``fast_slice`` while another client's queries wait
         for the lane, so that one client's burst of heavy work cannot queue anyone else's cheap work. The
         client's own waiting queries do not move it: in the heavy lane it could only be slowed down or refused,
-        and that client's next query would be no sooner. A ``patient`` runner (a query thread, whose leaving
-        would free no CPU) is not moved for others. CPU time, not wall time: on a loaded machine a cheap query
-        is slow but still cheap."""
+        and that client's next query would be no sooner. CPU time, not wall time: on a loaded machine a cheap
+        query is slow but still cheap."""
         settings = self.settings
         first = min(_FIRST_LOOK, settings.fast_slice)
         if runner.answered(first):
@@ -118,8 +117,6 @@ class Lanes:
             wall = time.monotonic() - started
             if used >= settings.fast_budget or wall >= settings.timeout:
                 return runner.answered(0)
-            if patient:
-                continue
             if (used >= settings.fast_slice or wall >= _FAST_WALL) and self._others_waiting(client):
                 return runner.answered(0)
         return True

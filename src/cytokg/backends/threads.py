@@ -9,12 +9,13 @@ a thread runs only what is meant to be quick, for as long as a query may stay in
 - nothing that would hold the GIL for long: a query the store cannot parse (the parse that explains it), an
   answer past the row limit or in a format pyoxigraph cannot write (the row-by-row writer); these, and every
   other query, run in the ``QueryPool``'s killable processes;
-- a query still running when it has used the fast lane's CPU budget (or the time limit) is *abandoned*: it runs
-  on at the lowest priority, the client's query is run again in the pool, which can stop it, and the web
-  process asks to be replaced (``on_retire``): its supervisor starts a new one and drains this one, whose exit
-  ends the abandoned query. For ``COOL_DOWN`` seconds after an abandonment (and after ``quiet_for`` seconds
-  from the start, which the supervisor sets for a replacement) every query runs in the pool, so an attacker
-  cannot make the server replace its web process again and again.
+- a query still running when it must leave the fast lane (it has used the lane's CPU budget, or its slice
+  while other clients wait for the lane, or the time limit) is *abandoned*: it runs on at the lowest priority,
+  the client's query is run again in the pool, which can stop it, and the web process asks to be replaced
+  (``on_retire``): its supervisor starts a new one and drains this one, whose exit ends the abandoned query.
+  For ``COOL_DOWN`` seconds after an abandonment (and for ``quiet_for`` seconds from the start, which the
+  supervisor sets for a replacement) every query runs in the pool, so an attacker cannot make the server
+  replace its web process again and again.
 """
 
 from __future__ import annotations
@@ -180,7 +181,7 @@ class QueryThreads:
             worker = self._take()
             started = time.monotonic()
             worker.send(job)
-            if lanes.answered_fast(worker, started, client, patient=True):
+            if lanes.answered_fast(worker, started, client):
                 keep = not worker.reniced or worker.restore_priority()
                 return worker.recv()
             self._abandon(worker)

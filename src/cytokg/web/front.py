@@ -50,6 +50,7 @@ class FrontSpec:
     config: dict[str, Any]
     waitress: dict[str, Any]
     memory_limit: int
+    handover: Path  # where a web process leaves the client budgets for its replacement
     replacement: bool
     listen_fd: int
     status_fd: int
@@ -87,7 +88,7 @@ def _drain(server: Any, grace: float, close: Callable[[], None]) -> None:
     threading.Thread(target=ticker, daemon=True, name="cytokg-drain").start()
 
 
-def _watch_memory(limit: int, tell: Callable[[bytes], None]) -> None:
+def _watch_memory(limit: int, retire: Callable[[], None]) -> None:
     """Ask to be replaced past ``limit`` resident bytes; exit at once past half as much again."""
     from cytokg.backends.heap import HeapTrimmer
 
@@ -99,7 +100,7 @@ def _watch_memory(limit: int, tell: Callable[[bytes], None]) -> None:
             os._exit(75)  # a query it cannot stop is still growing: its replacement serves
         if resident > limit and not asked:
             asked = True
-            tell(RETIRE)
+            retire()
         time.sleep(_MEMORY_TICK)
 
 
@@ -127,10 +128,19 @@ def main() -> None:
             except OSError:  # the supervisor is gone: this process dies with it
                 pass
 
+    site: list[Any] = []
+
+    def retire() -> None:  # the budgets first: the replacement reads them when it starts
+        if site:
+            site[0].limits.hand_over(spec.handover)
+        tell(RETIRE)
+
     threads = not spec.config.get("BACKEND")
     quiet = COOL_DOWN if spec.replacement else 0.0  # a replacement: its predecessor abandoned a query, or died
-    config = spec.config | {"QUERY_THREADS": threads, "QUIET_FOR": quiet, "RETIRE": lambda: tell(RETIRE)}
+    config = spec.config | {"QUERY_THREADS": threads, "QUIET_FOR": quiet, "RETIRE": retire}
     app = create_app(spec.build_dir, spec.queries_dir, config)
+    site.append(app.extensions["cytokg"])
+    site[0].limits.take_over(spec.handover)
     listening = socket.socket(fileno=spec.listen_fd)
     body = app.config["MAX_CONTENT_LENGTH"]
     server = waitress.create_server(app, sockets=[listening], max_request_body_size=body, **spec.waitress)
@@ -139,7 +149,7 @@ def main() -> None:
     # thread runs again in a query process), and a margin
     grace = 2 * (app.config["QUEUE_WAIT"] + app.config["QUERY_TIMEOUT"]) + 10
     signal.signal(signal.SIGUSR1, lambda _signal, _frame: _drain(server, grace, close))
-    threading.Thread(target=_watch_memory, args=(spec.memory_limit, tell), daemon=True, name="cytokg-memory").start()
+    threading.Thread(target=_watch_memory, args=(spec.memory_limit, retire), daemon=True, name="cytokg-memory").start()
     tell(UP)
     try:
         server.run()

@@ -14,10 +14,12 @@ import logging
 import os
 import pickle
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,7 +212,10 @@ def serve(build_dir: Path, queries_dir: Path, settings: ServerSettings, config: 
         "waitress": settings.waitress(),
         "memory_limit": settings.memory_mb * 1024 * 1024,
     }
-    supervisor = _Supervisor(_listen(settings.host, settings.port), spec)
+    listening = _listen(settings.host, settings.port)
+    handover = Path(tempfile.mkdtemp(prefix="cytokg-serve-"))  # private (0700): budgets between web processes
+    spec["handover"] = handover / "budgets.json"
+    supervisor = _Supervisor(listening, spec)
 
     def stop(_signal: int, _frame: Any) -> None:
         supervisor.stopping = True
@@ -221,5 +226,6 @@ def serve(build_dir: Path, queries_dir: Path, settings: ServerSettings, config: 
         code = supervisor.run()
     finally:
         supervisor.stop()
+        shutil.rmtree(handover, ignore_errors=True)
     if code:
         sys.exit(code)
