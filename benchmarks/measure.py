@@ -51,12 +51,16 @@ def _pss(pid: int) -> int:
 def _role(process: psutil.Process, root: int) -> str:
     """What a process of a ``cytokg serve`` tree does (its multiprocessing helpers are named by their command)."""
     if process.pid == root:
-        return "web server"
+        return "supervisor"
     command = " ".join(process.cmdline())
+    if "cytokg.web.front" in command:
+        return "web server"
     if "resource_tracker" in command:
         return "resource tracker"
     if "forkserver" in command:
-        return "query process" if process.ppid() != root else "fork server"
+        parent = process.parent()
+        under_web = parent is not None and "cytokg.web.front" in " ".join(parent.cmdline())
+        return "fork server" if under_web else "query process"
     return "other"
 
 

@@ -107,7 +107,8 @@ def measure(revision: str, repeat: int) -> dict[str, Any]:
 def round_trips(build_dir: Path, calls: int) -> dict[str, float]:
     """p50 microseconds of ``QueryPool.run`` for ASK and the entity lookup on the built store."""
     from cytokg.backends.base import Job
-    from cytokg.backends.embedded import LaneSettings, QueryPool
+    from cytokg.backends.embedded import QueryPool
+    from cytokg.backends.lanes import LaneSettings
     from cytokg.publish import current_release
 
     pool = QueryPool(current_release(build_dir) / "oxigraph", LaneSettings(fast=2))

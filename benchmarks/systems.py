@@ -1,7 +1,8 @@
 """The systems under test, each started on a free loopback port and stopped by PID.
 
-- ``cytokg``: the production server, started as ``make serve`` starts it (``cytokg serve``: one waitress process,
-  16 threads, fast and heavy lanes of killable query processes, per-client limits). For throughput runs the
+- ``cytokg``: the production server, started as ``make serve`` starts it (``cytokg serve``: a supervisor and one
+  waitress web process, 16 threads, plainly safe queries on its query threads and the rest in killable query
+  processes, in fast and heavy lanes, per-client limits). For throughput runs the
   per-client budget and parallel cap are raised out of reach, because every benchmark request comes from one
   address; the limiter still runs. ``limits=True`` keeps the production limits (the burst benchmark).
 - ``bare``: :mod:`benchmarks.bare_app`, Flask + pyoxigraph under gunicorn (2 workers), no safety layer.
@@ -43,8 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: How ``cytokg serve`` runs with its defaults, for the report.
 CYTOKG_SERVER = (
-    "one waitress process (16 threads) with up to 4 fast-lane query processes (1 started, more on demand) and up to"
-    " 2 heavy-lane queries"
+    "a supervisor and one waitress web process (16 threads) answering plainly safe queries on its own query threads,"
+    " the rest in query processes started on demand; fast lane 4 places, heavy lane 2"
 )
 #: Examples the Virtuoso load is verified with: Virtuoso 7.2 answers CQ11 and CQ27 wrongly (its property-path bugs,
 #: docs/deploy.md), so the default sample, which can pick them, would stop the load.

@@ -8,6 +8,7 @@ they are answered under a burst and under hostile parses (p99 <= 1 s) is measure
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import socket
@@ -332,27 +333,37 @@ def _running(pid: int) -> bool:
     return fields[0] != "Z"
 
 
+def _fetch_until_killed(url: str, headers: dict[str, str]) -> None:
+    """Fetch ``url``; the server is killed before it answers, which is what the test is about."""
+    with contextlib.suppress(OSError):
+        fetch(url, headers=headers, timeout=60)
+
+
 def test_query_processes_die_with_the_server(built: Path) -> None:
-    """A server killed mid-query (OOM killer, SIGKILL) leaves no query process running."""
+    """A server killed mid-query (OOM killer, SIGKILL) leaves nothing running: not its web process (with an endless
+    query on a query thread), nor its query processes (one runs an endless query over a FROM dataset)."""
     port = _free_port()
     command = [sys.executable, "-m", "cytokg", "serve", "--build-dir", str(built), "--port", str(port)]
-    command += ["--queries-dir", str(ROOT / "queries"), "--query-timeout", "60"]
+    command += ["--queries-dir", str(ROOT / "queries"), "--query-timeout", "60", "--trusted-proxy", "127.0.0.1"]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base)
-        url = f"{base}/sparql?{urllib.parse.urlencode({'query': CARTESIAN})}"
-        threading.Thread(target=fetch, args=(url,), kwargs={"timeout": 60}, daemon=True).start()
-        time.sleep(1.5)  # the endless query is running
+        from_dataset = CARTESIAN.replace(" WHERE", " FROM <https://w3id.org/cytokg/graph/asserted> WHERE")
+        for query, client in ((CARTESIAN, "10.7.0.1"), (from_dataset, "10.7.0.2")):
+            url = f"{base}/sparql?{urllib.parse.urlencode({'query': query})}"
+            headers = {"X-Forwarded-For": client}
+            threading.Thread(target=_fetch_until_killed, args=(url, headers), daemon=True).start()
+        time.sleep(2.5)  # the endless queries are running
         children = _descendants(server.pid)
-        assert len(children) >= 2, "no query processes under the server"
+        assert len(children) >= 3, "no web process and query process under the server"
     finally:
         server.kill()
         server.wait(10)
     deadline = time.monotonic() + 10
     while any(_running(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_running(pid) for pid in children), "a query process outlived the server"
+    assert not any(_running(pid) for pid in children), "a web or query process outlived the server"
 
 
 def test_structures_that_would_kill_the_query_process_are_400(server: str) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from cytokg.backends.base import Job
-from cytokg.backends.embedded import LaneSettings, QueryPool
+from cytokg.backends.embedded import QueryPool
+from cytokg.backends.lanes import LaneSettings
 from cytokg.publish import current_release
 
 CHEAP = Job("ASK { <https://w3id.org/cytokg/protein/HGNC_6018> ?p ?o }")

@@ -71,6 +71,80 @@ def test_hermit_infers_the_same_from_the_logical_axioms(
     assert result.inferred_types == inferred
 
 
+#: A small ontology with what makes HermiT's answers non-trivial in CytoKG's TBox: defined classes over nominals
+#: (owl:hasValue, owl:oneOf), a property range, named equivalence, an undeclared individual, a non-CytoKG class and
+#: an unsatisfiable class.
+SMALL = """
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix v: <https://w3id.org/cytokg/vocab/> .
+@prefix p: <https://w3id.org/cytokg/protein/> .
+@prefix d: <https://w3id.org/cytokg/drug/> .
+@prefix ext: <http://example.org/> .
+v:hasReceptor a owl:ObjectProperty ; rdfs:range v:Receptor .
+v:hasSubunit a owl:ObjectProperty .
+v:hasMechanism a owl:ObjectProperty .
+v:Cytokine a owl:Class .  v:Receptor a owl:Class ; rdfs:subClassOf v:Protein .  v:Protein a owl:Class .
+v:Drug a owl:Class .  v:Mechanism a owl:Class .  ext:Thing a owl:Class .
+v:Gp130Cytokine a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( v:Cytokine
+    [ a owl:Restriction ; owl:onProperty v:hasReceptor ;
+      owl:someValuesFrom [ a owl:Restriction ; owl:onProperty v:hasSubunit ; owl:hasValue p:gp130 ] ] ) ] .
+v:SignalingCytokine a owl:Class ; owl:equivalentClass v:Gp130Cytokine .
+v:Blocker a owl:Class ; owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( v:Drug
+    [ a owl:Restriction ; owl:onProperty v:hasMechanism ;
+      owl:someValuesFrom [ a owl:Class ; owl:oneOf ( d:Neutralising d:ReceptorBlocking ) ] ] ) ] .
+v:A a owl:Class .  v:B a owl:Class ; owl:disjointWith v:A .
+v:Impossible a owl:Class ; rdfs:subClassOf v:A , v:B .
+p:IL6 a owl:NamedIndividual , v:Cytokine ; v:hasReceptor p:IL6R .
+p:IL6R a owl:NamedIndividual , ext:Thing ; v:hasSubunit p:gp130 .
+p:gp130 a owl:NamedIndividual , v:Protein .
+p:TNF a owl:NamedIndividual , v:Cytokine ; v:hasReceptor p:TNFR1 .
+p:TNFR1 a owl:NamedIndividual , v:Receptor .
+p:Undeclared a v:Cytokine ; v:hasReceptor p:IL6R .
+d:mab a owl:NamedIndividual , v:Drug ; v:hasMechanism d:Neutralising .
+d:Neutralising a owl:NamedIndividual , v:Mechanism .  d:ReceptorBlocking a owl:NamedIndividual , v:Mechanism .
+"""
+
+
+def _small(tmp_path: Path, extra: str = "") -> tuple[Path, Graph]:
+    graph = Graph().parse(data=SMALL + extra, format="turtle")
+    owl = tmp_path / "small.owl"
+    write_graph(graph, owl)
+    return owl, graph
+
+
+@pytest.mark.java
+def test_hermit_answers_only_what_it_entails(tmp_path: Path) -> None:
+    owl, graph = _small(tmp_path)
+    result = run_hermit(owl, graph)
+    v, p = "https://w3id.org/cytokg/vocab/", "https://w3id.org/cytokg/protein/"
+    assert result.consistent
+    assert result.unsatisfiable == [v + "Impossible"]
+    assert result.inferred_types == {
+        (URIRef(p + "IL6"), URIRef(v + "Gp130Cytokine")),
+        (URIRef(p + "IL6"), URIRef(v + "SignalingCytokine")),
+        (URIRef(p + "IL6R"), URIRef(v + "Receptor")),
+        (URIRef(p + "IL6R"), URIRef(v + "Protein")),
+        (URIRef(p + "TNFR1"), URIRef(v + "Protein")),
+        (URIRef("https://w3id.org/cytokg/drug/mab"), URIRef(v + "Blocker")),
+    }
+
+
+@pytest.mark.java
+def test_hermit_answers_as_its_full_classification_and_realisation(tmp_path: Path) -> None:
+    """The gate asks HermiT only for members and unsatisfiable classes; classifying everything first agrees."""
+    owl, graph = _small(tmp_path)
+    assert run_hermit(owl, graph) == run_hermit(owl, graph, realise=True)
+
+
+@pytest.mark.java
+def test_hermit_inconsistency_names_the_clash(tmp_path: Path) -> None:
+    owl, graph = _small(tmp_path, "p:TNF a v:A , v:B .")
+    result = run_hermit(owl, graph)
+    assert not result.consistent and not result.inferred_types
+    assert [clash.split(" (fix")[0] for clash in result.clashes] == ["p:TNF is both v:B and v:A, which are disjoint"]
+
+
 @pytest.mark.parametrize(("key", "cls"), EXPECTED)
 def test_defined_class_is_inferred_not_asserted(
     reasoned: tuple[Graph, set[tuple[URIRef, URIRef]]], key: str, cls: URIRef

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from cytokg.backends.base import Job, QueryTimeout
-from cytokg.backends.embedded import EXTERNAL_TEXT_SEARCH, LaneSettings, QueryPool
+from cytokg.backends.embedded import EXTERNAL_TEXT_SEARCH, QueryPool
+from cytokg.backends.lanes import LaneSettings
 from cytokg.backends.remote import RemoteExecutor, RemoteStore
 
 from .test_hostile import Listener

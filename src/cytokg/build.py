@@ -25,7 +25,6 @@ from cytokg.release import (
     ASSERTED_TRIPLES,
     DOWNLOAD_FILES,
     EXAMPLES_FILE,
-    FULL_FILES,
     INFERRED_TYPES,
     MAPPING_FILE,
     SEARCH_FILE,
@@ -68,46 +67,31 @@ def _writing(build_dir: Path) -> Iterator[None]:
         raise InputError(path, None, problem, f"{fix}; the previous release is unchanged") from None
 
 
-def _write_unreasoned(
-    compiled: Compiled,
-    asserted: bytes,
-    folder: Path,
-    release_date: str,
-    examples: Path,
-    progress: Callable[[str], None],
+def _write_store(
+    asserted: bytes, inferred: bytes, folder: Path, progress: Callable[[str], None], gates: GateRun
 ) -> None:
-    """What needs no inferences, done while HermiT runs: the TBox, base, OBO, SSSOM, VoID and examples files
-    (gzipped too), and the store's asserted graph."""
-    write_ontology_set(compiled.full, compiled.tbox, folder, release_date, progress)
+    """The Oxigraph store (the asserted graph, the inferred memberships as a named graph) and their N-Triples; then
+    QC on it, in a thread."""
+    write_atomic(folder / ASSERTED_TRIPLES, asserted)
+    write_atomic(folder / INFERRED_TYPES, inferred)
+    progress("loading the Oxigraph store (inferred memberships as a named graph); QC queries on it")
+    create_store(folder / ASSERTED_TRIPLES, folder / "oxigraph")
+    add_named_graph(folder / "oxigraph", folder / INFERRED_TYPES, INFERRED_GRAPH)
+    gates.start_qc(asserted, inferred)
+
+
+def _write_other_files(
+    compiled: Compiled, folder: Path, release_date: str, examples: Path, progress: Callable[[str], None]
+) -> None:
+    """The SSSOM, VoID and examples files; then the search index and every download gzipped."""
     progress(f"writing {MAPPING_FILE} and {VOID_FILE}")
     write_atomic(folder / MAPPING_FILE, sssom_text(compiled.full, compiled.mappings, release_date).encode())
     write_graph(linkset_description(compiled.full), folder / VOID_FILE)
     progress(f"writing {EXAMPLES_FILE}")
     write_graph(example_graph(examples), folder / EXAMPLES_FILE)
-    write_atomic(folder / ASSERTED_TRIPLES, asserted)
-    progress("loading the Oxigraph store's asserted graph and compressing these files")
-    create_store(folder / ASSERTED_TRIPLES, folder / "oxigraph")
-    _compress(folder, [name for name in DOWNLOAD_FILES if name not in FULL_FILES])
-
-
-def _write_reasoned(
-    asserted: bytes,
-    inferred: bytes,
-    folder: Path,
-    release_date: str,
-    progress: Callable[[str], None],
-    gates: GateRun,
-) -> None:
-    """The full release files (asserted plus inferred) and the store's inferred graph; then QC beside the search
-    index and the compressed full files."""
-    write_full_set(asserted, inferred, folder, release_date, progress, gates.start_owl_dl)
-    write_atomic(folder / INFERRED_TYPES, inferred)
-    progress("adding the inferred memberships to the Oxigraph store as a named graph")
-    add_named_graph(folder / "oxigraph", folder / INFERRED_TYPES, INFERRED_GRAPH)
-    progress("QC queries, beside the search index and the compressed full files")
-    gates.start_qc(asserted, inferred)
+    progress("writing the search index and compressing the downloads")
     write_index(open_store(folder / "oxigraph"), folder / SEARCH_FILE)
-    _compress(folder, list(FULL_FILES))
+    _compress(folder, list(DOWNLOAD_FILES))
 
 
 def _compress(folder: Path, names: list[str]) -> None:
@@ -143,21 +127,24 @@ def build(
         release = new_release(build_dir)
         gates = GateRun(release, layout, GateCache([]), lambda: compiled.full)  # a build runs every gate
         try:
-            progress("reasoning (HermiT), beside the files that need no inferences")
+            progress("reasoning (HermiT), beside the TBox, base and OBO files")
             gates.start_reasoning(asserted)
-            _write_unreasoned(compiled, asserted, release, release_date, layout.queries / "examples", progress)
+            write_ontology_set(compiled.full, compiled.tbox, release, release_date, progress)  # longer than HermiT
             reasoning = gates.reasoning()
             inferred = canonical_ntriples(reasoning.inferred)
-            progress("SHACL validation, beside the full release files and the OWL 2 DL profile (OWL API)")
+            progress("SHACL validation, beside the other release files, QC and the OWL 2 DL profile (OWL API)")
+            # the gates start longest first (SHACL, QC, the OWL 2 DL check once the full OWL file is written)
             gates.start_shacl(asserted, inferred, reasoning)
-            _write_reasoned(asserted, inferred, release, release_date, progress, gates)
-            reports = gates.finish()
-            write_reports(reports, gates.keys, release / "reports")
+            _write_store(asserted, inferred, release, progress, gates)
+            write_full_set(asserted, inferred, release, release_date, progress, gates.start_owl_dl)
+            _write_other_files(compiled, release, release_date, layout.queries / "examples", progress)
             progress("writing the ligand-receptor and evidence reports")
             report = ligand_receptor_report(compiled.curated, compiled.listings)
             write_atomic(release / "reports" / LIGAND_RECEPTOR_REPORT, report.encode("utf-8"))
             write_atomic(release / "reports" / EVIDENCE_REPORT, evidence_report(compiled.full).encode("utf-8"))
             _write_changes(build_dir, release, progress)
+            reports = gates.finish()
+            write_reports(reports, gates.keys, release / "reports")
             if all(report.ok for report in reports):
                 add_named_graph(release / "oxigraph", release / EXAMPLES_FILE, EXAMPLES_GRAPH)
                 progress("counting the release's statistics and hashing its downloads")

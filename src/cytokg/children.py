@@ -6,10 +6,9 @@ import ctypes
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-__all__ = ["die_with_parent", "die_with_parent_now", "owlready2_children_die_with_us"]
+__all__ = ["die_with_parent", "die_with_parent_now"]
 
 #: Linux prctl(2) option: the signal the kernel sends a process when the thread that started it dies.
 _PR_SET_PDEATHSIG = 1
@@ -46,19 +45,3 @@ def die_with_parent() -> Callable[[], None]:
             os._exit(1)
 
     return preexec
-
-
-@contextmanager
-def owlready2_children_die_with_us() -> Iterator[None]:
-    """While the block runs, the Java processes owlready2 starts (HermiT) die with this process.
-
-    owlready2 passes its module-level ``_subprocess_kargs`` to every ``subprocess`` call that starts Java.
-    """
-    from owlready2 import reasoning
-
-    options = reasoning._subprocess_kargs
-    options["preexec_fn"] = die_with_parent()
-    try:
-        yield
-    finally:
-        options.pop("preexec_fn", None)

@@ -232,7 +232,7 @@ def reason(build_dir: Path, rl: bool) -> None:
 
     release = _release(build_dir)
     graph = load_built_graph(release)
-    _progress("HermiT: consistency and classification")
+    _progress("HermiT: consistency and class memberships")
     result = run_hermit(release / "cytokg.owl", graph)
     click.echo(
         f"consistent: {result.consistent}; unsatisfiable own classes: {len(result.unsatisfiable)}; "

@@ -6,14 +6,10 @@ whose dataset is made of graphs the external store must not show). The child vet
 SERVICE allow-list, nesting), under the same time limit as the query itself, so no text is ever parsed
 outside the limit.
 
-The pool has two lanes. Every query starts in the *fast* lane; past ``fast_slice`` seconds of CPU its
-process is re-niced, so cheap queries keep the CPU. One that has used ``fast_budget`` seconds of CPU (only
-``fast_slice`` while another client's queries wait for the fast lane) moves to the *heavy* lane, which is small, with
-at most ``client_heavy`` heavy queries per client, at the lowest priority. After its query a re-niced
-process gets its priority back and is reused, or is retired where the system does not let the server raise
-a priority again (no root, no RLIMIT_NICE). A query that finds the fast lane full for ``queue_wait``
-seconds, or the heavy lane full when it needs it, is refused with ``Busy`` (HTTP 503 and Retry-After):
-cheap work always has capacity of its own.
+The processes run in the lanes of ``lanes.py``: a query past its fast slice has its process re-niced; a
+re-niced process gets its priority back and is reused after its query, or is retired where the system does not
+let the server raise a priority again (no root, no RLIMIT_NICE). A query stopped in the heavy lane, or past the
+time limit, ends with its process.
 """
 
 from __future__ import annotations
@@ -25,34 +21,18 @@ import os
 import select
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cytokg.backends.base import Answer, Busy, Job, QueryTimeout, serialize_answer
+from cytokg.backends.base import Answer, Job, QueryTimeout, serialize_answer
 from cytokg.backends.heap import HeapTrimmer
+from cytokg.backends.lanes import HEAVY_NICENESS, Lanes, LaneSettings
 from cytokg.children import die_with_parent_now
 from cytokg.release import SEARCH_FILE
 from cytokg.search import TextSearchError, expand_text_search
 
-__all__ = ["EXTERNAL_TEXT_SEARCH", "LaneSettings", "QueryPool", "Ready", "Vetted", "run_job", "vet", "vet_external"]
-
-
-@dataclass(frozen=True)
-class LaneSettings:
-    """Sizes and limits of the pool (all configurable from ``cytokg serve``)."""
-
-    timeout: float = 30.0
-    max_rows: int = 100_000
-    allowed_services: frozenset[str] = frozenset()
-    fast: int = 4
-    fast_ready: int = 1  # fast-lane processes kept started while idle; the lane grows to ``fast`` on demand
-    heavy: int = 2
-    fast_budget: float = 0.25
-    fast_slice: float = 0.02
-    queue_wait: float = 3.0
-    client_heavy: int = 1
+__all__ = ["EXTERNAL_TEXT_SEARCH", "QueryPool", "Ready", "Vetted", "run_job", "vet", "vet_external"]
 
 
 @dataclass(frozen=True)
@@ -107,8 +87,10 @@ class _VetOnly:
     job: Job
 
 
-def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None) -> Answer:
-    """Vet and run ``job`` on a pyoxigraph ``store`` (in the child process); ``text:matches`` reads ``index``."""
+def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None, explain: bool = True) -> Answer | None:
+    """Vet and run ``job`` on a pyoxigraph ``store``; ``text:matches`` reads ``index``. Without ``explain``, a
+    query the store cannot parse gets None instead of the parser's message (rdflib's parse, which only a
+    killable process may run)."""
     import pyoxigraph
 
     from cytokg.sparql.safety import syntax_error
@@ -146,21 +128,15 @@ def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None) ->
     except TextSearchError as error:
         return Answer(400, "error", b"", error=str(error))
     except SyntaxError as error:
+        if not explain:
+            return None
         message = syntax_error(job.text) or str(error)  # the same line/column message as any malformed query
         return Answer(400, "error", b"", error=f"malformed query: {message}")
     except (OSError, ValueError, RuntimeError) as error:
         return Answer(500, "error", b"", error=str(error))
 
 
-#: How often a fast-lane wait looks at the query's CPU time and the queue behind it (seconds).
-_POLL = 0.01
-#: How long a query runs before its CPU time is first looked at: most answer sooner, and a read of /proc costs
-#: 0.1-0.2 ms on a busy 2-core machine, as much as a cheap query.
-_FIRST_LOOK = 0.005
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-#: Wall time after which a query leaves the fast lane whatever its CPU time (it may be starved or blocked) when
-#: another client waits.
-_FAST_WALL = 2.0
 #: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms. Not rdflib:
 #: pages a query process inherits count in its RSS, and only a query the lexer cannot decide (or a malformed one,
 #: to explain it) needs rdflib's parser, which that process then imports under the query's time limit.
@@ -176,9 +152,6 @@ _PRELOAD = [
     "cytokg.search",
     "pyoxigraph",
 ]
-#: CPU priorities: a query past its fast slice, and a query in the heavy lane (cheap ones stay at 0).
-_SLOW_NICENESS = 10
-_HEAVY_NICENESS = 19
 
 
 @dataclass(frozen=True)
@@ -296,20 +269,16 @@ class _Child:
 class QueryPool:
     """Query processes in a fast and a heavy lane (see the module's docstring); thread-safe."""
 
-    def __init__(self, store_dir: Path | None, settings: LaneSettings) -> None:
+    def __init__(self, store_dir: Path | None, settings: LaneSettings, lanes: Lanes | None = None) -> None:
         self.store_dir = str(store_dir) if store_dir is not None else None
         self.settings = settings
+        self.lanes = lanes or Lanes(settings)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOAD)
         self._idle: list[_Child] = []
-        self._fast = threading.BoundedSemaphore(settings.fast)
         self._lock = threading.Lock()
-        self._heavy = 0
-        self._client_heavy: Counter[str] = Counter()
         self._closed = False
         self._filling = False
-        self._waiting: Counter[str] = Counter()  # queries waiting for the fast lane, per client
-        self._waiting_total = 0
 
     def start(self) -> None:
         """Start ``fast_ready`` processes now, so they open the store while the app finishes starting; the lane
@@ -370,109 +339,41 @@ class QueryPool:
 
     def _exchange(self, job: Job | _VetOnly, client: str) -> Answer | Vetted:
         """Send ``job`` to a query process in the right lane and return what it answers."""
-        settings = self.settings
-        with self._lock:
-            self._waiting[client] += 1
-            self._waiting_total += 1
-        try:
-            admitted = self._fast.acquire(timeout=settings.queue_wait)
-        finally:
-            with self._lock:
-                self._waiting_total -= 1
-                self._waiting[client] -= 1
-                if self._waiting[client] <= 0:
-                    del self._waiting[client]
-        if not admitted:
-            raise Busy("the server is at capacity; retry shortly", retry_after=2)
+        lanes = self.lanes
+        lanes.enter_fast(client)
         fast, heavy, reusable = True, False, False
         child: _Child | None = None
         try:
             child = self._take()
             started = time.monotonic()
             child.connection.send(job)
-            if self._answered_fast(child, started, client):
+            if lanes.answered_fast(child, started, client):
                 reply: Answer | Vetted = child.connection.recv()
                 reusable = not child.reniced or child.restore_priority()
                 return reply
-            self._fast.release()
+            lanes.leave_fast()
             fast = False
-            self._enter_heavy(client)
+            lanes.enter_heavy(client)
             heavy = True
-            child.lower_priority(_HEAVY_NICENESS)
-            if child.answered(settings.timeout - (time.monotonic() - started)):
+            child.lower_priority(HEAVY_NICENESS)
+            if child.answered(self.settings.timeout - (time.monotonic() - started)):
                 reply = child.connection.recv()
                 reusable = child.restore_priority()
                 return reply
-            raise QueryTimeout(f"the query ran longer than {settings.timeout:g} s and was stopped")
+            raise QueryTimeout(f"the query ran longer than {self.settings.timeout:g} s and was stopped")
         except (EOFError, OSError):
             return Answer(500, "error", b"", error="the query process died; try again")
         finally:
             if fast:
-                self._fast.release()
+                lanes.leave_fast()
             if heavy:
-                self._leave_heavy(client)
+                lanes.leave_heavy(client)
             if child is not None:
                 if reusable:
                     self._give_back(child)
                 else:
                     child.kill()
                     self._top_up()
-
-    def _answered_fast(self, child: _Child, started: float, client: str) -> bool:
-        """Wait for the answer while the query belongs in the fast lane: until it has used ``fast_budget``
-        seconds of CPU, or only ``fast_slice`` while another client's queries wait for the lane, so that one
-        client's burst of heavy work cannot queue anyone else's cheap work. The client's own waiting queries do
-        not move it: in the heavy lane it could only be slowed down or refused, and that client's next query
-        would be no sooner. CPU time, not wall time: on a loaded machine a cheap query is slow but still cheap."""
-        settings = self.settings
-        first = min(_FIRST_LOOK, settings.fast_slice)
-        if child.answered(first):
-            return True
-        cpu_start = child.cpu_seconds() - first  # as if the query had had the CPU all along its first wait
-        while not child.answered(_POLL):
-            used = child.cpu_seconds() - cpu_start
-            if used >= settings.fast_slice and not child.reniced:
-                child.lower_priority(_SLOW_NICENESS)
-            if used >= settings.fast_budget:
-                return child.answered(0)
-            if (used >= settings.fast_slice or time.monotonic() - started >= _FAST_WALL) and self._others_waiting(
-                client
-            ):
-                return child.answered(0)
-        return True
-
-    def _others_waiting(self, client: str) -> bool:
-        """Whether queries of clients other than ``client`` wait for the fast lane."""
-        with self._lock:
-            return self._waiting_total > self._waiting[client]
-
-    def _enter_heavy(self, client: str) -> None:
-        """Take a heavy-lane place for ``client``, or raise ``Busy``."""
-        settings = self.settings
-        with self._lock:
-            if self._client_heavy[client] >= settings.client_heavy:
-                count = "one long-running query" if settings.client_heavy == 1 else "your long-running queries"
-                raise Busy(
-                    f"you are already running {count}; this one is long-running too and was stopped: "
-                    "wait for the other to finish",
-                    retry_after=5,
-                    status=429,
-                )
-            if self._heavy >= settings.heavy:
-                raise Busy(
-                    "the server is busy with long-running queries; this one is long-running too and was stopped: "
-                    "retry later",
-                    retry_after=10,
-                )
-            self._heavy += 1
-            self._client_heavy[client] += 1
-
-    def _leave_heavy(self, client: str) -> None:
-        with self._lock:
-            self._heavy -= 1
-            self._client_heavy[client] -= 1
-            if self._client_heavy[client] <= 0:
-                del self._client_heavy[client]
 
     def _top_up(self) -> None:
         """Start replacements for retired processes in the background, up to ``fast_ready`` idle ones."""

@@ -101,6 +101,7 @@ def add_links(graph: Graph) -> list[Mapping]:
     duplicated genes such as CCL3L1/CCL3L3), where it is ``closeMatch``.
     """
     convert = converter()
+    prefix_map = convert.prefix_map  # computed on each access (expand_strict's too): once here
     sharers = Counter(str(value) for value in graph.objects(None, CYTO.uniprotAccession))
     mappings = []
     for prop, identifier in IDENTIFIERS.items():
@@ -108,7 +109,8 @@ def add_links(graph: Graph) -> list[Mapping]:
             node = URIRef(str(subject))
             reference = _reference(node, prop, str(value), identifier.registry)
             curie = convert.standardize_curie(reference.curie) or reference.curie
-            target = URIRef(convert.expand_strict(curie))
+            parsed = convert.parse_curie(curie, strict=True)
+            target = URIRef(prefix_map[parsed.prefix] + parsed.identifier)  # expand_strict(curie), without its cost
             graph.add((node, OBOINOWL.hasDbXref, Literal(curie)))
             if identifier.gene_record:
                 predicate, comment = SKOS.closeMatch, "a gene record; the CytoKG entity is the gene's product"

@@ -147,7 +147,13 @@ def write_ontology_set(
 ) -> None:
     """Write the files that need no reasoning: the base module, the TBox and (where the OWL API is) its OBO."""
     progress(f"writing {BASE_FILE}")
-    write_graph(titled(base_graph(full), BASE_FILE, release_date, _BASE_MODULE), folder / BASE_FILE)
+    base = base_graph(full)
+    header = Graph()
+    for triple in base.triples((ONTOLOGY_IRI, None, None)):
+        header.add(triple)
+    subject = f"{ONTOLOGY_IRI.n3()} "
+    body = [line for line in canonical_ntriples(base).decode("utf-8").splitlines() if not line.startswith(subject)]
+    write_ntriples_as(_titled_ntriples(body, header, BASE_FILE, release_date, _BASE_MODULE), folder / BASE_FILE)
     progress(f"writing {TBOX_FILE}")
     write_graph(titled(tbox, TBOX_FILE, release_date), folder / TBOX_FILE)
     if owlapi_available():
@@ -155,10 +161,10 @@ def write_ontology_set(
         export_obo(folder / TBOX_FILE, folder / OBO_FILE)
 
 
-def _titled_ntriples(body: list[str], header: Graph, name: str, release_date: str) -> bytes:
+def _titled_ntriples(body: list[str], header: Graph, name: str, release_date: str, module: URIRef) -> bytes:
     """``canonical_ntriples(titled(graph, name, …))`` from the graph's other lines, titling only its header."""
     lines = set(body)
-    lines.update(canonical_ntriples(titled(header, name, release_date, _MAIN_MODULE)).decode("utf-8").splitlines())
+    lines.update(canonical_ntriples(titled(header, name, release_date, module)).decode("utf-8").splitlines())
     return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
 
 
@@ -181,6 +187,6 @@ def write_full_set(
     body = [line for line in lines if line.strip() and not line.startswith(subject)]
     for name in FULL_FILES:
         progress(f"writing {name}")
-        write_ntriples_as(_titled_ntriples(body, header, name, release_date), folder / name)
+        write_ntriples_as(_titled_ntriples(body, header, name, release_date, _MAIN_MODULE), folder / name)
         if name == OWL_FULL:
             owl_written()

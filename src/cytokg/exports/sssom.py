@@ -37,15 +37,14 @@ def sssom_text(graph: Graph, mappings: list[Mapping], release_date: str) -> str:
     and their strength is carried by the predicate (``exactMatch`` or ``closeMatch``).
     """
     own = curies.Converter.from_prefix_map(_OWN_PREFIXES)
-    external = converter()
-    chain = curies.chain([own, external])
-    prefix_map = chain.prefix_map  # computed on each access: once here
+    external = converter()  # own prefixes first (as curies.chain would, without re-indexing the Bioregistry)
+    prefix_map = {**external.prefix_map, **_OWN_PREFIXES}  # computed on each access: once here
     used: dict[str, str] = {}
     rows = []
     for mapping in mappings:
         ids = []
         for iri in (mapping.subject, mapping.predicate, mapping.object):
-            curie = chain.compress_strict(str(iri))
+            curie = own.compress(str(iri)) or external.compress_strict(str(iri))
             prefix = curie.split(":", 1)[0]
             used[prefix] = prefix_map[prefix]
             ids.append(curie)

@@ -108,7 +108,8 @@ def _reason(folder: Path, graph: Graph) -> GateReport:
     from cytokg.gates.reason import java_available, logical_axioms, run_hermit
 
     if not java_available():
-        return GateReport("reasoning", "missing-tool", ["HermiT needs Java: apt-get install default-jdk-headless"])
+        missing = ["HermiT needs a JDK (java, javac): apt-get install default-jdk-headless"]
+        return GateReport("reasoning", "missing-tool", missing)
     scratch = folder / ".asserted.owl"
     write_ntriples_as(canonical_ntriples(logical_axioms(graph)), scratch)
     try:

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -17,8 +18,10 @@ from flask import Flask, current_app, request
 from rdflib import Graph
 
 from cytokg.backends.base import Answer, Executor, Job
-from cytokg.backends.embedded import LaneSettings, QueryPool
+from cytokg.backends.embedded import QueryPool
+from cytokg.backends.lanes import LaneSettings
 from cytokg.backends.remote import Credentials, Graphs, RemoteExecutor, connect
+from cytokg.backends.threads import QueryThreads
 from cytokg.release import VOID_FILE
 from cytokg.search import SEARCH_FILE, SearchIndex, write_index
 from cytokg.sparql.formats import RDFLIB_SERIALIZERS
@@ -48,12 +51,16 @@ def _lanes(config: Mapping[str, Any]) -> LaneSettings:
 
 
 def open_executor(build_dir: Path, config: Mapping[str, Any]) -> Executor:
-    """The pool of query processes over ``build_dir/oxigraph``, or the executor of the ``BACKEND`` store."""
+    """The pool of query processes over ``build_dir/oxigraph`` (with ``QUERY_THREADS``, query threads beside
+    it), or the executor of the ``BACKEND`` store."""
     lanes = _lanes(config)
     if not config["BACKEND"]:
         store_dir = build_dir / "oxigraph"
         if not store_dir.exists():
             raise FileNotFoundError(f"{store_dir}: no store here; run `cytokg build` first")
+        if config["QUERY_THREADS"]:  # the pool then runs only what a thread may not: no process while idle
+            pool = QueryPool(store_dir, replace(lanes, fast_ready=0))
+            return QueryThreads(store_dir, pool, config["ABANDON_LIMIT"], config["FRONT_MEMORY"], config["RETIRE"])
         pool = QueryPool(store_dir, lanes)
         pool.start()
         return pool
