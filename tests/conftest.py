@@ -7,6 +7,8 @@ need no build run first, while the build runs in the background.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import socket
@@ -22,10 +24,16 @@ from typing import Any
 
 import pyoxigraph
 import pytest
+from rdflib import Graph
 from rdflib.query import Result, ResultRow
+from xdist.scheduler import LoadScopeScheduling
 
+from cytokg.compile.curated import Curated
+from cytokg.compile.pipeline import compile_graphs
+from cytokg.compile.tables import Row
 from cytokg.gates.reason import java_available
 from cytokg.owlapi import owlapi_available
+from cytokg.publish import build_lock, new_release, publish
 from cytokg.store import Queryable
 from cytokg.testing.virtuoso import LocalVirtuoso, virtuoso_available
 
@@ -75,13 +83,23 @@ def _needs_virtuoso(item: pytest.Item) -> bool:
 
 
 #: Modules whose tests are spread over the workers one by one (long tests with no costly module fixture).
-SPREAD = frozenset({"test_bad_input.py", "test_releases.py"})
+SPREAD = frozenset({"test_bad_input.py", "test_cli.py", "test_releases.py"})
+#: Modules that need no build and share one compile of the real sources (:func:`compiled_reads`): one unit.
+COMPILING = frozenset({"test_names.py", "test_cell_evidence.py"})
 
 
-#: The longest units of work that need the build (a worker's minutes each: a full rebuild, Virtuoso's start and
-#: load, a server under attack, gate-failure builds), started first once the build is there, so that short
-#: modules fill in at the end and both workers finish together (pytest-xdist hands out units in this order).
-LONGEST = ("test_releases.py::test_killed_build", "virtuoso", "test_hostile.py", "test_cli.py")
+#: The longest units of work (a worker's minutes each), first among those that need no build (the gate-failure
+#: and faulty-disk builds into small releases, run while the shared build runs) and among those that need it (a
+#: full rebuild, Virtuoso's start and load, a server under attack), so that short modules fill in at the end and
+#: both workers finish together (pytest-xdist hands out units in this order).
+LONGEST = (
+    "test_cli.py::test_gate_failure",
+    "test_bad_input.py::test_gate_failure",
+    "test_releases.py::test_unwritable",
+    "test_releases.py::test_killed_build",
+    "virtuoso",
+    "test_hostile.py",
+)
 
 
 def _needs_build(item: pytest.Item) -> bool:
@@ -89,16 +107,57 @@ def _needs_build(item: pytest.Item) -> bool:
 
 
 def _group(item: pytest.Item) -> str | None:
-    """The pytest-xdist group of the test: all Virtuoso tests, else its module (one by one in SPREAD modules)."""
+    """The pytest-xdist unit of the test: all Virtuoso tests, the COMPILING modules, else its module (one by one
+    in SPREAD modules)."""
     if _needs_virtuoso(item):
         return "virtuoso"
+    if item.path.name in COMPILING:
+        return "compiling"
     return None if item.path.name in SPREAD else item.path.name
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist; the modules that need no build first, then the longest units."""
+def _shared_folder(config: pytest.Config) -> Path:
+    """The run's folder that the pytest-xdist controller and all workers see (a worker's basetemp is inside)."""
+    basetemp: Path = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
+def _units_file(config: pytest.Config) -> Path:
+    return _shared_folder(config) / "xdist-units.json"
+
+
+class UnitScheduling(LoadScopeScheduling):  # type: ignore[misc]  # pytest-xdist has no type hints
+    """pytest-xdist's scope scheduling over the units the workers wrote (``xdist-units.json``: node id → unit).
+
+    pytest-xdist 3.8's ``--dist loadgroup`` groups nothing under pytest 9 (it renames ``item._nodeid``, which
+    pytest 9 no longer reads), so every test was its own unit and a module's fixtures were built on both workers.
+    """
+
+    def __init__(self, config: pytest.Config, log: Any) -> None:
+        super().__init__(config, log)
+        self.config = config
+        self.units: dict[str, str] | None = None
+
+    def _split_scope(self, nodeid: str) -> str:
+        if self.units is None:  # the workers wrote the file while collecting, before they reported their tests
+            self.units = json.loads(_units_file(self.config).read_text(encoding="utf-8"))
+        return self.units.get(nodeid, nodeid)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> UnitScheduling:
+    """Hand out the units of :func:`pytest_collection_modifyitems`, in its order (``--no-loadscope-reorder``)."""
+    return UnitScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests into pytest-xdist units; the modules that need no build first, then the longest units."""
     units = {item.nodeid: _group(item) or item.nodeid for item in items}
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker writes the same units; the last rename wins
+        target = _units_file(config)
+        scratch = target.with_name(f"{target.name}.{os.environ['PYTEST_XDIST_WORKER']}")
+        scratch.write_text(json.dumps(units), encoding="utf-8")
+        scratch.replace(target)
     needs_build = {units[item.nodeid] for item in items if _needs_build(item)}
 
     def order(item: pytest.Item) -> tuple[bool, int]:
@@ -106,10 +165,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return unit in needs_build, next((n for n, name in enumerate(LONGEST) if name in unit), len(LONGEST))
 
     items.sort(key=order)  # stable: a module's tests stay in their order
-    for item in items:
-        group = _group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -136,6 +191,57 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def own_build(built: Path, tmp_path: Path) -> Path:
     """A private copy of the shared build, for a test that builds into it or runs `cytokg check` on it."""
     return shared_build.copy_build(built, tmp_path / "build")
+
+
+@pytest.fixture(scope="session")
+def compiled_reads() -> tuple[Graph, Curated, set[tuple[str, str]]]:
+    """The graph compiled from the real tables, and every (table, column) the compilers read on the way.
+
+    Compiled once per worker for the tests that read the compiled graph without a build; read it, never change it.
+    """
+    read: set[tuple[str, str]] = set()
+    original_get, original_required = Row.__getitem__, Row.required
+
+    def table(row: Row) -> str:
+        return row.path.name.split(".")[0] + ".tsv"
+
+    def get(row: Row, column: str) -> str:
+        read.add((table(row), column))
+        return original_get(row, column)
+
+    def required(row: Row, column: str) -> str:
+        read.add((table(row), column))
+        return original_required(row, column)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Row, "__getitem__", get)
+        patch.setattr(Row, "required", required)
+        compiled = compile_graphs(ONTOLOGY, "2026-01-01")
+    return compiled.full, compiled.curated, read
+
+
+def release_digest(build_dir: Path) -> dict[str, str]:
+    """SHA-256 of every release file (a failed build's reports folder is not part of the release)."""
+    digests = {}
+    for folder, _, files in os.walk(build_dir, followlinks=True):
+        for name in files:
+            path = Path(folder) / name
+            relative = path.relative_to(build_dir)
+            if relative.parts[0] not in ("failed-reports", ".staging"):
+                digests[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def small_release(build_dir: Path) -> dict[str, str]:
+    """Publish a small release (tests/resources/releases/old) into ``build_dir``; its files' digests.
+
+    For tests of a refused build, which must leave the current release alone whatever that release holds.
+    """
+    with build_lock(build_dir):
+        folder = new_release(build_dir)
+        shutil.copy(RESOURCES / "releases" / "old" / "cytokg.nt", folder / "cytokg.nt")
+        publish(build_dir, folder)
+    return release_digest(build_dir)
 
 
 @pytest.fixture()

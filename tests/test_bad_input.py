@@ -9,8 +9,6 @@ build up to that gate in its own process, end to end; so do tests/test_cli.py's 
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -23,9 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from cytokg.cli import main
-from cytokg.publish import build_lock, new_release, publish
 
-from .conftest import RELEASE_DATE, RESOURCES, ROOT
+from .conftest import RELEASE_DATE, ROOT, release_digest, small_release
 
 TREES = ("ontology", "shapes", "queries")
 
@@ -339,18 +336,6 @@ GATE_CORRUPTIONS = [
 ]
 
 
-def _release_digest(build_dir: Path) -> dict[str, str]:
-    """SHA-256 of every release file (a failed build's reports folder is not part of the release)."""
-    digests = {}
-    for folder, _, files in os.walk(build_dir, followlinks=True):
-        for name in files:
-            path = Path(folder) / name
-            relative = path.relative_to(build_dir)
-            if relative.parts[0] not in ("failed-reports", ".staging"):
-                digests[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return digests
-
-
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A build folder with one small published release (the bad builds go into it) and its files' digests.
@@ -358,11 +343,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
     What is tested is that a refused build leaves the current release alone, whatever that release holds.
     """
     build_dir = tmp_path_factory.mktemp("release") / "build"
-    with build_lock(build_dir):
-        folder = new_release(build_dir)
-        shutil.copy(RESOURCES / "releases" / "old" / "cytokg.nt", folder / "cytokg.nt")
-        publish(build_dir, folder)
-    return build_dir, _release_digest(build_dir)
+    return build_dir, small_release(build_dir)
 
 
 def _corrupt(tmp_path: Path, corruption: Corruption) -> Path:
@@ -413,7 +394,7 @@ def test_bad_input_is_one_line(
     line = lines[0]
     assert re.match(rf"error: \S*{re.escape(corruption.where)}(:| )", line), line
     assert corruption.says in line and "(fix: " in line, line
-    assert _release_digest(build_dir) == before
+    assert release_digest(build_dir) == before
 
 
 @pytest.mark.parametrize("corruption", GATE_CORRUPTIONS, ids=lambda c: c.name)
@@ -428,4 +409,4 @@ def test_gate_failure_names_the_problem(
     problems = [line for line in done.stdout.splitlines() if corruption.says in line]
     assert problems and all("fix: " in line for line in problems), done.stdout
     assert f"{corruption.where:10s} fail" in done.stdout
-    assert _release_digest(build_dir) == before
+    assert release_digest(build_dir) == before

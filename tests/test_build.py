@@ -6,12 +6,15 @@ That a rebuild under another hash seed publishes the same bytes is tested with t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph
+import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
@@ -36,22 +39,32 @@ from .conftest import LAYOUT, RELEASE_DATE, ROOT, need
 OWLCHECK = ROOT.parent / "shared" / "tools" / "owlcheck" / "owlcheck"
 
 
-def _parse(path: Path) -> Graph:
-    formats = {".ttl": "turtle", ".owl": "xml", ".nt": "nt", ".jsonld": "json-ld"}
-    return Graph().parse(path, format=formats[path.suffix])
+#: rdflib's format of each release file, by suffix.
+FORMATS = {".ttl": "turtle", ".owl": "xml", ".nt": "nt", ".jsonld": "json-ld"}
 
 
-def test_release_files_exist_and_parse(built: Path) -> None:
-    sizes = {name: len(_parse(built / name)) for name in RELEASE_FILES}
+@pytest.fixture(scope="module")
+def parsed(built: Path) -> Callable[[str], Graph]:
+    """The shared build's files by name, each parsed by rdflib once for the module; read them, never change them."""
+
+    @functools.cache
+    def parse(name: str) -> Graph:
+        return Graph().parse(built / name, format=FORMATS[Path(name).suffix])
+
+    return parse
+
+
+def test_release_files_exist_and_parse(built: Path, parsed: Callable[[str], Graph]) -> None:
+    sizes = {name: len(parsed(name)) for name in RELEASE_FILES}
     assert len({sizes[n] for n in FULL_FILES}) == 1, f"the four full-graph files disagree in size: {sizes}"
     assert sizes[TBOX_FILE] < sizes[BASE_FILE] < sizes["cytokg.ttl"]
     assert (built / OBO_FILE).read_text(encoding="utf-8").startswith("format-version: 1.2")
 
 
-def test_every_file_has_its_own_ontology_iri_and_version_iri(built: Path) -> None:
+def test_every_file_has_its_own_ontology_iri_and_version_iri(parsed: Callable[[str], Graph]) -> None:
     iris = {}
     for name in RELEASE_FILES:
-        graph = _parse(built / name)
+        graph = parsed(name)
         ontologies = list(graph.subjects(RDF.type, OWL.Ontology))
         assert ontologies == [URIRef(BASE + name)], (name, ontologies)
         version = URIRef(f"{BASE}releases/{RELEASE_DATE}/{name}")
@@ -63,8 +76,8 @@ def test_every_file_has_its_own_ontology_iri_and_version_iri(built: Path) -> Non
     assert len({iri for pair in iris.values() for iri in pair}) == 2 * len(RELEASE_FILES)
 
 
-def test_ontology_header(built: Path) -> None:
-    graph = Graph().parse(built / "cytokg.owl", format="xml")
+def test_ontology_header(parsed: Callable[[str], Graph]) -> None:
+    graph = parsed("cytokg.owl")
     assert (
         ONTOLOGY_IRI,
         OWL.versionIRI,
@@ -76,24 +89,24 @@ def test_ontology_header(built: Path) -> None:
         assert graph.value(ONTOLOGY_IRI, predicate) is not None, predicate
 
 
-def test_full_files_hold_the_inferred_memberships(built: Path) -> None:
+def test_full_files_hold_the_inferred_memberships(built: Path, parsed: Callable[[str], Graph]) -> None:
     """``?c a cyto:Chemokine`` answers on the release Turtle: HermiT's memberships are in every full file."""
-    inferred = set(Graph().parse(built / INFERRED_TYPES, format="nt"))
+    inferred = set(parsed(INFERRED_TYPES))
     assert inferred
     for name in FULL_FILES:
-        assert inferred <= set(_parse(built / name)), name
+        assert inferred <= set(parsed(name)), name
     store = pyoxigraph.Store()
     store.load(path=str(built / "cytokg.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
     chemokines = store.query(f"SELECT ?c WHERE {{ ?c a <{CYTO.Chemokine}> }}")
     assert isinstance(chemokines, pyoxigraph.QuerySolutions)
     assert len(list(chemokines)) >= 40
-    asserted = Graph().parse(built / ASSERTED_TRIPLES, format="nt")
+    asserted = parsed(ASSERTED_TRIPLES)
     assert not set(asserted.subjects(RDF.type, CYTO.Chemokine)), "Chemokine is defined: its members are inferred"
 
 
-def test_base_holds_only_our_axioms(built: Path) -> None:
-    base = _parse(built / BASE_FILE)
-    full = _parse(built / "cytokg.owl")
+def test_base_holds_only_our_axioms(parsed: Callable[[str], Graph]) -> None:
+    base = parsed(BASE_FILE)
+    full = parsed("cytokg.owl")
     external = {s for s in base.subjects() if isinstance(s, URIRef) and not str(s).startswith(BASE)}
     assert external, "the external terms CytoKG uses are declared"
     for term in external:  # declared, nothing more: their labels and parents stay in their ontologies
@@ -103,7 +116,7 @@ def test_base_holds_only_our_axioms(built: Path) -> None:
     assert full.value(cell, RDFS.label) is not None and base.value(cell, RDFS.label) is None
     ours = {s for s in full.subjects() if isinstance(s, URIRef) and str(s).startswith(BASE)}
     assert ours - {ONTOLOGY_IRI} <= set(base.subjects())
-    assert not set(Graph().parse(built / INFERRED_TYPES, format="nt")) <= set(base), "the base is not reasoned"
+    assert not set(parsed(INFERRED_TYPES)) <= set(base), "the base is not reasoned"
 
 
 def test_every_owl_file_passes_owlcheck(built: Path) -> None:
@@ -114,8 +127,8 @@ def test_every_owl_file_passes_owlcheck(built: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
-def test_tbox_has_no_instance_data(built: Path) -> None:
-    tbox = Graph().parse(built / "cytokg-ontology.owl", format="xml")
+def test_tbox_has_no_instance_data(parsed: Callable[[str], Graph]) -> None:
+    tbox = parsed("cytokg-ontology.owl")
     subjects = {str(s) for s in tbox.subjects() if isinstance(s, URIRef)}
     assert not [s for s in subjects if "/complex/" in s or "/source/" in s]
 

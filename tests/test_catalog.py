@@ -9,8 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.curated import CURIE_PATTERN, TABLES, Curated, load_curated
-from cytokg.compile.pipeline import compile_graphs
-from cytokg.compile.tables import Row, split_multi
+from cytokg.compile.tables import split_multi
 from cytokg.namespaces import CYTO, OWL, RDF, RDFS, obo_iri
 from cytokg.queries import compute_stats
 from cytokg.store import open_store
@@ -84,30 +83,6 @@ def test_every_gene_product_kind_has_a_class_row() -> None:
     with_class = {row["symbol"] for row in curated.rows("family_memberships.tsv")}
     lacking = [s for s, kind in curated.gene_kinds.items() if kind == "receptor_chain" and s not in with_class]
     assert not lacking, f"give these receptor chains a receptor class: {lacking}"
-
-
-@pytest.fixture(scope="module")
-def compiled_reads() -> tuple[Graph, Curated, set[tuple[str, str]]]:
-    """The graph compiled from the real tables, and every (table, column) the compilers read on the way."""
-    read: set[tuple[str, str]] = set()
-    original_get, original_required = Row.__getitem__, Row.required
-
-    def table(row: Row) -> str:
-        return row.path.name.split(".")[0] + ".tsv"
-
-    def get(row: Row, column: str) -> str:
-        read.add((table(row), column))
-        return original_get(row, column)
-
-    def required(row: Row, column: str) -> str:
-        read.add((table(row), column))
-        return original_required(row, column)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Row, "__getitem__", get)
-        patch.setattr(Row, "required", required)
-        compiled = compile_graphs(ONTOLOGY, "2026-01-01")
-    return compiled.full, compiled.curated, read
 
 
 def test_every_curated_column_is_read(compiled_reads: tuple[Graph, Curated, set[tuple[str, str]]]) -> None:

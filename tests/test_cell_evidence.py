@@ -6,12 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from cytokg.compile.cells import CELL_ONTOLOGY_SOURCE, STATED_EVIDENCE
-from cytokg.compile.curated import load_curated
+from cytokg.compile.curated import Curated, load_curated
 from cytokg.compile.facts import entity_iri
-from cytokg.compile.pipeline import compile_graphs
 from cytokg.curation.cell_evidence import curate_cell_evidence
 from cytokg.errors import InputError
 from cytokg.namespaces import CYTO, DCTERMS, OWL, RDFS, obo_iri
@@ -33,11 +32,11 @@ def test_the_command_reproduces_the_committed_table(tmp_path: Path) -> None:
     assert count > 30
 
 
-def test_th17_il17a_cites_the_cell_ontology() -> None:
+def test_th17_il17a_cites_the_cell_ontology(compiled_reads: tuple[Graph, Curated, set[tuple[str, str]]]) -> None:
     rows = [line.split("\t") for line in TABLE.read_text(encoding="utf-8").splitlines() if line.startswith("IL17A\t")]
     assert ["IL17A", "producedBy", "CL:0000899", "axiom"] == rows[0][:4]
     assert rows[0][4] == "T-helper 17 cell (CL:0000899) capable of interleukin-17 production (GO:0032620)"
-    graph = compile_graphs(ONTOLOGY, "2026-01-01").full
+    graph = compiled_reads[0]
     cl_source = entity_iri("source", CELL_ONTOLOGY_SOURCE)
     axioms = [
         axiom

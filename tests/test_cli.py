@@ -2,50 +2,56 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import RELEASE_DATE, ROOT
+import pytest
+
+from .conftest import RELEASE_DATE, ROOT, release_digest, small_release
 
 
 def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cytokg", *args], cwd=cwd, capture_output=True, text=True, check=False)
 
 
-def _digest(folder: Path) -> str:
-    return hashlib.sha256((folder / "cytokg.ttl").read_bytes()).hexdigest()
+@pytest.fixture()
+def release(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A build folder with one small published release (a refused build must leave it alone) and its digests."""
+    build_dir = tmp_path / "build"
+    return build_dir, small_release(build_dir)
 
 
-def test_turtle_syntax_error_exits_2_and_keeps_build(own_build: Path, ontology_copy: Path) -> None:
-    before = _digest(own_build)
+def test_turtle_syntax_error_exits_2_and_keeps_build(release: tuple[Path, dict[str, str]], ontology_copy: Path) -> None:
+    build_dir, before = release
     edit = ontology_copy / "cytokg-edit.ttl"
     lines = edit.read_text().splitlines()
     lines[40] = lines[40] + " this is not turtle ;;"
     edit.write_text("\n".join(lines) + "\n")
     done = _run(
-        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(own_build), "--release-date", RELEASE_DATE
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(build_dir), "--release-date", RELEASE_DATE
     )
     assert done.returncode == 2
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "cytokg-edit.ttl:" in errors[0] and "fix:" in errors[0], done.stderr
     assert "Traceback" not in done.stderr
-    assert _digest(own_build) == before
+    assert release_digest(build_dir) == before
 
 
-def test_bad_identifier_in_table_exits_2_naming_file_and_line(own_build: Path, ontology_copy: Path) -> None:
-    before = _digest(own_build)
+def test_bad_identifier_in_table_exits_2_naming_file_and_line(
+    release: tuple[Path, dict[str, str]], ontology_copy: Path
+) -> None:
+    build_dir, before = release
     table = ontology_copy / "data" / "cell_links.tsv"
     text = table.read_text().replace("CL:0000576", "CL:9999999", 1)
     table.write_text(text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "CL:9999999" in row)
     done = _run(
-        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(own_build), "--release-date", RELEASE_DATE
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(build_dir), "--release-date", RELEASE_DATE
     )
     assert done.returncode == 2
     assert f"cell_links.tsv:{line}:" in done.stderr and "CL:9999999" in done.stderr and "fix:" in done.stderr
-    assert _digest(own_build) == before
+    assert release_digest(build_dir) == before
 
 
 def test_unknown_symbol_names_the_fix(ontology_copy: Path, tmp_path: Path) -> None:
@@ -64,16 +70,16 @@ def test_missing_column_is_reported(ontology_copy: Path, tmp_path: Path) -> None
     assert "gene_products.tsv:" in done.stderr and "expected 3" in done.stderr
 
 
-def test_gate_failure_exits_1_and_keeps_build(own_build: Path, ontology_copy: Path) -> None:
-    before = _digest(own_build)
+def test_gate_failure_exits_1_and_keeps_build(release: tuple[Path, dict[str, str]], ontology_copy: Path) -> None:
+    build_dir, before = release
     edit = ontology_copy / "cytokg-edit.ttl"
     edit.write_text(edit.read_text().replace('rdfs:label "adipokine"@en ;', ""))
     done = _run(
-        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(own_build), "--release-date", RELEASE_DATE
+        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(build_dir), "--release-date", RELEASE_DATE
     )
     assert done.returncode == 1, done.stderr
     assert "missing-label" in done.stdout and "Adipokine" in done.stdout
-    assert _digest(own_build) == before
+    assert release_digest(build_dir) == before
 
 
 def test_query_and_stats(built: Path, tmp_path: Path) -> None:

@@ -13,11 +13,10 @@ from rdflib.term import Node
 from cytokg.compile.curated import Curated
 from cytokg.compile.facts import entity_iri, protein_iri
 from cytokg.compile.names import symbol_key
-from cytokg.compile.pipeline import compile_graphs
 from cytokg.compile.tables import split_multi
 from cytokg.namespaces import CYTO, OBOINOWL, RDF, RDFS, SKOS
 
-from .conftest import ONTOLOGY, need_refdata
+from .conftest import need_refdata
 
 #: The names the literature uses for seven gene products (issue 17), by HGNC symbol.
 EXAMPLES = {
@@ -33,9 +32,9 @@ _WITH_SYMBOL = re.compile(r"^(?P<name>.+) \((?P<symbol>[A-Z0-9-]+)\)$")
 
 
 @pytest.fixture(scope="module")
-def compiled() -> tuple[Graph, Curated]:
-    result = compile_graphs(ONTOLOGY, "2026-01-01")
-    return result.full, result.curated
+def compiled(compiled_reads: tuple[Graph, Curated, set[tuple[str, str]]]) -> tuple[Graph, Curated]:
+    graph, curated, _ = compiled_reads
+    return graph, curated
 
 
 def _protein(curated: Curated, symbol: str) -> URIRef:
