@@ -140,7 +140,7 @@ def test_a_long_query_is_abandoned_and_run_again_in_the_pool(built: Path) -> Non
 
 def test_a_query_still_running_a_time_limit_after_it_was_abandoned_retires_the_process(built: Path) -> None:
     retired = threading.Event()
-    settings = LaneSettings(timeout=0.5, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
+    settings = LaneSettings(timeout=0.5, queue_wait=0.5, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
     executor = _threads(built, settings, on_retire=retired.set)
     try:
         with pytest.raises(QueryTimeout):  # in the pool, where it is stopped at the limit

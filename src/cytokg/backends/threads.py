@@ -12,8 +12,9 @@ a thread runs only what is meant to be quick, for as long as a query may stay in
 - a query still running when it must leave the fast lane (it has used the lane's CPU budget, or its slice
   while other clients wait for the lane, or the time limit) is *abandoned*: it runs on at the lowest priority,
   the client's query is run again in the pool, which can stop it. Most such queries end on their own soon
-  after; if one still runs when the time limit has passed once more, the web process asks to be replaced
-  (``on_retire``): its supervisor starts a new one and drains this one, whose exit ends the abandoned query.
+  after; if one still runs once the client's query has surely ended in the pool, the web process asks to be
+  replaced (``on_retire``): its supervisor starts a new one and drains this one, whose exit ends the abandoned
+  query.
   For ``COOL_DOWN`` seconds after an abandonment (and for ``quiet_for`` seconds from the start, which the
   supervisor sets for a replacement) every query runs in the pool, so an attacker cannot make the server
   replace its web process again and again.
@@ -209,15 +210,18 @@ class QueryThreads:
 
     def _abandon(self, worker: _QueryThread) -> None:
         """Leave the query running at the lowest priority, send queries to the pool for ``COOL_DOWN`` seconds, and
-        look again after the time limit: if an abandoned query still runs then, ask for this process to be
-        replaced."""
+        look again once the client's query has surely ended in the pool: if an abandoned query still runs then,
+        ask for this process to be replaced."""
         worker.abandoned = True
         worker.lower_priority(HEAVY_NICENESS)
         with self._lock:
             self._abandoned += 1
             self._quiet_until = max(self._quiet_until, time.monotonic() + COOL_DOWN)
         worker.end()
-        look = threading.Timer(self.settings.timeout, self.retire_if_abandoned)
+        # after the client's query has surely ended in the pool (and been charged to its budget, which a
+        # replacement takes over): a wait for the fast lane, the time limit, and a margin
+        later = self.settings.queue_wait + self.settings.timeout + 2
+        look = threading.Timer(later, self.retire_if_abandoned)
         look.daemon = True
         look.start()
 
@@ -233,8 +237,8 @@ class QueryThreads:
             return self._abandoned
 
     def retire_if_abandoned(self) -> None:
-        """Ask (once) for this process to be replaced if an abandoned query still runs (called a time limit after
-        each abandonment)."""
+        """Ask (once) for this process to be replaced if an abandoned query still runs (called a while after each
+        abandonment)."""
         with self._lock:
             retire = self._abandoned > 0 and not self._retiring
             self._retiring = self._retiring or retire
