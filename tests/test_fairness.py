@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 from cytokg.web.fairness import ClientLimits
 
@@ -28,3 +29,23 @@ def test_requests_start_no_threads() -> None:
         time.sleep(0.012)
         limits.release("10.0.0.1", 0.001)
     assert threading.active_count() == started
+
+
+def test_a_replacement_goes_on_with_the_budgets_it_is_handed(tmp_path: Path) -> None:
+    """A web process that is replaced hands its clients' budgets over: a client who spent its budget is still
+    waiting in the new process, and one who did not is not."""
+    before = ClientLimits(4, 1.0, 60, "memory://")
+    assert before.admit("spent") is None
+    before.release("spent", 2.0)  # more than its 1 s
+    assert before.admit("fresh") is None
+    before.release("fresh", 0.01)
+    handover = tmp_path / "budgets.json"
+    before.hand_over(handover)
+    after = ClientLimits(4, 1.0, 60, "memory://")
+    after.take_over(handover)
+    wait = after.admit("spent")
+    assert wait is not None and "used its 1 s" in wait.message
+    assert after.admit("fresh") is None
+    fresh_start = ClientLimits(4, 1.0, 60, "memory://")
+    fresh_start.take_over(tmp_path / "absent.json")  # nothing handed over: nothing to take
+    assert fresh_start.admit("spent") is None

@@ -347,6 +347,7 @@ def test_query_processes_die_with_the_server(built: Path) -> None:
     command += ["--queries-dir", str(ROOT / "queries"), "--query-timeout", "60", "--trusted-proxy", "127.0.0.1"]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    children: set[int] = set()
     try:
         wait_until_serving(base)
         from_dataset = CARTESIAN.replace(" WHERE", " FROM <https://w3id.org/cytokg/graph/asserted> WHERE")
@@ -356,7 +357,9 @@ def test_query_processes_die_with_the_server(built: Path) -> None:
             threading.Thread(target=_fetch_until_killed, args=(url, headers), daemon=True).start()
         time.sleep(2.5)  # the endless queries are running
         children = _descendants(server.pid)
-        assert len(children) >= 3, "no web process and query process under the server"
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
+        assert any(b"cytokg.web.front" in command for command in commands), "no web process under the server"
+        assert any(b"forkserver" in command for command in commands), "no query process under the server"
     finally:
         server.kill()
         server.wait(10)

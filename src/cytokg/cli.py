@@ -337,6 +337,13 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
 @click.option(
     "--trusted-proxy-count", default=1, show_default=True, type=int, help="Proxies in front (X-Forwarded-For hops)."
 )
+@click.option(
+    "--web-memory",
+    default=1024,
+    show_default=True,
+    type=click.IntRange(min=64),
+    help="MB a web process may hold before it is replaced (it exits at once past half as much again).",
+)
 @click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI to allow (repeatable); none by default.")
 @click.option(
     "--backend",
@@ -365,6 +372,7 @@ def serve(
     limiter_storage: str,
     trusted_proxy: str | None,
     trusted_proxy_count: int,
+    web_memory: int,
     allow_service: tuple[str, ...],
     backend: str | None,
     graph: str,
@@ -402,7 +410,14 @@ def serve(
             sys.exit(2)
     elif not (_release(build_dir) / "oxigraph").exists():
         raise FileNotFoundError(f"{build_dir / 'oxigraph'}: no store; run `cytokg build` first")
-    settings = ServerSettings(host, port, threads, trusted_proxy=trusted_proxy, trusted_proxy_count=trusted_proxy_count)
+    settings = ServerSettings(
+        host,
+        port,
+        threads,
+        trusted_proxy=trusted_proxy,
+        trusted_proxy_count=trusted_proxy_count,
+        memory_mb=web_memory,
+    )
     run_server(build_dir, queries_dir, settings, config)
 
 

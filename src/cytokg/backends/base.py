@@ -11,11 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["Answer", "Busy", "Executor", "Job", "QueryTimeout", "Term", "serialize_answer"]
+__all__ = ["Answer", "Busy", "Executor", "Job", "QueryTimeout", "SlowAnswer", "Term", "serialize_answer"]
 
 
 class QueryTimeout(Exception):
     """The query ran past the time limit and was stopped."""
+
+
+class SlowAnswer(Exception):
+    """Writing the answer would take the row-by-row Python path (``serialize_answer`` without ``slow``)."""
 
 
 class Busy(Exception):
@@ -128,16 +132,19 @@ def _written(answer: Any, media: str, form: Any, max_rows: int) -> tuple[bytes, 
     return writer.getvalue(), writer.rows
 
 
-def serialize_answer(answer: Any, job: Job, max_rows: int, again: Callable[[], Any] | None = None) -> Answer:
+def serialize_answer(
+    answer: Any, job: Job, max_rows: int, again: Callable[[], Any] | None = None, slow: bool = True
+) -> Answer:
     """Serialize a pyoxigraph answer for ``job``: SELECT/ASK as its result media, CONSTRUCT/DESCRIBE as its
     graph media (406 when there is none), at most ``max_rows`` rows or triples; or solutions for ``job.rows``.
 
     With ``again`` (runs the query anew), pyoxigraph's own serializer writes the answer when it cannot hold
     more than ``max_rows`` rows (``sparql.results.CountingWriter``; ``Answer.rows`` is its count, more than the
     rows only where values contain its marks);
-    otherwise the answer is written row by row and cut at the limit. A truncated SELECT answer says so in its
-    JSON or XML head (a ``link`` to ``LIMIT_LINK``). Shared by the pool's child processes and the
-    external-store executor (remote.py).
+    otherwise the answer is written row by row and cut at the limit (without ``slow``, ``SlowAnswer`` is raised
+    instead: that Python loop would hold the GIL for long). A truncated SELECT answer says so in its JSON or XML
+    head (a ``link`` to ``LIMIT_LINK``). Shared by the query processes and threads and the external-store
+    executor (remote.py).
     """
     import pyoxigraph
 
@@ -165,7 +172,11 @@ def serialize_answer(answer: Any, job: Job, max_rows: int, again: Callable[[], A
             written = _written(answer, media, RESULT_TYPES[media], max_rows)
             if written is not None:
                 return Answer(200, media, *written)
+            if not slow:
+                raise SlowAnswer(media)
             answer = again()
+        if not slow:
+            raise SlowAnswer(media)
         rows, truncated = _first(answer, max_rows)
         link = limit_link(max_rows) if truncated else None
         body = serialize_solutions([v.value for v in answer.variables], rows, media, link)
@@ -177,7 +188,11 @@ def serialize_answer(answer: Any, job: Job, max_rows: int, again: Callable[[], A
         written = _written(answer, media, GRAPH_TYPES[media], max_rows)
         if written is not None:
             return Answer(200, media, *written)
+        if not slow:
+            raise SlowAnswer(media)
         answer = again()
+    if not slow:
+        raise SlowAnswer(media)
     triples, truncated = _first(answer, max_rows)
     body = pyoxigraph.serialize(triples, format=GRAPH_TYPES[media]) or b""
     return Answer(200, media, body, len(triples), truncated)

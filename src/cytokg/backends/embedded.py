@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cytokg.backends.base import Answer, Job, QueryTimeout, serialize_answer
+from cytokg.backends.base import Answer, Job, QueryTimeout, SlowAnswer, serialize_answer
 from cytokg.backends.heap import HeapTrimmer
 from cytokg.backends.lanes import HEAVY_NICENESS, Lanes, LaneSettings
 from cytokg.children import die_with_parent_now
@@ -87,10 +87,10 @@ class _VetOnly:
     job: Job
 
 
-def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None, explain: bool = True) -> Answer | None:
-    """Vet and run ``job`` on a pyoxigraph ``store``; ``text:matches`` reads ``index``. Without ``explain``, a
-    query the store cannot parse gets None instead of the parser's message (rdflib's parse, which only a
-    killable process may run)."""
+def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None, light: bool = False) -> Answer | None:
+    """Vet and run ``job`` on a pyoxigraph ``store``; ``text:matches`` reads ``index``. ``light`` (on a query
+    thread) returns None instead of work that would hold the GIL for long: rdflib's parse that explains a query
+    the store cannot parse, and an answer written row by row (``SlowAnswer``)."""
     import pyoxigraph
 
     from cytokg.sparql.safety import syntax_error
@@ -124,11 +124,13 @@ def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None, ex
         def answer() -> Any:  # run again when the answer may be over the row limit
             return store.query(text, base_iri=job.base_iri, **options)
 
-        return serialize_answer(answer(), job, settings.max_rows, answer)
+        return serialize_answer(answer(), job, settings.max_rows, answer, slow=not light)
+    except SlowAnswer:
+        return None
     except TextSearchError as error:
         return Answer(400, "error", b"", error=str(error))
     except SyntaxError as error:
-        if not explain:
+        if light:
             return None
         message = syntax_error(job.text) or str(error)  # the same line/column message as any malformed query
         return Answer(400, "error", b"", error=f"malformed query: {message}")

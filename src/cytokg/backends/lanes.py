@@ -100,10 +100,11 @@ class Lanes:
 
     def answered_fast(self, runner: Runner, started: float, client: str) -> bool:
         """Wait for the answer while the query belongs in the fast lane: until it has used ``fast_budget``
-        seconds of CPU, or only ``fast_slice`` while another client's queries wait for the lane, so that one
-        client's burst of heavy work cannot queue anyone else's cheap work. The client's own waiting queries do
-        not move it: in the heavy lane it could only be slowed down or refused, and that client's next query
-        would be no sooner. CPU time, not wall time: on a loaded machine a cheap query is slow but still cheap."""
+        seconds of CPU (or run for the time limit), or only ``fast_slice`` while another client's queries wait
+        for the lane, so that one client's burst of heavy work cannot queue anyone else's cheap work. The
+        client's own waiting queries do not move it: in the heavy lane it could only be slowed down or refused,
+        and that client's next query would be no sooner. CPU time, not wall time: on a loaded machine a cheap
+        query is slow but still cheap."""
         settings = self.settings
         first = min(_FIRST_LOOK, settings.fast_slice)
         if runner.answered(first):
@@ -113,11 +114,10 @@ class Lanes:
             used = runner.cpu_seconds() - cpu_start
             if used >= settings.fast_slice and not runner.reniced:
                 runner.lower_priority(SLOW_NICENESS)
-            if used >= settings.fast_budget:
+            wall = time.monotonic() - started
+            if used >= settings.fast_budget or wall >= settings.timeout:
                 return runner.answered(0)
-            if (used >= settings.fast_slice or time.monotonic() - started >= _FAST_WALL) and self._others_waiting(
-                client
-            ):
+            if (used >= settings.fast_slice or wall >= _FAST_WALL) and self._others_waiting(client):
                 return runner.answered(0)
         return True
 
@@ -125,11 +125,6 @@ class Lanes:
         """Whether queries of clients other than ``client`` wait for the fast lane."""
         with self._lock:
             return self._waiting_total > self._waiting[client]
-
-    def heavy_room(self, client: str) -> bool:
-        """Whether a query of ``client`` would now find a heavy-lane place if it needed one."""
-        with self._lock:
-            return self._heavy < self.settings.heavy and self._client_heavy[client] < self.settings.client_heavy
 
     def enter_heavy(self, client: str) -> None:
         """Take a heavy-lane place for ``client``, or raise ``Busy``."""
@@ -158,9 +153,3 @@ class Lanes:
             self._client_heavy[client] -= 1
             if self._client_heavy[client] <= 0:
                 del self._client_heavy[client]
-
-    def hold_heavy(self, places: int) -> None:
-        """Count ``places`` heavy-lane places as taken by no client (queries abandoned but still running), or give
-        them back (negative)."""
-        with self._lock:
-            self._heavy += places

@@ -1,17 +1,21 @@
-"""Answer plainly safe queries on query threads of the web process, so a cheap query costs no trip to a process.
+"""Answer cheap queries on query threads of the web process, so a cheap query costs no trip to a process.
 
-pyoxigraph lets go of the GIL while it evaluates, so a query thread runs beside the request threads. It runs in
-the same lanes as the query processes (``lanes.py``): its CPU time is its own thread clock, and Linux re-nices a
-single thread by its TID. What a thread cannot do is stop. So only text the lexer proves plainly safe (a query,
-no SERVICE, no FROM) runs here, and only while a heavy-lane place is free for it and its client; anything else
-goes to the ``QueryPool``'s killable processes, and so does a query the store cannot parse (only a process may
-run the full parse that explains why).
+pyoxigraph lets go of the GIL while it parses, plans, evaluates and serializes, so a query thread runs beside the
+request threads, in a fast-lane place of the lanes it shares with the query processes (``lanes.py``); its CPU
+time is its own thread clock, and Linux re-nices a single thread by its TID. What a thread cannot do is stop, so
+a thread runs only what is meant to be quick, for as long as a query may stay in the fast lane:
 
-A query that outgrows the fast lane when no heavy place is left, or that passes the time limit, is *abandoned*:
-its client gets 503 at once, its thread runs on at the lowest priority, holding a heavy-lane place, and ends
-after the query. ``on_retire`` is called when ``abandon_limit`` queries are abandoned and still running, or the
-process's memory passes ``memory_limit``: the supervisor (web/supervisor.py) then starts a new web process and
-drains this one, which ends whatever it abandoned.
+- only short text (``THREAD_TEXT_BYTES``) that the lexer proves plainly safe (a query; no SERVICE, no FROM);
+- nothing that would hold the GIL for long: a query the store cannot parse (the parse that explains it), an
+  answer past the row limit or in a format pyoxigraph cannot write (the row-by-row writer); these, and every
+  other query, run in the ``QueryPool``'s killable processes;
+- a query still running when it must leave the fast lane (it has used the lane's CPU budget, or its slice
+  while other clients wait for the lane, or the time limit) is *abandoned*: it runs on at the lowest priority,
+  the client's query is run again in the pool, which can stop it, and the web process asks to be replaced
+  (``on_retire``): its supervisor starts a new one and drains this one, whose exit ends the abandoned query.
+  For ``COOL_DOWN`` seconds after an abandonment (and for ``quiet_for`` seconds from the start, which the
+  supervisor sets for a replacement) every query runs in the pool, so an attacker cannot make the server
+  replace its web process again and again.
 """
 
 from __future__ import annotations
@@ -23,19 +27,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cytokg.backends.base import Answer, Busy, Job, QueryTimeout
+from cytokg.backends.base import Answer, Job
 from cytokg.backends.embedded import QueryPool, run_job
 from cytokg.backends.heap import HeapTrimmer
 from cytokg.backends.lanes import HEAVY_NICENESS
 from cytokg.release import SEARCH_FILE
 from cytokg.sparql.lexemes import plainly_safe
 
-__all__ = ["STACK_BYTES", "QueryThreads"]
+__all__ = ["COOL_DOWN", "STACK_BYTES", "THREAD_TEXT_BYTES", "QueryThreads"]
 
 #: A query thread's stack: the 8 MB of a process's main thread, on which the structure limits of
 #: ``sparql.safety.LIMITS`` (30% of what overflows it) were measured.
 STACK_BYTES = 8 * 1024 * 1024
 _STACK_LOCK = threading.Lock()
+#: The longest text a query thread runs: vetting counts a text's structure in Python, holding the GIL.
+THREAD_TEXT_BYTES = 4096
+#: Seconds after an abandoned query during which every query runs in the pool.
+COOL_DOWN = 60.0
+#: Seconds a new query thread may take to start before its query goes to the pool.
+_THREAD_START = 5.0
 #: Run once when the store is opened, so that the first real query pays no first-use cost.
 _WARM_UP = Job("ASK { ?s ?p ?o }")
 
@@ -60,26 +70,24 @@ class _QueryThread:
                 self.thread.start()
             finally:
                 threading.stack_size(before)
-        self._started.wait()
+        if not self._started.wait(_THREAD_START):
+            self.end()
+            raise RuntimeError("a query thread did not start")
 
     def _loop(self) -> None:
         self.tid = threading.get_native_id()
         self._clock = time.pthread_getcpuclockid(threading.get_ident())
         self._started.set()
         threads = self._threads
-        try:
-            while (job := self._jobs.get()) is not None:
-                started = self.cpu_seconds()
-                try:
-                    answer = run_job(threads.store, job, threads.settings, threads.index, explain=False)
-                except Exception as error:  # noqa: BLE001 - an answer for every request; the thread lives on
-                    answer = Answer(500, "error", b"", error=f"the query failed: {error}")
-                self._answers.put(answer)
-                if self.cpu_seconds() - started > threads.settings.fast_slice:  # only such a query holds much memory
-                    threads.after_query()
-        finally:
-            if self.abandoned:
-                threads.abandoned_ended()
+        while (job := self._jobs.get()) is not None:
+            started = self.cpu_seconds()
+            try:
+                answer = run_job(threads.store, job, threads.settings, threads.index, light=True)
+            except Exception as error:  # noqa: BLE001 - an answer for every request; the thread lives on
+                answer = Answer(500, "error", b"", error=f"the query failed: {error}")
+            self._answers.put(answer)
+            if self.cpu_seconds() - started > threads.settings.fast_slice:  # only such a query holds much memory
+                threads.heap.after_query()
 
     def send(self, job: Job) -> None:
         self._jobs.put(job)
@@ -93,7 +101,7 @@ class _QueryThread:
         return True
 
     def recv(self) -> Answer | None:
-        """The answer; None for a query the store could not parse."""
+        """The answer; None for a query only a process may run to its end."""
         return self._answer
 
     def cpu_seconds(self) -> float:
@@ -128,81 +136,66 @@ class QueryThreads:
         self,
         store_dir: Path,
         pool: QueryPool,
-        abandon_limit: int = 2,
-        memory_limit: int = 0,
         on_retire: Callable[[], None] | None = None,
+        quiet_for: float = 0.0,
     ) -> None:
         import pyoxigraph
 
         self.pool = pool
         self.settings = pool.settings
         self.lanes = pool.lanes
+        self.store_dir = store_dir
         self.store = pyoxigraph.Store.read_only(str(store_dir))
         self.index = store_dir.parent / SEARCH_FILE
         self.niceness = os.getpriority(os.PRIO_PROCESS, 0)
-        self.abandon_limit = abandon_limit
-        self.memory_limit = memory_limit
         self.on_retire = on_retire
+        self.heap = HeapTrimmer()
         self._idle: list[_QueryThread] = []
         self._lock = threading.Lock()
-        self._abandoned = 0
+        self._quiet_until = time.monotonic() + quiet_for
         self._retiring = False
-        self._heap = HeapTrimmer()
         run_job(self.store, _WARM_UP, self.settings, self.index)
 
-    @property
-    def abandoned(self) -> int:
-        """Queries abandoned and still running."""
-        with self._lock:
-            return self._abandoned
-
     def run(self, job: Job, client: str = "-") -> Answer:
-        """Run ``job`` for ``client`` on a query thread when it is plainly safe and may outgrow the fast lane,
-        else in the pool (``QueryPool.run``: the same errors)."""
-        if job.thorough or not plainly_safe(job.text) or not self.lanes.heavy_room(client):
-            return self.pool.run(job, client)
-        self.lanes.enter_fast(client)
-        if not self.lanes.heavy_room(client):  # filled while the query waited for its place
-            self.lanes.leave_fast()
-            return self.pool.run(job, client)
-        answer = self._exchange(job, client)
+        """Run ``job`` for ``client`` on a query thread where it may run there, else (or after all) in the pool
+        (``QueryPool.run``: the same errors)."""
+        answer = self._on_thread(job, client) if self._may_run_on_a_thread(job) else None
         return answer if answer is not None else self.pool.run(job, client)
 
-    def _exchange(self, job: Job, client: str) -> Answer | None:
-        """Run ``job`` on a query thread, its fast-lane place already taken (and given back here)."""
-        lanes, settings = self.lanes, self.settings
-        fast, heavy, keep = True, False, False
-        worker = self._take()
+    def _may_run_on_a_thread(self, job: Job) -> bool:
+        return (
+            not job.thorough
+            and len(job.text) <= THREAD_TEXT_BYTES
+            and time.monotonic() >= self._quiet_until
+            and plainly_safe(job.text)
+        )
+
+    def _on_thread(self, job: Job, client: str) -> Answer | None:
+        """The answer from a query thread, or None: the pool must run ``job`` (it was abandoned, it needs the
+        slow path, or no thread could start)."""
+        lanes = self.lanes
+        lanes.enter_fast(client)
+        worker: _QueryThread | None = None
+        keep = False
         try:
+            worker = self._take()
             started = time.monotonic()
             worker.send(job)
             if lanes.answered_fast(worker, started, client):
                 keep = not worker.reniced or worker.restore_priority()
                 return worker.recv()
-            lanes.leave_fast()
-            fast = False
-            try:
-                lanes.enter_heavy(client)
-            except Busy:
-                self._abandon(worker)
-                raise
-            heavy = True
-            worker.lower_priority(HEAVY_NICENESS)
-            if worker.answered(settings.timeout - (time.monotonic() - started)):
-                keep = worker.restore_priority()
-                return worker.recv()
             self._abandon(worker)
-            raise QueryTimeout(f"the query ran longer than {settings.timeout:g} s and was stopped")
+            return None
+        except RuntimeError:  # no thread could start (a limit on threads or memory): the pool runs it
+            return None
         finally:
-            if fast:
-                lanes.leave_fast()
-            if heavy:
-                lanes.leave_heavy(client)
-            if keep:
-                with self._lock:
-                    self._idle.append(worker)
-            elif not worker.abandoned:
-                worker.end()
+            lanes.leave_fast()
+            if worker is not None:
+                if keep:
+                    with self._lock:
+                        self._idle.append(worker)
+                elif not worker.abandoned:
+                    worker.end()
 
     def _take(self) -> _QueryThread:
         with self._lock:
@@ -211,35 +204,16 @@ class QueryThreads:
         return _QueryThread(self)
 
     def _abandon(self, worker: _QueryThread) -> None:
-        """Answer without the query: its thread runs on at the lowest priority, holding a heavy place."""
+        """Leave the query running at the lowest priority, send queries to the pool for ``COOL_DOWN`` seconds,
+        and ask for this process to be replaced."""
         worker.abandoned = True
         worker.lower_priority(HEAVY_NICENESS)
         worker.end()
-        self.lanes.hold_heavy(1)
         with self._lock:
-            self._abandoned += 1
-            retire = self._abandoned >= self.abandon_limit
-        if retire:
-            self._retire()
-
-    def abandoned_ended(self) -> None:
-        """An abandoned query has ended: its heavy place is free again."""
-        self.lanes.hold_heavy(-1)
-        with self._lock:
-            self._abandoned -= 1
-
-    def after_query(self) -> None:
-        """Give a heavy query's memory back; retire the process if it stays past ``memory_limit``."""
-        self._heap.after_query()
-        if self.memory_limit and self._heap.resident() > self.memory_limit:
-            self._retire()
-
-    def _retire(self) -> None:
-        with self._lock:
-            if self._retiring or self.on_retire is None:
-                return
-            self._retiring = True
-        self.on_retire()
+            self._quiet_until = max(self._quiet_until, time.monotonic() + COOL_DOWN)
+            first, self._retiring = not self._retiring, True
+        if first and self.on_retire is not None:
+            self.on_retire()
 
     def close(self) -> None:
         """End the idle query threads and the pool's processes; running queries end with the process."""

@@ -33,10 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "ALLOWED_SERVICES": frozenset(),
     "QUERY_TIMEOUT": 30.0,
     "MAX_ROWS": 100_000,
-    "QUERY_THREADS": False,  # run plainly safe queries on threads of this process (backends/threads.py)
-    "ABANDON_LIMIT": 2,  # queries abandoned on threads and still running before RETIRE is called
-    "FRONT_MEMORY": 0,  # resident bytes of this process past which RETIRE is called (0: no limit)
-    "RETIRE": None,  # called (once) when this process should be replaced: set by web/supervisor.py
+    "QUERY_THREADS": False,  # run cheap queries on threads of this process (backends/threads.py)
+    "QUIET_FOR": 0.0,  # seconds from the start during which every query runs in a query process
+    "RETIRE": None,  # called (once) when this process should be replaced: set by web/front.py
     "FAST_LANE": 4,  # places for queries in their first FAST_BUDGET seconds (query processes or threads)
     "HEAVY_LANE": 2,  # queries allowed to run longer, at a lower CPU priority
     "FAST_BUDGET": 0.25,  # seconds of CPU a query may use in the fast lane

@@ -9,7 +9,6 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Mapping
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -58,11 +57,10 @@ def open_executor(build_dir: Path, config: Mapping[str, Any]) -> Executor:
         store_dir = build_dir / "oxigraph"
         if not store_dir.exists():
             raise FileNotFoundError(f"{store_dir}: no store here; run `cytokg build` first")
-        if config["QUERY_THREADS"]:  # the pool then runs only what a thread may not: no process while idle
-            pool = QueryPool(store_dir, replace(lanes, fast_ready=0))
-            return QueryThreads(store_dir, pool, config["ABANDON_LIMIT"], config["FRONT_MEMORY"], config["RETIRE"])
         pool = QueryPool(store_dir, lanes)
-        pool.start()
+        pool.start()  # with query threads too: every query a thread may not run, or gave up, goes there at once
+        if config["QUERY_THREADS"]:
+            return QueryThreads(store_dir, pool, config["RETIRE"], config["QUIET_FOR"])
         return pool
     store = connect(
         config["BACKEND"],

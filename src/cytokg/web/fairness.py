@@ -10,6 +10,7 @@ them. IPv6 clients are counted by their /64 network, the unit a single user cont
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import threading
 import time
@@ -17,6 +18,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from limits import RateLimitItemPerSecond, storage, strategies
 
@@ -57,6 +59,18 @@ class _Counters(storage.MemoryStorage):
             self.storage[key] = max(self.storage[key] - amount, 0)
         return self.storage.get(key, 0)
 
+    def dump(self) -> dict[str, dict[str, float]]:
+        """The live counters and their expiry times (wall clock), for a process that takes over."""
+        return {"counts": dict(self.storage), "expires": dict(self.expirations)}  # copies made under the GIL
+
+    def load(self, dumped: dict[str, dict[str, float]]) -> None:
+        """Take over counters ``dump`` gave (those already expired are left out)."""
+        now = time.time()
+        for key, expires in dumped["expires"].items():
+            if expires > now and key in dumped["counts"]:
+                self.storage[key] = int(dumped["counts"][key])
+                self.expirations[key] = float(expires)
+
 
 def _sweep(counters: weakref.ref[_Counters]) -> None:
     """Forget expired counters every ``_SWEEP_SECONDS`` while the storage exists."""
@@ -85,7 +99,8 @@ class ClientLimits:
         self.budget_seconds = budget_seconds
         self.window_seconds = window_seconds
         self._item = RateLimitItemPerSecond(max(1, int(budget_seconds * 1000)), window_seconds)
-        counters = _Counters() if storage_uri == "memory://" else storage.storage_from_string(storage_uri)
+        self._counters = _Counters() if storage_uri == "memory://" else None
+        counters = self._counters or storage.storage_from_string(storage_uri)
         self._limiter = strategies.SlidingWindowCounterRateLimiter(counters)
         self._running: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -107,6 +122,18 @@ class ClientLimits:
                 return str(ip.ipv4_mapped)
             return str(ipaddress.ip_network(f"{ip}/64", strict=False))
         return str(ip)
+
+    def hand_over(self, path: Path) -> None:
+        """Write the budgets kept in memory to ``path`` (atomically) for the process that replaces this one."""
+        if self._counters is not None:
+            part = path.with_name(path.name + ".part")
+            part.write_text(json.dumps(self._counters.dump()), encoding="utf-8")
+            part.replace(path)
+
+    def take_over(self, path: Path) -> None:
+        """Go on with the budgets ``hand_over`` wrote to ``path``, if any (a shared store needs none)."""
+        if self._counters is not None and path.exists():
+            self._counters.load(json.loads(path.read_text(encoding="utf-8")))
 
     def admit(self, client: str) -> Wait | None:
         """Take a parallel slot for ``client``, or say why it must wait."""

@@ -6,9 +6,10 @@ is taken from X-Forwarded-For only when the connection comes from a configured t
 queries run on this process's query threads, the rest in its pool of query processes (backends/threads.py).
 
 The process tells the supervisor on its status pipe when it is serving (``UP``) and when it should be replaced
-(``RETIRE``: too many abandoned queries, or too much memory). On SIGUSR1 it *drains*: it stops accepting
-connections, closes each connection once no request is in it, and exits when none is left (or the query
-time limit has passed once more), which ends every query it abandoned.
+(``RETIRE``: a query thread had to abandon a query, or the process holds more than ``memory_limit`` bytes). On
+SIGUSR1 it *drains*: it stops accepting connections, closes each connection once no request is in it, and exits
+when none is left (or when the longest request it could hold would be over), which ends every query it
+abandoned. Past half as much memory again it exits at once: a query it abandoned may still be growing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +36,9 @@ SWITCH_INTERVAL = 0.0005
 #: What a web process writes on its status pipe.
 UP = b"U"
 RETIRE = b"R"
-#: How often a draining process looks at its connections (seconds).
+#: How often a draining process looks at its connections, and every process at its memory (seconds).
 _DRAIN_TICK = 0.05
+_MEMORY_TICK = 0.1
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class FrontSpec:
     queries_dir: Path
     config: dict[str, Any]
     waitress: dict[str, Any]
+    memory_limit: int
+    handover: Path  # where a web process leaves the client budgets for its replacement
+    replacement: bool
     listen_fd: int
     status_fd: int
 
@@ -58,7 +64,7 @@ def _raise_file_limit(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def _drain(server: Any, grace: float, close: Any) -> None:
+def _drain(server: Any, grace: float, close: Callable[[], None]) -> None:
     """Stop accepting, close connections as they fall idle, and exit when none is left or ``grace`` has passed."""
     from waitress.channel import HTTPChannel
 
@@ -82,6 +88,22 @@ def _drain(server: Any, grace: float, close: Any) -> None:
     threading.Thread(target=ticker, daemon=True, name="cytokg-drain").start()
 
 
+def _watch_memory(limit: int, retire: Callable[[], None]) -> None:
+    """Ask to be replaced past ``limit`` resident bytes; exit at once past half as much again."""
+    from cytokg.backends.heap import HeapTrimmer
+
+    size = HeapTrimmer().resident
+    asked = False
+    while True:
+        resident = size()
+        if resident > limit * 3 // 2:
+            os._exit(75)  # a query it cannot stop is still growing: its replacement serves
+        if resident > limit and not asked:
+            asked = True
+            retire()
+        time.sleep(_MEMORY_TICK)
+
+
 def main() -> None:
     """Serve the app on the supervisor's socket until drained or stopped."""
     from cytokg.children import die_with_parent_now
@@ -89,6 +111,7 @@ def main() -> None:
     die_with_parent_now()
     import waitress
 
+    from cytokg.backends.threads import COOL_DOWN
     from cytokg.web.app import create_app
 
     spec: FrontSpec = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the supervisor, on a pipe only it holds
@@ -105,14 +128,28 @@ def main() -> None:
             except OSError:  # the supervisor is gone: this process dies with it
                 pass
 
-    config = spec.config | {"QUERY_THREADS": not spec.config.get("BACKEND"), "RETIRE": lambda: tell(RETIRE)}
+    site: list[Any] = []
+
+    def retire() -> None:  # the budgets first: the replacement reads them when it starts
+        if site:
+            site[0].limits.hand_over(spec.handover)
+        tell(RETIRE)
+
+    threads = not spec.config.get("BACKEND")
+    quiet = COOL_DOWN if spec.replacement else 0.0  # a replacement: its predecessor abandoned a query, or died
+    config = spec.config | {"QUERY_THREADS": threads, "QUIET_FOR": quiet, "RETIRE": retire}
     app = create_app(spec.build_dir, spec.queries_dir, config)
+    site.append(app.extensions["cytokg"])
+    site[0].limits.take_over(spec.handover)
     listening = socket.socket(fileno=spec.listen_fd)
     body = app.config["MAX_CONTENT_LENGTH"]
     server = waitress.create_server(app, sockets=[listening], max_request_body_size=body, **spec.waitress)
     close = app.extensions["cytokg"].close
-    grace = app.config["QUERY_TIMEOUT"] + 5
+    # the longest a request can take: a wait for the fast lane, then the time limit, twice (a query abandoned on a
+    # thread runs again in a query process), and a margin
+    grace = 2 * (app.config["QUEUE_WAIT"] + app.config["QUERY_TIMEOUT"]) + 10
     signal.signal(signal.SIGUSR1, lambda _signal, _frame: _drain(server, grace, close))
+    threading.Thread(target=_watch_memory, args=(spec.memory_limit, retire), daemon=True, name="cytokg-memory").start()
     tell(UP)
     try:
         server.run()

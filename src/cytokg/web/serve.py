@@ -14,14 +14,18 @@ import logging
 import os
 import pickle
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cytokg.errors import InputError
 
 __all__ = ["ServerSettings", "serve"]
 
@@ -42,6 +46,7 @@ class ServerSettings:
     idle_timeout: int = 60  # seconds a connection may stay silent (waitress's channel_timeout)
     trusted_proxy: str | None = None  # the proxy's address ("*" for any), for X-Forwarded-For
     trusted_proxy_count: int = 1
+    memory_mb: int = 1024  # a web process past this asks to be replaced, and exits past half as much again
 
     def waitress(self) -> dict[str, Any]:
         """Waitress's options for these settings (the web process adds the largest body its app accepts)."""
@@ -68,51 +73,71 @@ class _Front:
 
     process: subprocess.Popen[bytes]
     status: int
-    started: float = field(default_factory=time.monotonic)
     up: bool = False
     retiring: bool = False
     draining: bool = False
 
 
 def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, inherited by every web process."""
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[
         0
     ]
     listening = socket.socket(family, kind, proto)
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listening.bind(address)
+    try:
+        listening.bind(address)
+    except OSError as error:
+        listening.close()
+        fix = "stop what listens there, or choose another --port"
+        raise InputError(f"{host}:{port}", None, f"cannot listen here: {error.strerror}", fix) from error
     listening.listen(1024)
     listening.set_inheritable(True)
     return listening
 
 
 class _Supervisor:
-    """Starts web processes on ``listening`` and replaces them (see the module's docstring)."""
+    """Starts web processes on ``listening`` and replaces them (see the module's docstring). At most two live at
+    once: the one serving, and one draining (a second retirement meanwhile kills the older)."""
 
     def __init__(self, listening: socket.socket, spec: dict[str, Any]) -> None:
         self.listening = listening
         self.spec = spec
         self.fronts: list[_Front] = []
         self.stopping = False
-
-    def start(self) -> None:
-        from cytokg.web.front import FrontSpec
-
-        read, write = os.pipe()
-        spec = FrontSpec(**self.spec, listen_fd=self.listening.fileno(), status_fd=write)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cytokg.web.front"],
-            stdin=subprocess.PIPE,
-            pass_fds=(self.listening.fileno(), write),
-        )
-        os.close(write)
-        assert process.stdin is not None
-        process.stdin.write(pickle.dumps(spec))
-        process.stdin.close()
-        self.fronts.append(_Front(process, read))
+        self.served = False  # some web process has served: from then on, never give up
+        self.next_start = 0.0
+        self.failed: int | None = None  # the exit status of a first web process that could not start
 
     def serving(self) -> list[_Front]:
         return [front for front in self.fronts if not front.retiring]
+
+    def start(self) -> None:
+        """Start a web process, or (if the system refuses) try again after ``_BACKOFF`` seconds."""
+        from cytokg.web.front import FrontSpec
+
+        read, write = os.pipe()
+        spec = FrontSpec(**self.spec, replacement=self.served, listen_fd=self.listening.fileno(), status_fd=write)
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "cytokg.web.front"],
+                stdin=subprocess.PIPE,
+                pass_fds=(self.listening.fileno(), write),
+            )
+        except OSError as error:
+            os.close(read)
+            os.close(write)
+            log.error("could not start a web process (%s); trying again", error)
+            self.next_start = time.monotonic() + _BACKOFF
+            return
+        os.close(write)
+        assert process.stdin is not None
+        try:
+            process.stdin.write(pickle.dumps(spec))
+            process.stdin.close()
+        except OSError:
+            pass  # it died at once: reap() sees it
+        self.fronts.append(_Front(process, read))
 
     def read_status(self, front: _Front) -> None:
         from cytokg.web.front import RETIRE, UP
@@ -122,45 +147,47 @@ class _Supervisor:
         except OSError:
             data = b""
         if UP in data:
-            front.up = True
+            front.up = self.served = True
             for old in self.fronts:  # the new process serves: the ones it replaces drain now
                 if old is not front and old.retiring and not old.draining:
                     old.draining = True
                     old.process.send_signal(signal.SIGUSR1)
         if RETIRE in data and not front.retiring:
-            log.warning("web process %d asks to be replaced; starting another", front.process.pid)
+            log.warning("web process %d asks to be replaced", front.process.pid)
+            for old in self.fronts:
+                if old.draining:  # at most two at once
+                    old.process.kill()
             front.retiring = True
-            if not self.serving():
-                self.start()
 
     def reap(self) -> None:
-        """Forget ended web processes; start another when none is left to serve (not while stopping)."""
+        """Forget ended web processes; one that ended before it served delays the next start."""
         for front in list(self.fronts):
             code = front.process.poll()
             if code is None:
                 continue
             os.close(front.status)
             self.fronts.remove(front)
-            if self.stopping or front.draining:
+            if front.draining or self.stopping:
                 continue
-            if not front.up and time.monotonic() - front.started < _BACKOFF:
-                time.sleep(_BACKOFF)  # it died while starting: do not start one after another at full speed
-            log.warning("web process %d ended (%s); starting another", front.process.pid, code)
-            if not self.serving():
-                self.start()
+            log.warning("web process %d ended (exit status %s)", front.process.pid, code)
+            if not front.up:
+                self.next_start = time.monotonic() + _BACKOFF
+                if not self.served:
+                    self.failed = code or 1
 
     def run(self) -> int:
-        """Supervise until stopped; the first web process's exit status if it never served."""
-        self.start()
+        """Supervise until stopped; the exit status of the first web process if it could not start."""
         while not self.stopping:
-            ready, _, _ = select.select([front.status for front in self.fronts], [], [], 0.5)
+            if not self.serving() and time.monotonic() >= self.next_start:
+                self.start()
+            statuses = [front.status for front in self.fronts]
+            ready, _, _ = select.select(statuses, [], [], 0.2)
             for front in list(self.fronts):
                 if front.status in ready:
                     self.read_status(front)
-            first = self.fronts[0] if len(self.fronts) == 1 else None
-            if first is not None and not first.up and first.process.poll() not in (None, 0):
-                return int(first.process.returncode or 1)  # it could not start (no store, bad settings): give up
             self.reap()
+            if self.failed is not None:
+                return self.failed  # no store, bad settings: say so rather than try forever
         return 0
 
     def stop(self) -> None:
@@ -178,8 +205,17 @@ class _Supervisor:
 def serve(build_dir: Path, queries_dir: Path, settings: ServerSettings, config: dict[str, Any]) -> None:
     """Serve the app (``config`` overrides its limits) until the process is stopped."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    spec = {"build_dir": build_dir, "queries_dir": queries_dir, "config": config, "waitress": settings.waitress()}
-    supervisor = _Supervisor(_listen(settings.host, settings.port), spec)
+    spec = {
+        "build_dir": build_dir,
+        "queries_dir": queries_dir,
+        "config": config,
+        "waitress": settings.waitress(),
+        "memory_limit": settings.memory_mb * 1024 * 1024,
+    }
+    listening = _listen(settings.host, settings.port)
+    handover = Path(tempfile.mkdtemp(prefix="cytokg-serve-"))  # private (0700): budgets between web processes
+    spec["handover"] = handover / "budgets.json"
+    supervisor = _Supervisor(listening, spec)
 
     def stop(_signal: int, _frame: Any) -> None:
         supervisor.stopping = True
@@ -190,5 +226,6 @@ def serve(build_dir: Path, queries_dir: Path, settings: ServerSettings, config: 
         code = supervisor.run()
     finally:
         supervisor.stop()
+        shutil.rmtree(handover, ignore_errors=True)
     if code:
         sys.exit(code)
