@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from cytokg.backends.base import Job
+from cytokg.backends.base import Job, QueryTimeout
 from cytokg.backends.embedded import QueryPool
 from cytokg.backends.lanes import LaneSettings
 from cytokg.backends.threads import THREAD_TEXT_BYTES, QueryThreads
@@ -116,21 +117,36 @@ def test_a_thread_past_its_fast_slice_is_re_niced_by_its_own_id_and_ended_if_it_
     assert executor.pool.pids == []
 
 
-def test_a_long_query_is_abandoned_run_again_in_the_pool_and_the_process_asks_to_retire(built: Path) -> None:
-    """Past the fast lane's CPU budget a thread's query is left running at the lowest priority; the client gets
-    the answer from a query process; the web process asks (once) to be replaced, and sends every query to the
-    pool meanwhile, so no other query is abandoned."""
-    retired: list[bool] = []
-    settings = LaneSettings(timeout=20, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
+def test_a_long_query_is_abandoned_and_run_again_in_the_pool(built: Path) -> None:
+    """Past the fast lane's CPU budget a thread's query is left running at the lowest priority and the client
+    gets the answer from a query process; queries go to the pool meanwhile, so no other one is abandoned. The
+    abandoned queries end on their own before the time limit: the process is not replaced."""
+    retired: list[bool] = []  # a generous limit: at the lowest priority on a loaded machine, JOIN is slow
+    settings = LaneSettings(timeout=120, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
     executor = _threads(built, settings, on_retire=lambda: retired.append(True))
     try:
         with ThreadPoolExecutor(2) as pool:
             answers = list(pool.map(lambda client: executor.run(JOIN, client), ["a", "b"]))
         assert [answer.status for answer in answers] == [200, 200] and all(a.rows == 1 for a in answers)
-        assert retired == [True]
         assert executor.pool.pids  # the pool answered them
         pids = set(executor.pool.pids)
         assert executor.run(CHEAP).status == 200 and set(executor.pool.pids) == pids  # cool-down: the pool again
+        assert _wait_for(lambda: executor.abandoned == 0)
+        executor.retire_if_abandoned()  # as the time limit's look does
+        assert retired == []
+    finally:
+        executor.close()
+
+
+def test_a_query_still_running_a_time_limit_after_it_was_abandoned_retires_the_process(built: Path) -> None:
+    retired = threading.Event()
+    settings = LaneSettings(timeout=0.5, queue_wait=0.5, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
+    executor = _threads(built, settings, on_retire=retired.set)
+    try:
+        with pytest.raises(QueryTimeout):  # in the pool, where it is stopped at the limit
+            executor.run(Job(CARTESIAN))
+        assert executor.abandoned == 1  # on its thread, it runs on
+        assert retired.wait(30)
     finally:
         executor.close()
 

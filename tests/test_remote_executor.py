@@ -24,7 +24,8 @@ ENDLESS = f"SELECT (COUNT(*) AS ?n) FROM <urn:elsewhere:graph> WHERE {{ {_VALUES
 def remote() -> Iterator[tuple[RemoteExecutor, Listener]]:
     """An executor whose store URL is a loopback listener: any request to the store would show there."""
     listener = Listener()
-    pool = QueryPool(None, LaneSettings(timeout=2.0, fast=1, heavy=1))
+    # a limit that holds the first FROM query's import of rdflib's parser on a loaded machine
+    pool = QueryPool(None, LaneSettings(timeout=10.0, fast=1, heavy=1))
     pool.start()
     store = RemoteStore(f"http://127.0.0.1:{listener.port}/sparql", timeout=2.0)
     yield RemoteExecutor(store, pool, max_rows=5), listener

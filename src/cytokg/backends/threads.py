@@ -11,8 +11,10 @@ a thread runs only what is meant to be quick, for as long as a query may stay in
   other query, run in the ``QueryPool``'s killable processes;
 - a query still running when it must leave the fast lane (it has used the lane's CPU budget, or its slice
   while other clients wait for the lane, or the time limit) is *abandoned*: it runs on at the lowest priority,
-  the client's query is run again in the pool, which can stop it, and the web process asks to be replaced
-  (``on_retire``): its supervisor starts a new one and drains this one, whose exit ends the abandoned query.
+  the client's query is run again in the pool, which can stop it. Most such queries end on their own soon
+  after; if one still runs once the client's query has surely ended in the pool, the web process asks to be
+  replaced (``on_retire``): its supervisor starts a new one and drains this one, whose exit ends the abandoned
+  query.
   For ``COOL_DOWN`` seconds after an abandonment (and for ``quiet_for`` seconds from the start, which the
   supervisor sets for a replacement) every query runs in the pool, so an attacker cannot make the server
   replace its web process again and again.
@@ -88,6 +90,8 @@ class _QueryThread:
             self._answers.put(answer)
             if self.cpu_seconds() - started > threads.settings.fast_slice:  # only such a query holds much memory
                 threads.heap.after_query()
+        if self.abandoned:
+            threads.abandoned_ended()
 
     def send(self, job: Job) -> None:
         self._jobs.put(job)
@@ -153,6 +157,7 @@ class QueryThreads:
         self._idle: list[_QueryThread] = []
         self._lock = threading.Lock()
         self._quiet_until = time.monotonic() + quiet_for
+        self._abandoned = 0  # abandoned queries still running
         self._retiring = False
         run_job(self.store, _WARM_UP, self.settings, self.index)
 
@@ -204,15 +209,40 @@ class QueryThreads:
         return _QueryThread(self)
 
     def _abandon(self, worker: _QueryThread) -> None:
-        """Leave the query running at the lowest priority, send queries to the pool for ``COOL_DOWN`` seconds,
-        and ask for this process to be replaced."""
+        """Leave the query running at the lowest priority, send queries to the pool for ``COOL_DOWN`` seconds, and
+        look again once the client's query has surely ended in the pool: if an abandoned query still runs then,
+        ask for this process to be replaced."""
         worker.abandoned = True
         worker.lower_priority(HEAVY_NICENESS)
-        worker.end()
         with self._lock:
+            self._abandoned += 1
             self._quiet_until = max(self._quiet_until, time.monotonic() + COOL_DOWN)
-            first, self._retiring = not self._retiring, True
-        if first and self.on_retire is not None:
+        worker.end()
+        # after the client's query has surely ended in the pool (and been charged to its budget, which a
+        # replacement takes over): a wait for the fast lane, the time limit, and a margin
+        later = self.settings.queue_wait + self.settings.timeout + 2
+        look = threading.Timer(later, self.retire_if_abandoned)
+        look.daemon = True
+        look.start()
+
+    def abandoned_ended(self) -> None:
+        """An abandoned query has ended (on its thread)."""
+        with self._lock:
+            self._abandoned -= 1
+
+    @property
+    def abandoned(self) -> int:
+        """Abandoned queries still running."""
+        with self._lock:
+            return self._abandoned
+
+    def retire_if_abandoned(self) -> None:
+        """Ask (once) for this process to be replaced if an abandoned query still runs (called a while after each
+        abandonment)."""
+        with self._lock:
+            retire = self._abandoned > 0 and not self._retiring
+            self._retiring = self._retiring or retire
+        if retire and self.on_retire is not None:
             self.on_retire()
 
     def close(self) -> None:
