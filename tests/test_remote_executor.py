@@ -44,9 +44,15 @@ def test_a_query_over_graphs_outside_the_store_is_stopped_by_the_time_limit(
     remote: tuple[RemoteExecutor, Listener],
 ) -> None:
     """It used to run on an empty store inside the web process, with no limit at all."""
-    executor, listener = remote
-    with pytest.raises(QueryTimeout):
-        executor.run(Job(ENDLESS))
+    _, listener = remote
+    pool = QueryPool(None, LaneSettings(timeout=2.0, fast=1, heavy=1))  # the limit is what this test is about
+    pool.start()
+    try:
+        store = RemoteStore(f"http://127.0.0.1:{listener.port}/sparql", timeout=2.0)
+        with pytest.raises(QueryTimeout):
+            RemoteExecutor(store, pool, max_rows=5).run(Job(ENDLESS))
+    finally:
+        pool.close()
     assert listener.connections == 0
 
 
