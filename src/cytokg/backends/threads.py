@@ -180,6 +180,9 @@ class QueryThreads:
         slow path, or no thread could start)."""
         lanes = self.lanes
         lanes.enter_fast(client)
+        if time.monotonic() < self._quiet_until:  # a query was abandoned while this one waited for its place
+            lanes.leave_fast()
+            return None
         worker: _QueryThread | None = None
         keep = False
         try:
