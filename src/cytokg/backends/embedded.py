@@ -377,9 +377,10 @@ class QueryPool:
                     child.kill()
                     self._top_up()
 
-    def _top_up(self) -> None:
-        """Start replacements for retired processes in the background, up to ``fast_ready`` idle ones."""
-        wanted = min(self.settings.fast_ready, self.settings.fast)
+    def _top_up(self, wanted: int | None = None) -> None:
+        """Start processes in the background until ``wanted`` (``fast_ready``) are idle: replacements for retired
+        ones, or (``prepare``) the whole lane."""
+        wanted = min(self.settings.fast_ready if wanted is None else wanted, self.settings.fast)
 
         def fill() -> None:
             try:
@@ -403,6 +404,11 @@ class QueryPool:
                 return
             self._filling = True
         threading.Thread(target=fill, daemon=True, name="cytokg-query-top-up").start()
+
+    def prepare(self) -> None:
+        """Start the fast lane's processes in the background, so that queries about to come here do not wait for
+        one to start while they hold a place in the lane."""
+        self._top_up(self.settings.fast)
 
     def close(self) -> None:
         """Stop every idle query process; running ones end with their queries."""

@@ -221,6 +221,7 @@ class QueryThreads:
             self._abandoned += 1
             self._quiet_until = max(self._quiet_until, time.monotonic() + COOL_DOWN)
         worker.end()
+        self.pool.prepare()  # every query goes there now
         # after the client's query has surely ended in the pool (and been charged to its budget, which a
         # replacement takes over): a wait for the fast lane, the time limit, and a margin
         later = self.settings.queue_wait + self.settings.timeout + 2
