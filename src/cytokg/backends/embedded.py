@@ -44,14 +44,15 @@ class Vetted:
     from_named: tuple[str, ...] = ()
 
 
-def vet(job: Job, allowed_services: frozenset[str]) -> Answer | Vetted:
+def vet(job: Job, allowed_services: frozenset[str], parse: bool = True) -> Answer | Vetted:
     """Refuse what must never run (an error ``Answer``), else the dataset the query names (``Vetted``).
 
-    Runs inside the killable process, so even a pathological query is parsed under the time limit."""
+    Runs inside the killable process, so even a pathological query is parsed under the time limit; on a query
+    thread (without ``parse``) it decides plainly safe text only and raises ``Undecided`` for the rest."""
     from cytokg.sparql.safety import QueryRefused, inspect_query, query_dataset
 
     try:
-        has_dataset = inspect_query(job.text, allowed_services, thorough=job.thorough)
+        has_dataset = inspect_query(job.text, allowed_services, thorough=job.thorough, parse=parse)
         from_default, from_named = query_dataset(job.text) if has_dataset else ((), ())
     except SyntaxError as error:
         return Answer(400, "error", b"", error=f"malformed query: {error}")
@@ -89,14 +90,17 @@ class _VetOnly:
 
 def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None, light: bool = False) -> Answer | None:
     """Vet and run ``job`` on a pyoxigraph ``store``; ``text:matches`` reads ``index``. ``light`` (on a query
-    thread) returns None instead of work that would hold the GIL for long: rdflib's parse that explains a query
-    the store cannot parse, and an answer written row by row (``SlowAnswer``)."""
+    thread) returns None instead of work that would hold the GIL for long: rdflib's parse of text that is not
+    plainly safe or that the store cannot parse, and an answer written row by row (``SlowAnswer``)."""
     import pyoxigraph
 
-    from cytokg.sparql.safety import syntax_error
+    from cytokg.sparql.safety import Undecided, syntax_error
     from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH
 
-    vetted = vet(job, settings.allowed_services)
+    try:
+        vetted = vet(job, settings.allowed_services, parse=not light)
+    except Undecided:
+        return None
     if isinstance(vetted, Answer):
         return vetted
     # Without a dataset in the request or the query, the default graph is the asserted graph plus the
