@@ -168,11 +168,7 @@ class QueryThreads:
         return answer if answer is not None else self.pool.run(job, client)
 
     def _may_run_on_a_thread(self, job: Job) -> bool:
-        return (
-            not job.thorough
-            and len(job.text) <= THREAD_TEXT_BYTES
-            and time.monotonic() >= self._quiet_until
-        )
+        return not job.thorough and len(job.text) <= THREAD_TEXT_BYTES and time.monotonic() >= self._quiet_until
 
     def _on_thread(self, job: Job, client: str) -> Answer | None:
         """The answer from a query thread, or None: the pool must run ``job`` (it was abandoned, it needs the
