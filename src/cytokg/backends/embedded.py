@@ -18,7 +18,9 @@ import math
 import multiprocessing
 import multiprocessing.connection
 import os
+import resource
 import select
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -175,6 +177,8 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
     """The child's loop: receive a job and answer it, or only vet it (``_VetOnly``). Without a store (for an
     external store) jobs run on an empty one: a query whose dataset is only graphs outside that store."""
     die_with_parent_now()
+    if settings.memory:  # past it an allocation fails and the process aborts (``_died``)
+        resource.setrlimit(resource.RLIMIT_DATA, (settings.memory, settings.memory))
     import pyoxigraph
 
     store = pyoxigraph.Store.read_only(store_dir) if store_dir else pyoxigraph.Store()
@@ -270,6 +274,21 @@ class _Child:
         if self._stat is not None:
             os.close(self._stat)
             self._stat = None
+
+
+def _died(child: _Child | None, memory: int) -> Answer:
+    """The answer for a query whose process died: an allocation past its memory limit aborts it (SIGABRT)."""
+    if child is not None:
+        child.process.join(1)
+    if child is not None and memory and child.process.exitcode == -signal.SIGABRT:
+        return Answer(
+            500,
+            "error",
+            b"",
+            error=f"the query needed more than {memory // 2**20:,} MB of memory and was stopped; "
+            "ask for fewer or smaller results (LIMIT, fewer variables, no ORDER BY over everything)",
+        )
+    return Answer(500, "error", b"", error="the query process died; try again")
 
 
 class QueryPool:
@@ -368,7 +387,7 @@ class QueryPool:
                 return reply
             raise QueryTimeout(f"the query ran longer than {self.settings.timeout:g} s and was stopped")
         except (EOFError, OSError):
-            return Answer(500, "error", b"", error="the query process died; try again")
+            return _died(child, self.settings.memory)
         finally:
             if fast:
                 lanes.leave_fast()
