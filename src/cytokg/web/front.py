@@ -1,10 +1,10 @@
 """One web process (``python -m cytokg.web.front``), started by the supervisor (serve.py) on its listening socket.
 
 Waitress's event loop reads each request whole before a thread sees it, so slow clients (slowloris) cost a
-socket, never a thread; oversized bodies, chunked or not, get 413 from waitress itself (in JSON, as
-every error the app answers); and the client address
-is taken from X-Forwarded-For only when the connection comes from a configured trusted proxy. Plainly safe
-queries run on this process's query threads, the rest in its pool of query processes (backends/threads.py).
+socket, never a thread; oversized bodies, chunked or not, get 413 from waitress itself (in JSON, as every error
+the app answers); and the client address is taken from X-Forwarded-For only when the connection comes from a
+configured trusted proxy. Plainly safe queries run on this process's query threads, the rest in its pool of query
+processes (backends/threads.py).
 
 The process tells the supervisor on its status pipe when it is serving (``UP``) and when it should be replaced
 (``RETIRE``: a query thread had to abandon a query, or the process holds more than ``memory_limit`` bytes). On
