@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_NESTING": 32,  # brackets, braces and parentheses, outside strings
     "ALLOWED_SERVICES": frozenset(),
     "QUERY_TIMEOUT": 30.0,
+    "QUERY_MEMORY": 2048,  # MB of data each query process may hold (0: no limit)
     "MAX_ROWS": 100_000,
     "QUERY_THREADS": False,  # run cheap queries on threads of this process (backends/threads.py)
     "QUIET_FOR": 0.0,  # seconds from the start during which every query runs in a query process
