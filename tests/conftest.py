@@ -84,7 +84,8 @@ def _needs_virtuoso(item: pytest.Item) -> bool:
 
 #: Modules whose tests are spread over the workers one by one (long tests with no costly module fixture).
 SPREAD = frozenset({"test_bad_input.py", "test_cli.py", "test_releases.py"})
-#: Modules that need no build and share one compile of the real sources (:func:`compiled_reads`): one unit.
+#: Modules that need no build and share one compile of the real sources (:func:`compiled_reads`): one unit, with
+#: every other test that reads that compile and needs no build (most of test_catalog.py).
 COMPILING = frozenset({"test_names.py", "test_cell_evidence.py"})
 
 
@@ -106,11 +107,12 @@ def _needs_build(item: pytest.Item) -> bool:
 
 
 def _group(item: pytest.Item) -> str | None:
-    """The pytest-xdist unit of the test: all Virtuoso tests, the COMPILING modules, else its module (one by one
-    in SPREAD modules)."""
+    """The pytest-xdist unit of the test: all Virtuoso tests, the COMPILING modules and the other tests that read
+    their compile without a build, else its module (one by one in SPREAD modules)."""
     if _needs_virtuoso(item):
         return "virtuoso"
-    if item.path.name in COMPILING:
+    reads_compile = "compiled_reads" in getattr(item, "fixturenames", ()) and not _needs_build(item)
+    if item.path.name in COMPILING or reads_compile:
         return "compiling"
     return None if item.path.name in SPREAD else item.path.name
 
