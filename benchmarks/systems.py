@@ -1,7 +1,7 @@
 """The systems under test, each started on a free loopback port and stopped by PID.
 
 - ``cytokg``: the production server, started as ``make serve`` starts it (``cytokg serve``: a supervisor and one
-  waitress web process, 16 threads, plainly safe queries on its query threads and the rest in killable query
+  waitress web process, 48 request threads, plainly safe queries on its query threads and the rest in killable query
   processes, in fast and heavy lanes, per-client limits). For throughput runs the
   per-client budget and parallel cap are raised out of reach, because every benchmark request comes from one
   address; the limiter still runs. ``limits=True`` keeps the production limits (the burst benchmark).
@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: How ``cytokg serve`` runs with its defaults, for the report.
 CYTOKG_SERVER = (
-    "a supervisor and one waitress web process (16 threads) answering plainly safe queries on its own query threads,"
+    "a supervisor and one waitress web process (48 request threads) answering plainly safe queries on its own query threads,"
     " the rest in query processes started on demand; fast lane 4 places, heavy lane 2"
 )
 #: Examples the Virtuoso load is verified with: Virtuoso 7.2 answers CQ11 and CQ27 wrongly (its property-path bugs,
