@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from cytokg.backends.base import Job, QueryTimeout
+from cytokg.backends import threads as threads_module
+from cytokg.backends.base import Answer, Job, QueryTimeout
 from cytokg.backends.embedded import QueryPool
 from cytokg.backends.lanes import LaneSettings
-from cytokg.backends.threads import THREAD_TEXT_BYTES, QueryThreads
+from cytokg.backends.threads import THREAD_TEXT_BYTES, CostMemory, QueryThreads
 from cytokg.publish import current_release
 from cytokg.sparql.safety import LIMITS
 
@@ -157,6 +158,61 @@ def test_a_replacement_sends_every_query_to_the_pool_at_first(built: Path) -> No
         assert executor.run(CHEAP).status == 200 and executor.pool.pids
     finally:
         executor.close()
+
+
+def test_a_query_abandoned_on_a_thread_goes_straight_to_the_pool_next_time(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cost memory: a query a thread had to abandon runs only in the pool from then on, so it never runs twice
+    at once again and sends no other query to the pool (no cool-down); cheap queries stay on threads."""
+    monkeypatch.setattr(threads_module, "COOL_DOWN", 0.0)  # so that only the memory can keep JOIN off a thread
+    settings = LaneSettings(timeout=120, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
+    executor = _threads(built, settings)
+    in_pool: list[Job] = []
+    prepared: list[bool] = []
+    run_in_pool = executor.pool.run
+
+    def spy(job: Job, client: str = "-") -> Answer:
+        in_pool.append(job)
+        return run_in_pool(job, client)
+
+    monkeypatch.setattr(executor.pool, "run", spy)
+    monkeypatch.setattr(executor.pool, "prepare", lambda: prepared.append(True))
+    try:
+        assert executor.run(JOIN).status == 200
+        assert prepared == [True] and in_pool == [JOIN]  # abandoned on its thread, answered by the pool
+        assert JOIN in executor.costly and replace(JOIN, base_iri="urn:other") not in executor.costly
+        assert _wait_for(lambda: executor.abandoned == 0)
+        answer = executor.run(JOIN)
+        assert answer.status == 200 and answer.rows == 1
+        assert prepared == [True] and in_pool == [JOIN, JOIN]  # straight to the pool, nothing abandoned
+        assert executor.run(CHEAP).status == 200 and in_pool == [JOIN, JOIN]  # on a thread
+    finally:
+        executor.close()
+
+
+def test_a_query_that_leaves_the_fast_lane_in_a_query_process_is_remembered(built: Path) -> None:
+    settings = LaneSettings(timeout=120, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
+    executor = _threads(built, settings, quiet_for=60)  # every query to the pool
+    try:
+        assert executor.run(CHEAP).status == 200 and CHEAP not in executor.costly
+        assert executor.run(JOIN).status == 200 and JOIN in executor.costly
+        assert executor.abandoned == 0
+    finally:
+        executor.close()
+
+
+def test_the_cost_memory_keeps_only_the_last_digests() -> None:
+    """Bounded: the least recently seen query is forgotten first; only 16-byte digests are kept."""
+    memory = CostMemory(2)
+    first, second, third = (Job(f"ASK {{ ?s ?p {n} }}") for n in (1, 2, 3))
+    memory.remember(first)
+    memory.remember(second)
+    assert first in memory  # seen again: now the most recent
+    memory.remember(third)
+    assert first in memory and third in memory and second not in memory and len(memory) == 2
+    assert len(CostMemory.digest(first)) == 16
+    assert replace(first, bindings=(("x", "urn:a"),)) not in memory  # another entity is another query
 
 
 @pytest.fixture()
