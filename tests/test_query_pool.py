@@ -102,7 +102,8 @@ def test_processes_the_lane_grew_for_are_stopped_once_they_stay_idle(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(embedded, "IDLE_SECONDS", 1.0)
-    pool = QueryPool(current_release(built) / "oxigraph", LaneSettings(timeout=20, fast=3, fast_ready=1, fast_budget=30))
+    settings = LaneSettings(timeout=20, fast=3, fast_ready=1, fast_budget=30)
+    pool = QueryPool(current_release(built) / "oxigraph", settings)
     pool.start()
     try:
         assert len(pool.pids) == 1

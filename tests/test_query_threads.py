@@ -264,6 +264,25 @@ def test_a_web_process_with_abandoned_queries_is_replaced_while_cheap_queries_go
     assert set(statuses) == {200}
 
 
+def test_the_supervisor_is_the_serve_process_itself_with_almost_nothing_imported(
+    supervised: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    """`cytokg serve` opens the socket and becomes the supervisor (same PID, so signals and the parent-death
+    signal still reach it): a fresh interpreter with none of click, the app or the store."""
+    _, server = supervised
+    command = Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")
+    assert command[1:3] == [b"-m", b"cytokg.web.supervisor"]
+    probe = "import sys, cytokg.web.supervisor as s; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    modules = set(done.stdout.split())
+    assert {"cytokg", "cytokg.web", "cytokg.web.supervisor"} <= modules
+    assert not {name for name in modules if name.split(".")[0] in {"click", "flask", "pyoxigraph", "waitress"}}
+    assert not {name for name in modules if name.startswith("cytokg.") and name.count(".") > 0} - {
+        "cytokg.web",
+        "cytokg.web.supervisor",
+    }
+
+
 def test_a_web_process_that_dies_is_replaced_even_if_its_replacement_dies_too(
     supervised: tuple[str, subprocess.Popen[bytes]],
 ) -> None:
