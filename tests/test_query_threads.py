@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cytokg.backends import heap
 from cytokg.backends import threads as threads_module
 from cytokg.backends.base import Answer, Job, QueryTimeout
 from cytokg.backends.embedded import QueryPool
@@ -198,6 +199,23 @@ def test_a_query_that_leaves_the_fast_lane_in_a_query_process_is_remembered(buil
         assert executor.run(CHEAP).status == 200 and CHEAP not in executor.costly
         assert executor.run(JOIN).status == 200 and JOIN in executor.costly
         assert executor.abandoned == 0
+    finally:
+        executor.close()
+
+
+def test_a_heavy_query_that_leaves_the_web_process_larger_gets_its_store_opened_afresh(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a trim cannot give back is mostly the store's caches: after a heavy query on a thread, a process still
+    larger than ``GROWTH`` (here any size) than when it was ready opens its store again, and queries go on."""
+    executor = _threads(built, LaneSettings(timeout=20, fast=2, fast_ready=0, fast_budget=30))
+    try:
+        first = executor.store
+        monkeypatch.setattr(heap, "GROWTH", -(1 << 40))
+        answer = executor.run(JOIN)
+        assert answer.status == 200 and answer.rows == 1
+        assert _wait_for(lambda: executor.store is not first)
+        assert executor.run(CHEAP).status == 200 and executor.pool.pids == []  # on a thread, on the new store
     finally:
         executor.close()
 

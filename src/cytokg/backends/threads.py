@@ -137,6 +137,8 @@ class _QueryThread:
             self._answers.put(answer)
             if self.cpu_seconds() - started > threads.settings.fast_slice:  # only such a query holds much memory
                 threads.heap.after_query()
+                if threads.heap.grown():
+                    threads.reopen()
         if self.abandoned:
             threads.abandoned_ended()
 
@@ -208,6 +210,7 @@ class QueryThreads:
         self._quiet_until = time.monotonic() + quiet_for
         self._abandoned = 0  # abandoned queries still running
         self._retiring = False
+        self._reopening = False
         run_job(self.store, _WARM_UP, self.settings, self.index)
 
     def run(self, job: Job, client: str = "-") -> Answer:
@@ -279,6 +282,26 @@ class QueryThreads:
         look = threading.Timer(later, self.retire_if_abandoned)
         look.daemon = True
         look.start()
+
+    def reopen(self) -> None:
+        """Open the store afresh for the next queries: the old one's caches (most of what a heavy query leaves in
+        the process, ``heap.py``) go once the queries still running on it end."""
+        import pyoxigraph
+
+        with self._lock:
+            if self._reopening:
+                return
+            self._reopening = True
+        try:
+            store = pyoxigraph.Store.read_only(str(self.store_dir))
+            run_job(store, _WARM_UP, self.settings, self.index)
+            self.store = store
+        except OSError:
+            return  # the old store serves on
+        finally:
+            with self._lock:
+                self._reopening = False
+        self.heap.after_reopen()
 
     def abandoned_ended(self) -> None:
         """An abandoned query has ended (on its thread)."""
