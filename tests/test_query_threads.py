@@ -192,7 +192,7 @@ def test_a_query_abandoned_on_a_thread_goes_straight_to_the_pool_next_time(
         executor.close()
 
 
-def test_a_query_that_leaves_the_fast_lane_in_a_query_process_is_remembered(built: Path) -> None:
+def test_a_query_that_uses_the_fast_budget_in_a_query_process_is_remembered(built: Path) -> None:
     settings = LaneSettings(timeout=120, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
     executor = _threads(built, settings, quiet_for=60)  # every query to the pool
     try:

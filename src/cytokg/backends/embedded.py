@@ -322,7 +322,8 @@ class QueryPool:
         self._filling = False
         self._reaping = False
         self._fast_busy = 0  # processes running a query in the fast lane
-        #: Called with a job that left the fast lane (the query threads remember it: ``threads.CostMemory``).
+        #: Called with a job that left the fast lane having used the lane's CPU budget: the query threads remember
+        #: it (``threads.CostMemory``).
         self.on_heavy: Callable[[Job], None] | None = None
 
     def start(self) -> None:
@@ -420,7 +421,7 @@ class QueryPool:
         try:
             child = self._take()
             self._fast_busy_by(1)
-            started = time.monotonic()
+            started, cpu_before = time.monotonic(), child.cpu_seconds()
             child.connection.send(job)
             if lanes.answered_fast(child, started, client):
                 reply: Answer | Vetted = child.connection.recv()
@@ -429,8 +430,6 @@ class QueryPool:
             lanes.leave_fast()
             self._fast_busy_by(-1)
             fast = False
-            if self.on_heavy is not None and isinstance(job, Job):
-                self.on_heavy(job)
             lanes.enter_heavy(client)
             heavy = True
             child.lower_priority(HEAVY_NICENESS)
@@ -446,6 +445,8 @@ class QueryPool:
                 lanes.leave_fast()
                 if child is not None:
                     self._fast_busy_by(-1)
+            elif child is not None and isinstance(job, Job):
+                self._costly(job, child.cpu_seconds() - cpu_before)
             if heavy:
                 lanes.leave_heavy(client)
             if child is not None:
@@ -454,6 +455,11 @@ class QueryPool:
                 else:
                     child.kill()
                     self._top_up()
+
+    def _costly(self, job: Job, cpu: float) -> None:
+        """Tell ``on_heavy`` of a job that left the fast lane if it used the lane's CPU budget (``cpu`` seconds)."""
+        if self.on_heavy is not None and cpu >= self.settings.fast_budget:
+            self.on_heavy(job)
 
     def _fast_busy_by(self, change: int) -> None:
         with self._lock:

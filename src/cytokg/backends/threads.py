@@ -18,10 +18,10 @@ a thread runs only what is meant to be quick, for as long as a query may stay in
   For ``COOL_DOWN`` seconds after an abandonment (and for ``quiet_for`` seconds from the start, which the
   supervisor sets for a replacement) every query runs in the pool, so an attacker cannot make the server
   replace its web process again and again.
-- a query that was abandoned, or that left the fast lane in a query process, is remembered (``CostMemory``: a
-  digest of its text and options, never its answer, for the last ``COSTLY_QUERIES`` such queries of this
-  process, hence of its release) and goes straight to the pool next time: it does not run twice at once, and
-  costs no cool-down for everyone else.
+- a query that was abandoned, or that used the fast lane's CPU budget in a query process, is remembered
+  (``CostMemory``: a digest of its text and options, never its answer, for the last ``COSTLY_QUERIES`` such
+  queries of this process, hence of its release) and goes straight to the pool next time: it does not run twice
+  at once, and costs no cool-down for everyone else.
 """
 
 from __future__ import annotations
