@@ -239,6 +239,22 @@ def test_chunked_body_over_the_limit_is_413(server: str) -> None:
     assert answer.startswith(b"HTTP/1.1 413"), answer
 
 
+def test_a_body_the_server_refuses_unread_gets_the_json_error_of_every_other_refusal(server: str) -> None:
+    """Waitress refuses a Content-Length past the limit before the app sees the request; its answer is JSON too."""
+    host, port = urllib.parse.urlsplit(server).netloc.split(":")
+    limit = 3 * 65_536 + 1024  # a form-encoded query may be three times its 64 KB of text
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        head = "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        connection.sendall(f"{head}Content-Length: {limit + 1}\r\n\r\n".encode())
+        answer = b""
+        while chunk := connection.recv(4096):  # the server closes the connection after its answer
+            answer += chunk
+    head_lines, _, body = answer.partition(b"\r\n\r\n")
+    assert head_lines.startswith(b"HTTP/1.1 413"), answer
+    assert b"Content-Type: application/json" in head_lines
+    assert json.loads(body) == {"error": f"request larger than {limit} bytes", "status": 413}
+
+
 def test_clients_behind_the_proxy_have_budgets_of_their_own(built: Path) -> None:
     with _serving(built, "--trusted-proxy", "127.0.0.1", "--client-budget", "1", "--query-timeout", "2") as base:
         url = f"{base}/sparql?{urllib.parse.urlencode({'query': CARTESIAN})}"

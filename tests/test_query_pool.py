@@ -183,3 +183,22 @@ def test_query_processes_do_not_load_rdflib() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_error_and_the_pool_goes_on(built: Path) -> None:
+    """Each query process holds at most ``memory`` bytes of data: an ORDER BY over a cartesian product (billions
+    of rows, materialised before the first is written) fails its allocation, the process ends, the client is told
+    why, and the next query gets a new process."""
+    settings = LaneSettings(timeout=60, fast=1, fast_budget=30, memory=400 * 1024 * 1024)
+    pool = QueryPool(current_release(built) / "oxigraph", settings)
+    pool.start()
+    try:
+        first = pool.pids
+        answer = pool.run(Job("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d LIMIT 1"))
+        assert answer.status == 500
+        assert "needed more than 400 MB of memory" in answer.error
+        after = pool.run(CHEAP)
+        assert after.status == 200 and b"true" in after.body
+        assert pool.pids and pool.pids != first  # a new process took the place of the one that ran out
+    finally:
+        pool.close()

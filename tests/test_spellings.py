@@ -22,7 +22,7 @@ import pytest
 
 from cytokg.backends.base import Answer, Job
 from cytokg.backends.embedded import Vetted, vet
-from cytokg.sparql.lexemes import SMALL, Size, nesting_depth, plainly_safe, size
+from cytokg.sparql.lexemes import SMALL, Size, nesting_depth, nesting_over, plainly_safe, size
 from cytokg.sparql.safety import LIMITS, QueryRefused, check_size
 
 from .conftest import ROOT
@@ -155,6 +155,8 @@ def test_each_spelling(entry: Spelling, listener: Listener) -> None:
 )
 def test_nesting_depth_counts_what_oxigraph_nests(query: str, deepest: int) -> None:
     assert nesting_depth(query) == deepest
+    for limit in range(deepest + 2):  # the endpoint's check: the depth only when over the limit
+        assert nesting_over(query, limit) == (deepest if deepest > limit else None)
 
 
 #: Runs one query on a store of one triple in a fresh interpreter (the main thread's 8 MB stack, as in a query

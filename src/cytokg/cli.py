@@ -344,6 +344,13 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
     type=click.IntRange(min=64),
     help="MB a web process may hold before it is replaced (it exits at once past half as much again).",
 )
+@click.option(
+    "--query-memory",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="MB of data each query process may hold; a query that needs more is stopped (0: no limit).",
+)
 @click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI to allow (repeatable); none by default.")
 @click.option(
     "--backend",
@@ -373,6 +380,7 @@ def serve(
     trusted_proxy: str | None,
     trusted_proxy_count: int,
     web_memory: int,
+    query_memory: int,
     allow_service: tuple[str, ...],
     backend: str | None,
     graph: str,
@@ -387,6 +395,7 @@ def serve(
 
     config: dict[str, Any] = {
         "QUERY_TIMEOUT": query_timeout,
+        "QUERY_MEMORY": query_memory,
         "MAX_ROWS": max_rows,
         "MAX_QUERY_BYTES": max_query_bytes,
         "CLIENT_BUDGET": client_budget,

@@ -24,7 +24,9 @@ import math
 import multiprocessing
 import multiprocessing.connection
 import os
+import resource
 import select
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -54,14 +56,15 @@ class Vetted:
     from_named: tuple[str, ...] = ()
 
 
-def vet(job: Job, allowed_services: frozenset[str]) -> Answer | Vetted:
+def vet(job: Job, allowed_services: frozenset[str], parse: bool = True) -> Answer | Vetted:
     """Refuse what must never run (an error ``Answer``), else the dataset the query names (``Vetted``).
 
-    Runs inside the killable process, so even a pathological query is parsed under the time limit."""
+    Runs inside the killable process, so even a pathological query is parsed under the time limit; on a query
+    thread (without ``parse``) it decides plainly safe text only and raises ``Undecided`` for the rest."""
     from cytokg.sparql.safety import QueryRefused, inspect_query, query_dataset
 
     try:
-        has_dataset = inspect_query(job.text, allowed_services, thorough=job.thorough)
+        has_dataset = inspect_query(job.text, allowed_services, thorough=job.thorough, parse=parse)
         from_default, from_named = query_dataset(job.text) if has_dataset else ((), ())
     except SyntaxError as error:
         return Answer(400, "error", b"", error=f"malformed query: {error}")
@@ -99,14 +102,17 @@ class _VetOnly:
 
 def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None, light: bool = False) -> Answer | None:
     """Vet and run ``job`` on a pyoxigraph ``store``; ``text:matches`` reads ``index``. ``light`` (on a query
-    thread) returns None instead of work that would hold the GIL for long: rdflib's parse that explains a query
-    the store cannot parse, and an answer written row by row (``SlowAnswer``)."""
+    thread) returns None instead of work that would hold the GIL for long: rdflib's parse of text that is not
+    plainly safe or that the store cannot parse, and an answer written row by row (``SlowAnswer``)."""
     import pyoxigraph
 
-    from cytokg.sparql.safety import syntax_error
+    from cytokg.sparql.safety import Undecided, syntax_error
     from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH
 
-    vetted = vet(job, settings.allowed_services)
+    try:
+        vetted = vet(job, settings.allowed_services, parse=not light)
+    except Undecided:
+        return None
     if isinstance(vetted, Answer):
         return vetted
     # Without a dataset in the request or the query, the default graph is the asserted graph plus the
@@ -182,6 +188,8 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
     """The child's loop: receive a job and answer it, or only vet it (``_VetOnly``). Without a store (for an
     external store) jobs run on an empty one: a query whose dataset is only graphs outside that store."""
     die_with_parent_now()
+    if settings.memory:  # past it an allocation fails and the process aborts (``_died``)
+        resource.setrlimit(resource.RLIMIT_DATA, (settings.memory, settings.memory))
     import pyoxigraph
 
     def open_store() -> Any:
@@ -305,6 +313,21 @@ class _Child:
             if descriptor is not None:
                 os.close(descriptor)
         self._stat = self._statm = None
+
+
+def _died(child: _Child | None, memory: int) -> Answer:
+    """The answer for a query whose process died: an allocation past its memory limit aborts it (SIGABRT)."""
+    if child is not None:
+        child.process.join(1)
+    if child is not None and memory and child.process.exitcode == -signal.SIGABRT:
+        return Answer(
+            500,
+            "error",
+            b"",
+            error=f"the query needed more than {memory // 2**20:,} MB of memory and was stopped; "
+            "ask for fewer or smaller results (LIMIT, fewer variables, no ORDER BY over everything)",
+        )
+    return Answer(500, "error", b"", error="the query process died; try again")
 
 
 class QueryPool:
@@ -439,7 +462,7 @@ class QueryPool:
                 return reply
             raise QueryTimeout(f"the query ran longer than {self.settings.timeout:g} s and was stopped")
         except (EOFError, OSError):
-            return Answer(500, "error", b"", error="the query process died; try again")
+            return _died(child, self.settings.memory)
         finally:
             if fast:
                 lanes.leave_fast()

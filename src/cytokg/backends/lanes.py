@@ -47,6 +47,7 @@ class LaneSettings:
     fast_slice: float = 0.02
     queue_wait: float = 3.0
     client_heavy: int = 1
+    memory: int = 2048 * 1024 * 1024  # bytes of data a query process may hold (0: no limit)
 
 
 class Runner(Protocol):

@@ -5,7 +5,8 @@ request threads, in a fast-lane place of the lanes it shares with the query proc
 time is its own thread clock, and Linux re-nices a single thread by its TID. What a thread cannot do is stop, so
 a thread runs only what is meant to be quick, for as long as a query may stay in the fast lane:
 
-- only short text (``THREAD_TEXT_BYTES``) that the lexer proves plainly safe (a query; no SERVICE, no FROM);
+- only short text (``THREAD_TEXT_BYTES``) that the lexer proves plainly safe (a query; no SERVICE, no FROM),
+  decided on the thread itself (any other text goes on to the pool);
 - nothing that would hold the GIL for long: a query the store cannot parse (the parse that explains it), an
   answer past the row limit or in a format pyoxigraph cannot write (the row-by-row writer); these, and every
   other query, run in the ``QueryPool``'s killable processes;
@@ -40,7 +41,6 @@ from cytokg.backends.embedded import QueryPool, run_job
 from cytokg.backends.heap import HeapTrimmer
 from cytokg.backends.lanes import HEAVY_NICENESS
 from cytokg.release import SEARCH_FILE
-from cytokg.sparql.lexemes import plainly_safe
 
 __all__ = ["COOL_DOWN", "COSTLY_QUERIES", "STACK_BYTES", "THREAD_TEXT_BYTES", "CostMemory", "QueryThreads"]
 
@@ -224,7 +224,6 @@ class QueryThreads:
             not job.thorough
             and len(job.text) <= THREAD_TEXT_BYTES
             and time.monotonic() >= self._quiet_until
-            and plainly_safe(job.text)
             and job not in self.costly
         )
 

@@ -22,6 +22,7 @@ __all__ = [
     "empty_prefix_declared",
     "lexemes",
     "nesting_depth",
+    "nesting_over",
     "plainly_safe",
     "read",
     "size",
@@ -338,6 +339,19 @@ def nesting_depth(text: str) -> int:
         elif lexeme in (")", "]", "}"):
             depth = max(depth - 1, 0)
     return deepest
+
+
+def nesting_over(text: str, limit: int) -> int | None:
+    """:func:`nesting_depth` if it is over ``limit``, else None. Text with at most ``limit`` opening brackets,
+    wherever they are, cannot nest deeper, and is not read (most queries).
+
+    >>> nesting_over("ASK { ?s ?p ?o }", 0), nesting_over("ASK { ?s ?p ?o }", 1)
+    (1, None)
+    """
+    if text.count("(") + text.count("[") + text.count("{") <= limit:
+        return None
+    depth = nesting_depth(text)
+    return depth if depth > limit else None
 
 
 def _nesting_lexeme_by_lexeme(text: str) -> int:

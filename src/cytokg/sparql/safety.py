@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from cytokg.sparql.lexemes import SMALL, nesting_depth, plainly_safe, read, size
+from cytokg.sparql.lexemes import SMALL, nesting_depth, nesting_over, plainly_safe, read, size
 
 __all__ = [
     "LIMITS",
     "QueryRefused",
+    "Undecided",
     "check_size",
     "inspect_query",
     "nesting_depth",
+    "nesting_over",
     "plainly_safe",
     "query_dataset",
     "syntax_error",
@@ -39,6 +41,10 @@ class QueryRefused(Exception):
     def __init__(self, message: str, status: int) -> None:
         self.status = status
         super().__init__(message)
+
+
+class Undecided(Exception):
+    """Text only rdflib's full parse can decide, where that parse must not run (a query thread)."""
 
 
 def _walk(node: Any) -> Iterable[Any]:
@@ -83,19 +89,25 @@ def check_size(text: str) -> None:
     )
 
 
-def inspect_query(text: str, allowed_services: frozenset[str] = frozenset(), *, thorough: bool = False) -> bool:
+def inspect_query(
+    text: str, allowed_services: frozenset[str] = frozenset(), *, thorough: bool = False, parse: bool = True
+) -> bool:
     """Parse ``text`` as a SPARQL 1.1 query and refuse updates and unlisted SERVICE calls; plainly safe text
     is parsed only if ``thorough`` (to explain why a store refused it).
 
+    :param parse: False on a query thread, where rdflib's parse would hold the GIL for long.
     :returns: whether the query names its own dataset (FROM / FROM NAMED).
 
     :raises SyntaxError: the text is not a SPARQL query (message includes the position).
     :raises QueryRefused: an update, a SERVICE whose IRI is not in ``allowed_services``, or too much structure
         (:func:`check_size`).
+    :raises Undecided: without ``parse``, text that is not plainly safe.
     """
     check_size(text)
     if not thorough and plainly_safe(text):
         return False  # the store still parses it; syntax_error() explains a rejection the rdflib way
+    if not parse:
+        raise Undecided(text[:80])
     parsed = _parse(text)
     has_dataset = False
     calls = 0

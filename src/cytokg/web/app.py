@@ -17,6 +17,7 @@ from cytokg.backends.base import Executor
 from cytokg.publish import current_release
 from cytokg.store import ASSERTED_GRAPH, INFERRED_GRAPH
 from cytokg.web.context import Site, open_executor
+from cytokg.web.described import described
 from cytokg.web.downloads import downloads
 from cytokg.web.limits import limits
 from cytokg.web.pages import pages
@@ -32,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_NESTING": 32,  # brackets, braces and parentheses, outside strings
     "ALLOWED_SERVICES": frozenset(),
     "QUERY_TIMEOUT": 30.0,
+    "QUERY_MEMORY": 2048,  # MB of data each query process may hold (0: no limit)
     "MAX_ROWS": 100_000,
     "QUERY_THREADS": False,  # run cheap queries on threads of this process (backends/threads.py)
     "QUIET_FOR": 0.0,  # seconds from the start during which every query runs in a query process
@@ -73,7 +75,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = 3 * app.config["MAX_QUERY_BYTES"] + 1024
     backend = executor or open_executor(build_dir, app.config)
     app.extensions["cytokg"] = Site(app, build_dir, queries_dir, backend)
-    for blueprint in (limits, sparql, pages, query_page, search, downloads, vocabulary):
+    for blueprint in (limits, sparql, pages, query_page, search, downloads, vocabulary, described):
         app.register_blueprint(blueprint)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     return app

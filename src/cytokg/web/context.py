@@ -45,6 +45,7 @@ def _lanes(config: Mapping[str, Any]) -> LaneSettings:
         fast_slice=config["FAST_SLICE"],
         queue_wait=config["QUEUE_WAIT"],
         client_heavy=config["CLIENT_HEAVY"],
+        memory=config["QUERY_MEMORY"] * 1024 * 1024,
     )
 
 

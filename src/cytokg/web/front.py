@@ -1,9 +1,10 @@
-"""One web process (``python -m cytokg.web.front``), started by the supervisor (serve.py) on its listening socket.
+"""One web process (``python -m cytokg.web.front``), started by the supervisor (supervisor.py) on its socket.
 
 Waitress's event loop reads each request whole before a thread sees it, so slow clients (slowloris) cost a
-socket, never a thread; oversized bodies, chunked or not, get 413 from waitress itself; and the client address
-is taken from X-Forwarded-For only when the connection comes from a configured trusted proxy. Plainly safe
-queries run on this process's query threads, the rest in its pool of query processes (backends/threads.py).
+socket, never a thread; oversized bodies, chunked or not, get 413 from waitress itself (in JSON, as every error
+the app answers); and the client address is taken from X-Forwarded-For only when the connection comes from a
+configured trusted proxy. Plainly safe queries run on this process's query threads, the rest in its pool of query
+processes (backends/threads.py).
 
 The process tells the supervisor on its status pipe when it is serving (``UP``) and when it should be replaced
 (``RETIRE``: a query thread had to abandon a query, or the process holds more than ``memory_limit`` bytes). On
@@ -14,6 +15,7 @@ abandoned. Past half as much memory again it exits at once: a query it abandoned
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import pickle
@@ -51,6 +53,29 @@ class FrontSpec:
     waitress: dict[str, Any]
     memory_limit: int
     handover: Path  # where a web process leaves the client budgets for its replacement
+
+
+def _json_errors(server: Any) -> None:
+    """Make the errors waitress answers itself (a body past the limit, a malformed request) JSON like the app's:
+    ``{"error": message, "status": code}``."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class JsonErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            error = self.request.error
+            message = {413: f"request larger than {self.channel.adj.max_request_body_size} bytes"}.get(error.code)
+            body = json.dumps({"error": message or f"{error.reason.lower()}: {error.body}", "status": error.code})
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", "application/json"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body.encode())
+
+    class JsonErrorChannel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = JsonErrorTask
+
+    server.channel_class = JsonErrorChannel
 
 
 def _raise_file_limit(wanted: int) -> None:
@@ -142,6 +167,7 @@ def main() -> None:
     listening = socket.socket(fileno=listen_fd)
     body = app.config["MAX_CONTENT_LENGTH"]
     server = waitress.create_server(app, sockets=[listening], max_request_body_size=body, **spec.waitress)
+    _json_errors(server)
     close = app.extensions["cytokg"].close
     # the longest a request can take: a wait for the fast lane, then the time limit, twice (a query abandoned on a
     # thread runs again in a query process), and a margin

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, g, redirect, request, url_for
 
 from cytokg.backends.base import Job
 from cytokg.sparql.formats import GRAPH_TYPES, RESULT_TYPES, negotiate, short_names
-from cytokg.sparql.safety import nesting_depth
+from cytokg.sparql.safety import nesting_over
 from cytokg.web.context import SELF, client, site
 from cytokg.web.protocol import json_error, protocol_request
 
@@ -39,8 +39,8 @@ def endpoint() -> Response:
     named_graphs = tuple(protocol.params.getlist("named-graph-uri"))
     if any(not iri.startswith(("http://", "https://", "urn:")) for iri in default_graphs + named_graphs):
         return json_error(400, "default-graph-uri and named-graph-uri must be absolute IRIs of graphs in the store")
-    depth = nesting_depth(text)
-    if depth > config["MAX_NESTING"]:
+    depth = nesting_over(text, config["MAX_NESTING"])
+    if depth is not None:
         return json_error(400, f"the query nests brackets {depth} deep; at most {config['MAX_NESTING']} are allowed")
     result_media, graph_media = protocol.preferences()
     job = Job(text, result_media, graph_media, default_graphs, named_graphs, request.base_url)
