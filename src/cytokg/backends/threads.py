@@ -137,8 +137,8 @@ class _QueryThread:
             self._answers.put(answer)
             if self.cpu_seconds() - started > threads.settings.fast_slice:  # only such a query holds much memory
                 threads.heap.after_query()
-                if threads.heap.grown():
-                    threads.reopen()
+                if threads.heap.grown():  # not on this thread: its next query's CPU time would count it
+                    threading.Thread(target=threads.reopen, daemon=True, name="cytokg-store-reopen").start()
         if self.abandoned:
             threads.abandoned_ended()
 
