@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -139,9 +140,19 @@ def _sequential(url: str, query: Query, first: Probe, timeout: float, count: int
     }
 
 
-def measure_query(url: str, query: Query, *, c1: int, c16: int, slow: float, timeout: float) -> dict[str, Any]:
+def measure_query(
+    url: str,
+    query: Query,
+    *,
+    c1: int,
+    c16: int,
+    slow: float,
+    timeout: float,
+    cpu: Callable[[], float] | None = None,
+) -> dict[str, Any]:
     """Probe twice (warm-up, then checked), then c1 and c16 ``wrk`` runs unless one answer took over ``slow`` s
-    (a warm-up that slow, or failing, is the checked answer).
+    (a warm-up that slow, or failing, is the checked answer). With ``cpu`` (the server's CPU seconds so far), each
+    ``wrk`` run also records the server's CPU time per answer (``cpu_us``).
 
     A query that needs more than a tenth of the c1 window per answer is timed at c1 by three requests in a row.
 
@@ -160,10 +171,19 @@ def measure_query(url: str, query: Query, *, c1: int, c16: int, slow: float, tim
     if c1 > 0 and checked.seconds * 10 > c1:
         result["c1"] = _sequential(url, query, checked, timeout)
     elif c1 > 0:
-        result["c1"] = wrk_run(url, query, 1, c1, timeout)
+        result["c1"] = _costed(lambda: wrk_run(url, query, 1, c1, timeout), cpu)
     if c16 > 0:
-        result["c16"] = wrk_run(url, query, 16, c16, timeout)
+        result["c16"] = _costed(lambda: wrk_run(url, query, 16, c16, timeout), cpu)
         _drain(url, query, 16 * timeout)
+    return result
+
+
+def _costed(run: Callable[[], dict[str, Any]], cpu: Callable[[], float] | None) -> dict[str, Any]:
+    """``run()``'s result, with the server's CPU microseconds per answer when ``cpu`` reads them."""
+    before = cpu() if cpu else 0.0
+    result = run()
+    if cpu and result["ok"]:
+        result["cpu_us"] = round((cpu() - before) / result["ok"] * 1e6)
     return result
 
 

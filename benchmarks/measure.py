@@ -15,9 +15,36 @@ from typing import Any
 
 import psutil
 
-__all__ = ["Measured", "Sampler", "dir_size", "first_answer", "run_measured", "tree_breakdown", "tree_rss"]
+__all__ = [
+    "Measured",
+    "Sampler",
+    "dir_size",
+    "first_answer",
+    "run_measured",
+    "tree_breakdown",
+    "tree_cpu",
+    "tree_rss",
+]
 
 MB = 1024 * 1024
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants (a child that has exited
+    takes its time with it, so a difference over a run is a floor)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def tree_rss(pid: int) -> int:

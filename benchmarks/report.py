@@ -229,6 +229,7 @@ def _suite_tables(results: dict[str, Any]) -> list[str]:
         theirs = _level(suite["systems"].get("rdflib"), query, "c16")
         ratio = f"{ours['rps'] / theirs['rps']:.1f}x" if ours and theirs and theirs["rps"] else "-"
         lines.append(f"| {query} | " + " | ".join(cells) + f" | {ratio} |")
+    lines += _cpu_table(suite)
     lines += ["", "Answer sizes (rows or triples of one checked answer), to show the systems agree:", ""]
     lines += ["| query | " + " | ".join(measured) + " |", "|---" * (len(measured) + 1) + "|"]
     for query in suite["queries"]:
@@ -236,6 +237,32 @@ def _suite_tables(results: dict[str, Any]) -> list[str]:
         mark = "" if len(set(sizes)) == 1 else " (sizes differ)"
         lines.append(f"| {query}{mark} | " + " | ".join(sizes) + " |")
     return lines
+
+
+def _cpu_table(suite: dict[str, Any]) -> list[str]:
+    """Server CPU time per answer, CytoKG beside the bare app (what caps requests/s once the cores are busy)."""
+    systems = suite["systems"]
+    ours, bare = systems.get("cytokg"), systems.get("bare")
+    if not any(_cpu(ours, query, "c16") for query in suite["queries"]):
+        return []
+    lines = [
+        "",
+        "### Server CPU per answer (µs; every process of the server, `wrk` not counted)",
+        "",
+        "| query | cytokg c1 | bare c1 | cytokg c16 | bare c16 | cytokg / bare at c16 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for query in suite["queries"]:
+        cells = [_cpu(system, query, level) for level in ("c1", "c16") for system in (ours, bare)]
+        mine, theirs = cells[2], cells[3]
+        ratio = f"{mine / theirs:.2f}x" if mine and theirs else "-"
+        lines.append(f"| {query} | " + " | ".join(f"{cell:,}" if cell else "-" for cell in cells) + f" | {ratio} |")
+    return lines
+
+
+def _cpu(system: dict[str, Any] | None, query: str, level: str) -> int | None:
+    entry = _level(system, query, level)
+    return entry.get("cpu_us") if entry else None
 
 
 def _why(suite: dict[str, Any], name: str, query: str) -> str:

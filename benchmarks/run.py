@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import importlib.metadata
 import json
 import os
@@ -25,7 +26,7 @@ from typing import Any
 import psutil
 
 from .load import HEAVY, Query, load_suite, measure_query
-from .measure import MB, Sampler, dir_size, run_measured, tree_breakdown
+from .measure import MB, Sampler, dir_size, run_measured, tree_breakdown, tree_cpu
 from .synthetic import generate
 from .systems import CYTOKG_SERVER, NotAvailable, Server, start_bare, start_cytokg, start_rdflib, virtuoso
 
@@ -167,7 +168,13 @@ def _suite_on(server: Server, queries: list[Query], profile: Profile) -> dict[st
     results: dict[str, Any] = {}
     for query in queries:
         results[query.name] = measure_query(
-            server.url, query, c1=profile.c1, c16=profile.c16, slow=profile.slow, timeout=profile.timeout
+            server.url,
+            query,
+            c1=profile.c1,
+            c16=profile.c16,
+            slow=profile.slow,
+            timeout=profile.timeout,
+            cpu=functools.partial(tree_cpu, server.pid),
         )
         _say(f"  {server.name} {query.name}: {_brief(results[query.name])}")
     return {"queries": results, "peak_rss_mb": round(sampler.stop() / MB)}

@@ -64,8 +64,9 @@ def test_synthetic_graph_is_deterministic_and_of_the_real_shape(tmp_path: Path) 
     assert _count(store, unlabelled) == 0  # every synthetic entity says it is synthetic
 
 
-def _level(rps: float, p50: float) -> dict[str, Any]:
-    return {"requests": 10, "ok": 10, "errors": {}, "rps": rps, "p50_s": p50, "p99_s": p50 * 2, "max_s": p50 * 3}
+def _level(rps: float, p50: float, cpu_us: int | None = None) -> dict[str, Any]:
+    level = {"requests": 10, "ok": 10, "errors": {}, "rps": rps, "p50_s": p50, "p99_s": p50 * 2, "max_s": p50 * 3}
+    return level | ({"cpu_us": cpu_us} if cpu_us else {})
 
 
 #: Plainly synthetic results (made-up numbers) in the shape benchmarks.run writes.
@@ -100,7 +101,7 @@ RESULTS: dict[str, Any] = {
                 "status": "measured",
                 "cold_start_s": 0.8,
                 "queries": {
-                    "q-fast": {"probe": {"rows": 5}, "c1": _level(100, 0.010), "c16": _level(300, 0.05)},
+                    "q-fast": {"probe": {"rows": 5}, "c1": _level(100, 0.010, 900), "c16": _level(300, 0.05, 1200)},
                     "q-slow": {"probe": {"rows": 7}, "c1": _level(10, 0.100), "c16": _level(20, 0.8)},
                 },
             },
@@ -108,7 +109,7 @@ RESULTS: dict[str, Any] = {
                 "status": "measured",
                 "cold_start_s": 0.5,
                 "queries": {
-                    "q-fast": {"probe": {"rows": 5}, "c1": _level(120, 0.005), "c16": _level(400, 0.04)},
+                    "q-fast": {"probe": {"rows": 5}, "c1": _level(120, 0.005, 600), "c16": _level(400, 0.04, 700)},
                     "q-slow": {"probe": {"rows": 7}, "c1": _level(11, 0.090), "c16": _level(22, 0.7)},
                 },
             },
@@ -135,6 +136,8 @@ def test_docs_render_results_side_by_side() -> None:
     assert "| q-fast | 10.0 / 20.0 | 5.0 / 10.0 | 100 / 200 | 2.00x |" in text  # c1 p50/p99 and cytokg/bare
     assert "| q-fast | 300.0 (50.0 / 100) | 400.0 (40.0 / 80.0) | 10.0 (1,600 / 3,200) | 30.0x |" in text
     assert "| q-slow (sizes differ) | 7 | 7 | 6 |" in text
+    assert "| q-fast | 900 | 600 | 1,200 | 700 | 1.71x |" in text  # server CPU per answer, c1 then c16
+    assert "| q-slow | - | - | - | - | - |" in text
     assert "Not run yet: `make bench-soak`." in text
 
 

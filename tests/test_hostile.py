@@ -252,6 +252,7 @@ def test_a_body_the_server_refuses_unread_gets_the_json_error_of_every_other_ref
     head_lines, _, body = answer.partition(b"\r\n\r\n")
     assert head_lines.startswith(b"HTTP/1.1 413"), answer
     assert b"Content-Type: application/json" in head_lines
+    assert b"Access-Control-Allow-Origin: *" in head_lines  # a page on another site can read why
     assert json.loads(body) == {"error": f"request larger than {limit} bytes", "status": 413}
 
 

@@ -187,18 +187,24 @@ def test_query_processes_do_not_load_rdflib() -> None:
 
 def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_error_and_the_pool_goes_on(built: Path) -> None:
     """Each query process holds at most ``memory`` bytes of data: an ORDER BY over a cartesian product (billions
-    of rows, materialised before the first is written) fails its allocation, the process ends, the client is told
-    why, and the next query gets a new process."""
+    of rows, materialised before the first is written) fails an allocation in the store, a doubled string fails
+    one in the store or in Python's writer; either way the client is told why, and the next query is answered
+    (by a new process where the store's allocation failed: that ends the process)."""
     settings = LaneSettings(timeout=60, fast=1, fast_budget=30, memory=400 * 1024 * 1024)
     pool = QueryPool(current_release(built) / "oxigraph", settings)
     pool.start()
+    doubling = " ".join(f"BIND(CONCAT(?a{n}, ?a{n}) AS ?a{n + 1})" for n in range(17))
+    strings = Job(f'SELECT ?a17 WHERE {{ BIND("{"x" * 700}" AS ?a0) {doubling} }}')  # a 92 MB string, written
     try:
-        first = pool.pids
-        answer = pool.run(Job("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d LIMIT 1"))
-        assert answer.status == 500
-        assert "needed more than 400 MB of memory" in answer.error
-        after = pool.run(CHEAP)
-        assert after.status == 200 and b"true" in after.body
-        assert pool.pids and pool.pids != first  # a new process took the place of the one that ran out
+        sorting = Job("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d LIMIT 1")
+        for job, ends_the_process in ((sorting, True), (strings, False)):
+            first = set(pool.pids)
+            answer = pool.run(job)
+            assert answer.status == 500
+            assert "needed more than the 400 MB of memory a query may use" in answer.error
+            after = pool.run(CHEAP)
+            assert after.status == 200 and b"true" in after.body
+            if ends_the_process:  # the store's allocation failed: a new process took the place of the one that did
+                assert pool.pids and not first & set(pool.pids)
     finally:
         pool.close()

@@ -315,3 +315,42 @@ def test_a_web_process_that_dies_is_replaced_even_if_its_replacement_dies_too(
     assert _wait_for(lambda: len(_web_processes(server.pid) - {first, second}) == 1)
     wait_until_serving(base)
     assert cheap(base) == 200 and server.poll() is None
+
+
+def test_a_web_process_grown_past_its_memory_limit_drains_at_once_and_cheap_queries_go_on(built: Path) -> None:
+    """A plainly safe query that materialises a cartesian product runs on a thread, is abandoned, and grows the
+    web process (nothing can stop it there). Past ``--web-memory`` the process asks to be replaced and stops
+    accepting; it exits when drained or past half as much again, which ends the query, and a replacement serves.
+    Cheap queries get their answers throughout. (Whether one would have been lost without the early drain depends
+    on timing this test does not control.)"""
+    port = _free_port()
+    command = [sys.executable, "-m", "cytokg", "serve", "--build-dir", str(built), "--port", str(port)]
+    command += ["--queries-dir", str(ROOT / "queries"), "--query-timeout", "20", "--trusted-proxy", "127.0.0.1"]
+    command += ["--web-memory", "400", "--query-memory", "300"]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    growing = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d LIMIT 1"
+    url = f"{base}/sparql?{urllib.parse.urlencode({'query': growing})}"
+
+    def attack() -> int:
+        try:
+            return fetch(url, headers={"X-Forwarded-For": "10.9.0.1"})
+        except OSError:  # the old process may exit before its query process is done with the rerun
+            return 0
+
+    try:
+        wait_until_serving(base)
+        (first,) = _web_processes(server.pid)
+        statuses: list[int] = []
+        with ThreadPoolExecutor(1) as pool:
+            attacked = pool.submit(attack)
+            while first in _web_processes(server.pid):  # it grows, drains, and exits
+                statuses.append(cheap(base, "10.9.0.2"))
+                assert not attacked.done() or attacked.result() in (0, 500, 503)
+        assert attacked.result() in (0, 500, 503)  # no answer holds a cartesian product
+        statuses += [cheap(base, "10.9.0.2") for _ in range(5)]
+        assert len(statuses) > 5 and set(statuses) == {200}  # every cheap query answered, by one process or the other
+        assert len(_web_processes(server.pid)) == 1 and server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(20)

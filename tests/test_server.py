@@ -279,8 +279,8 @@ def test_reasoner_memberships_are_served(client: FlaskClient) -> None:
 
 
 def test_serve_passes_the_per_client_caps_to_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``--client-heavy`` (long-running queries per client at once) and ``--query-memory`` reach the app like the
-    other limits."""
+    """``--client-heavy`` (long-running queries per client at once), ``--query-memory`` and ``--no-query-threads``
+    reach the app like the other limits."""
     from click.testing import CliRunner
 
     from cytokg.cli import main
@@ -289,9 +289,12 @@ def test_serve_passes_the_per_client_caps_to_the_app(tmp_path: Path, monkeypatch
     seen: dict[str, object] = {}
     monkeypatch.setattr("cytokg.web.serve.serve", lambda _build, _queries, _settings, config: seen.update(config))
     runner = CliRunner()
-    options = ["--client-heavy", "3", "--client-parallel", "5", "--query-memory", "512"]
+    options = ["--client-heavy", "3", "--client-parallel", "5", "--query-memory", "512", "--no-query-threads"]
     done = runner.invoke(main, ["serve", "--build-dir", str(tmp_path), *options])
     assert done.exit_code == 0, done.output
     assert (seen["CLIENT_HEAVY"], seen["CLIENT_PARALLEL"], seen["QUERY_MEMORY"]) == (3, 5, 512)
+    assert seen["QUERY_THREADS"] is False
     refused = runner.invoke(main, ["serve", "--build-dir", str(tmp_path), "--client-heavy", "0"])
     assert refused.exit_code == 2 and "--client-heavy" in refused.output
+    too_little = runner.invoke(main, ["serve", "--build-dir", str(tmp_path), "--query-memory", "40"])
+    assert too_little.exit_code == 2 and "--query-memory" in too_little.output and "256" in too_little.output

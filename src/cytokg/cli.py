@@ -349,7 +349,14 @@ def stats(build_dir: Path, queries_dir: Path, fmt: str, update_readme: Path | No
     default=2048,
     show_default=True,
     type=click.IntRange(min=0),
-    help="MB of data each query process may hold; a query that needs more is stopped (0: no limit).",
+    help="MB of data each query process may hold (at least 256); a query that needs more is stopped (0: no limit).",
+)
+@click.option(
+    "--query-threads/--no-query-threads",
+    default=True,
+    show_default=True,
+    help="Run plainly safe queries on threads of the web process (fast; a query abandoned there is bounded by "
+    "--web-memory, not --query-memory), or every query in a query process.",
 )
 @click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI to allow (repeatable); none by default.")
 @click.option(
@@ -381,6 +388,7 @@ def serve(
     trusted_proxy_count: int,
     web_memory: int,
     query_memory: int,
+    query_threads: bool,
     allow_service: tuple[str, ...],
     backend: str | None,
     graph: str,
@@ -393,9 +401,13 @@ def serve(
     from cytokg.web.serve import ServerSettings
     from cytokg.web.serve import serve as run_server
 
+    if 0 < query_memory < 256:  # an idle query process holds about 90 MB of data
+        raise click.BadParameter("at least 256 MB, or 0 for no limit", param_hint="--query-memory")
+
     config: dict[str, Any] = {
         "QUERY_TIMEOUT": query_timeout,
         "QUERY_MEMORY": query_memory,
+        "QUERY_THREADS": query_threads,
         "MAX_ROWS": max_rows,
         "MAX_QUERY_BYTES": max_query_bytes,
         "CLIENT_BUDGET": client_budget,

@@ -206,18 +206,28 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
             message = connection.recv()
         except EOFError:
             return
-        if isinstance(message, _VetOnly):
-            reply: Answer | Vetted | None = vet_external(message.job, settings.allowed_services)
-        else:
-            reply = run_job(store, message, settings, index)
+        try:
+            if isinstance(message, _VetOnly):
+                reply: Answer | Vetted | None = vet_external(message.job, settings.allowed_services)
+            else:
+                reply = run_job(store, message, settings, index)
+        except MemoryError:  # in Python's part of the work (pyoxigraph's own allocations abort the process)
+            reply = _out_of_memory(settings.memory)  # what it held is freed: the process serves on
         # before the answer, so the pool sees the size the process keeps (``_Child.grown``)
         heap.after_query()
         if store_dir and heap.grown():  # what stays is mostly the store's caches: they go with the store
-            store = None
-            store = open_store()
-            run_job(store, _WARM_UP, settings, index)
-            heap.after_reopen()
-        connection.send(reply)
+            try:
+                fresh = open_store()
+                run_job(fresh, _WARM_UP, settings, index)
+            except (OSError, MemoryError):
+                pass  # the old store serves on
+            else:
+                store = fresh
+                heap.after_reopen()
+        try:
+            connection.send(reply)
+        except MemoryError:  # pickling the answer
+            connection.send(_out_of_memory(settings.memory))
 
 
 class _Child:
@@ -315,18 +325,24 @@ class _Child:
         self._stat = self._statm = None
 
 
+def _out_of_memory(memory: int) -> Answer:
+    """The answer for a query that needed more than ``memory`` bytes."""
+    return Answer(
+        500,
+        "error",
+        b"",
+        error=f"the query needed more than the {memory // 2**20:,} MB of memory a query may use, and was stopped; "
+        "ask for less: a LIMIT, or no sorting, grouping or string building over everything",
+    )
+
+
 def _died(child: _Child | None, memory: int) -> Answer:
-    """The answer for a query whose process died: an allocation past its memory limit aborts it (SIGABRT)."""
+    """The answer for a query whose process died: an allocation past its memory limit aborts it (SIGABRT; so
+    does a failure inside the store, which the message cannot tell apart)."""
     if child is not None:
         child.process.join(1)
     if child is not None and memory and child.process.exitcode == -signal.SIGABRT:
-        return Answer(
-            500,
-            "error",
-            b"",
-            error=f"the query needed more than {memory // 2**20:,} MB of memory and was stopped; "
-            "ask for fewer or smaller results (LIMIT, fewer variables, no ORDER BY over everything)",
-        )
+        return _out_of_memory(memory)
     return Answer(500, "error", b"", error="the query process died; try again")
 
 

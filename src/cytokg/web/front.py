@@ -68,6 +68,7 @@ def _json_errors(server: Any) -> None:
             body = json.dumps({"error": message or f"{error.reason.lower()}: {error.body}", "status": error.code})
             self.status = f"{error.code} {error.reason}"
             self.response_headers.append(("Content-Type", "application/json"))
+            self.response_headers.append(("Access-Control-Allow-Origin", "*"))  # as on the app's own answers
             self.set_close_on_finish()
             self.content_length = len(body)
             self.write(body.encode())
@@ -84,6 +85,19 @@ def _raise_file_limit(wanted: int) -> None:
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     if soft != resource.RLIM_INFINITY and soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def _drainer(server: Any, grace: float, close: Callable[[], None]) -> Callable[[], None]:
+    """What drains the process (once, however often it is called): stop accepting, close connections as they fall
+    idle, and exit when none is left or ``grace`` has passed."""
+    started = threading.Event()
+
+    def drain() -> None:
+        if not started.is_set():
+            started.set()
+            _drain(server, grace, close)
+
+    return drain
 
 
 def _drain(server: Any, grace: float, close: Callable[[], None]) -> None:
@@ -110,8 +124,10 @@ def _drain(server: Any, grace: float, close: Callable[[], None]) -> None:
     threading.Thread(target=ticker, daemon=True, name="cytokg-drain").start()
 
 
-def _watch_memory(limit: int, retire: Callable[[], None]) -> None:
-    """Ask to be replaced past ``limit`` resident bytes; exit at once past half as much again."""
+def _watch_memory(limit: int, retire: Callable[[], None], drain: Callable[[], None]) -> None:
+    """Past ``limit`` resident bytes, ask to be replaced and drain at once (new connections wait in the socket's
+    queue for the replacement, so only the requests already here are lost if the process must exit); exit at once
+    past half as much again."""
     from cytokg.backends.heap import HeapTrimmer
 
     size = HeapTrimmer().resident
@@ -123,6 +139,7 @@ def _watch_memory(limit: int, retire: Callable[[], None]) -> None:
         if resident > limit and not asked:
             asked = True
             retire()
+            drain()
         time.sleep(_MEMORY_TICK)
 
 
@@ -158,7 +175,7 @@ def main() -> None:
             site[0].limits.hand_over(spec.handover)
         tell(RETIRE)
 
-    threads = not spec.config.get("BACKEND")
+    threads = spec.config.get("QUERY_THREADS", True) and not spec.config.get("BACKEND")
     quiet = COOL_DOWN if replacement else 0.0  # a replacement: its predecessor abandoned a query, or died
     config = spec.config | {"QUERY_THREADS": threads, "QUIET_FOR": quiet, "RETIRE": retire}
     app = create_app(spec.build_dir, spec.queries_dir, config)
@@ -172,8 +189,10 @@ def main() -> None:
     # the longest a request can take: a wait for the fast lane, then the time limit, twice (a query abandoned on a
     # thread runs again in a query process), and a margin
     grace = 2 * (app.config["QUEUE_WAIT"] + app.config["QUERY_TIMEOUT"]) + 10
-    signal.signal(signal.SIGUSR1, lambda _signal, _frame: _drain(server, grace, close))
-    threading.Thread(target=_watch_memory, args=(spec.memory_limit, retire), daemon=True, name="cytokg-memory").start()
+    drain = _drainer(server, grace, close)
+    signal.signal(signal.SIGUSR1, lambda _signal, _frame: drain())
+    watch = (spec.memory_limit, retire, drain)
+    threading.Thread(target=_watch_memory, args=watch, daemon=True, name="cytokg-memory").start()
     tell(UP)
     try:
         server.run()
