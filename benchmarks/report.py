@@ -85,7 +85,7 @@ def _c1_target(suite: dict[str, Any]) -> tuple[str, str, str]:
             if ratio > 1.25:
                 over.append(f"{query} {ratio:.2f}x")
     text = "not measured" if not worst else f"worst {worst:.2f}x" + (f"; over 1.25x: {', '.join(over)}" if over else "")
-    text += _not_comparable(suite)
+    text += _cpu_ratio(suite, "c1") + _not_comparable(suite)
     return ("c1 p50 <= 1.25x the bare app on every query (issue 19)", text, _verdict(worst or None, 1.25))
 
 
@@ -104,8 +104,22 @@ def _c16_target(suite: dict[str, Any]) -> tuple[str, str, str]:
     text = "not measured" if worst is None else f"worst {worst:.2f}x"
     if under:
         text += f"; under 0.9x ({len(under)} of {len(_comparable(suite))}): {', '.join(under)}"
-    text += _not_comparable(suite)
+    text += _cpu_ratio(suite, "c16") + _not_comparable(suite)
     return ("c16 requests/s >= 0.9x the bare app on every query (issue 19)", text, _verdict(worst, 0.9, above=True))
+
+
+def _cpu_ratio(suite: dict[str, Any], level: str) -> str:
+    """Why, in one figure: the median over the queries of CytoKG's server CPU per answer over the bare app's."""
+    systems = suite["systems"]
+    ratios = sorted(
+        mine / theirs
+        for query in _comparable(suite)
+        if (mine := _cpu(systems.get("cytokg"), query, level)) and (theirs := _cpu(systems.get("bare"), query, level))
+    )
+    if not ratios:
+        return ""
+    median = ratios[len(ratios) // 2]
+    return f"; server CPU per answer: median {median:.2f}x the bare app's (from {ratios[0]:.2f}x to {ratios[-1]:.2f}x)"
 
 
 def _answer_sizes(suite: dict[str, Any], query: str) -> list[Any]:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,18 +84,18 @@ def _needs_virtuoso(item: pytest.Item) -> bool:
 
 #: Modules whose tests are spread over the workers one by one (long tests with no costly module fixture).
 SPREAD = frozenset({"test_bad_input.py", "test_cli.py", "test_releases.py"})
-#: Modules that need no build and share one compile of the real sources (:func:`compiled_reads`): one unit.
+#: Modules that need no build and share one compile of the real sources (:func:`compiled_reads`): one unit, with
+#: every other test that reads that compile and needs no build (most of test_catalog.py).
 COMPILING = frozenset({"test_names.py", "test_cell_evidence.py"})
 
 
-#: The longest units of work (a worker's minutes each), first among those that need no build (the gate-failure
-#: and faulty-disk builds into small releases, run while the shared build runs) and among those that need it (a
-#: full rebuild, Virtuoso's start and load, a server under attack), so that short modules fill in at the end and
-#: both workers finish together (pytest-xdist hands out units in this order).
+#: The longest units of work, first among those that need no build (the gate-failure builds of small ontologies
+#: into small releases, run while the shared build runs) and among those that need it (a full rebuild, Virtuoso's
+#: start and load, a server under attack), so that short modules fill in at the end and both workers finish
+#: together (pytest-xdist hands out units in this order).
 LONGEST = (
     "test_cli.py::test_gate_failure",
     "test_bad_input.py::test_gate_failure",
-    "test_releases.py::test_unwritable",
     "test_releases.py::test_killed_build",
     "virtuoso",
     "test_hostile.py",
@@ -107,11 +107,12 @@ def _needs_build(item: pytest.Item) -> bool:
 
 
 def _group(item: pytest.Item) -> str | None:
-    """The pytest-xdist unit of the test: all Virtuoso tests, the COMPILING modules, else its module (one by one
-    in SPREAD modules)."""
+    """The pytest-xdist unit of the test: all Virtuoso tests, the COMPILING modules and the other tests that read
+    their compile without a build, else its module (one by one in SPREAD modules)."""
     if _needs_virtuoso(item):
         return "virtuoso"
-    if item.path.name in COMPILING:
+    reads_compile = "compiled_reads" in getattr(item, "fixturenames", ()) and not _needs_build(item)
+    if item.path.name in COMPILING or reads_compile:
         return "compiling"
     return None if item.path.name in SPREAD else item.path.name
 
@@ -242,6 +243,35 @@ def small_release(build_dir: Path) -> dict[str, str]:
         shutil.copy(RESOURCES / "releases" / "old" / "cytokg.nt", folder / "cytokg.nt")
         publish(build_dir, folder)
     return release_digest(build_dir)
+
+
+#: Tables a small ontology keeps whole: the ones other tables name their sources and genes from.
+WHOLE_TABLES = frozenset({"sources.tsv", "hgnc_genes.tsv"})
+#: Tables (and their parts) whose rows for the chosen gene symbols (first cell) a small ontology keeps.
+SYMBOL_TABLES = ("gene_products", "family_memberships")
+
+
+def small_ontology(target: Path, symbols: Collection[str] = ()) -> Path:
+    """A copy of ontology/ with little data, in ``target``: each curated table cut to its comments and header, but
+    :data:`WHOLE_TABLES` whole and the gene products and family memberships of ``symbols`` kept.
+
+    For a test of what `cytokg build` does around its input (a gate that fails on it, a build folder it cannot
+    write): the TBox, the imported terms and those rows compile, and pass every gate, in seconds.
+    """
+    shutil.copytree(ONTOLOGY, target)
+    for table in (target / "data").glob("*.tsv"):
+        if table.name in WHOLE_TABLES:
+            continue
+        kept: list[str] = []
+        lines = iter(table.read_text(encoding="utf-8").splitlines())
+        for line in lines:  # the comments, then the header
+            kept.append(line)
+            if line and not line.startswith("#"):
+                break
+        if table.name.split(".")[0] in SYMBOL_TABLES:
+            kept += [line for line in lines if line.split("\t")[0] in symbols]
+        table.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    return target
 
 
 @pytest.fixture()

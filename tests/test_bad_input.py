@@ -4,7 +4,8 @@ Each case copies ontology/, shapes/ and queries/ to a temporary folder, breaks o
 against the session's good release (issue 13, point 8). Most cases fail while reading the inputs, in seconds: they run
 the command in the test process (click's runner, from the copy's folder, as `python -m cytokg` would), since a new
 Python costs more than the reading. The few that only a gate can catch (an inconsistency, a shape violation) run the
-build up to that gate in its own process, end to end; so do tests/test_cli.py's bad-input tests.
+whole build in its own process, end to end, on a small copy of ontology/ that keeps the rows the gate needs
+(conftest.small_ontology); tests/test_cli.py's bad-input tests run in their own process too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from click.testing import CliRunner
 
 from cytokg.cli import main
 
-from .conftest import RELEASE_DATE, ROOT, release_digest, small_release
+from .conftest import ONTOLOGY, RELEASE_DATE, ROOT, release_digest, small_ontology, small_release
 
 TREES = ("ontology", "shapes", "queries")
 
@@ -37,6 +38,7 @@ class Corruption:
     where: str  # "file.ext:LINE" (or "file.ext" when there is no line) the message must start with
     says: str  # words the problem must contain
     exit_code: int = 2
+    keeps: tuple[str, ...] = ()  # a gate case: the gene products its small ontology keeps (what the gate needs)
 
 
 def _lines(file: str) -> list[bytes]:
@@ -323,7 +325,9 @@ CORRUPTIONS = [
     ),
 ]
 
-#: Mistakes only a gate can see; each runs the whole build, so there is one (shapes: tests/test_shapes.py).
+#: Mistakes only a gate can see; each runs the whole build, so there is one (shapes: tests/test_shapes.py). It
+#: builds a small ontology (conftest.small_ontology) that keeps the rows the gate needs: CXCL8 (IL-8) is both an
+#: interleukin and a chemokine.
 GATE_CORRUPTIONS = [
     Corruption(
         "disjoint-families",
@@ -332,6 +336,7 @@ GATE_CORRUPTIONS = [
         "reasoning",
         "Interleukin",
         exit_code=1,
+        keeps=("CXCL8",),
     ),
 ]
 
@@ -346,9 +351,10 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
     return build_dir, small_release(build_dir)
 
 
-def _corrupt(tmp_path: Path, corruption: Corruption) -> Path:
+def _corrupt(tmp_path: Path, corruption: Corruption, ontology: Path = ONTOLOGY) -> Path:
+    """Copies of ``ontology`` (by default the real one), shapes/ and queries/ in ``tmp_path``, one file broken."""
     for tree in TREES:
-        shutil.copytree(ROOT / tree, tmp_path / tree)
+        shutil.copytree(ontology if tree == "ontology" else ROOT / tree, tmp_path / tree)
     target = tmp_path / corruption.file
     original = target.read_bytes() if target.exists() else b""
     changed = corruption.change(original)
@@ -402,7 +408,8 @@ def test_gate_failure_names_the_problem(
     release: tuple[Path, dict[str, str]], tmp_path: Path, corruption: Corruption
 ) -> None:
     build_dir, before = release
-    done = _build(_corrupt(tmp_path, corruption), build_dir)
+    ontology = small_ontology(tmp_path / "small", corruption.keeps)
+    done = _build(_corrupt(tmp_path / "root", corruption, ontology), build_dir)
     assert done.returncode == corruption.exit_code, done.stderr
     assert "Traceback" not in done.stderr
     assert _problem_lines(done.stderr) == [line for line in _problem_lines(done.stderr) if "gate failed" in line]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import RELEASE_DATE, ROOT, release_digest, small_release
+from .conftest import RELEASE_DATE, ROOT, release_digest, small_ontology, small_release
 
 
 def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -70,13 +70,16 @@ def test_missing_column_is_reported(ontology_copy: Path, tmp_path: Path) -> None
     assert "gene_products.tsv:" in done.stderr and "expected 3" in done.stderr
 
 
-def test_gate_failure_exits_1_and_keeps_build(release: tuple[Path, dict[str, str]], ontology_copy: Path) -> None:
+def test_gate_failure_exits_1_and_keeps_build(release: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """A class without a label fails the QC gate; on a small ontology (conftest.small_ontology), so the whole build
+    with every gate takes seconds."""
     build_dir, before = release
-    edit = ontology_copy / "cytokg-edit.ttl"
-    edit.write_text(edit.read_text().replace('rdfs:label "adipokine"@en ;', ""))
-    done = _run(
-        "build", "--ontology-dir", str(ontology_copy), "--build-dir", str(build_dir), "--release-date", RELEASE_DATE
-    )
+    ontology = small_ontology(tmp_path / "ontology")
+    edit = ontology / "cytokg-edit.ttl"
+    text = edit.read_text()
+    assert 'rdfs:label "adipokine"@en ;' in text
+    edit.write_text(text.replace('rdfs:label "adipokine"@en ;', ""))
+    done = _run("build", "--ontology-dir", str(ontology), "--build-dir", str(build_dir), "--release-date", RELEASE_DATE)
     assert done.returncode == 1, done.stderr
     assert "missing-label" in done.stdout and "Adipokine" in done.stdout
     assert release_digest(build_dir) == before

@@ -342,9 +342,11 @@ def test_a_web_process_grown_past_its_memory_limit_drains_at_once_and_cheap_quer
         wait_until_serving(base)
         (first,) = _web_processes(server.pid)
         statuses: list[int] = []
+        deadline = time.monotonic() + 120
         with ThreadPoolExecutor(1) as pool:
             attacked = pool.submit(attack)
             while first in _web_processes(server.pid):  # it grows, drains, and exits
+                assert time.monotonic() < deadline, "the web process neither grew past its limit nor was retired"
                 statuses.append(cheap(base, "10.9.0.2"))
                 assert not attacked.done() or attacked.result() in (0, 500, 503)
         assert attacked.result() in (0, 500, 503)  # no answer holds a cartesian product

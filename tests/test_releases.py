@@ -32,7 +32,7 @@ from cytokg.search import SEARCH_FILE
 from cytokg.store import INFERRED_GRAPH, add_named_graph, create_store
 from cytokg.web.app import create_app
 
-from .conftest import RELEASE_DATE, ROOT, small_release
+from .conftest import RELEASE_DATE, ROOT, small_ontology, small_release
 from .shared_build import HASH_SEED
 
 #: What a build of the layout before release folders left in build/.
@@ -290,9 +290,11 @@ def test_unwritable_build_folder_is_one_line_and_keeps_the_release(
 ) -> None:
     build_dir = tmp_path / "build"
     small_release(build_dir)  # what the release holds does not matter: it must stay
+    ontology = small_ontology(tmp_path / "ontology")  # nor what the build reads: a small input compiles at once
     before = os.readlink(build_dir / CURRENT), visible(build_dir)
+    arguments = ["build", "--build-dir", str(build_dir), "--ontology-dir", str(ontology)]
     done = subprocess.run(
-        [sys.executable, "-c", FAULT_SCRIPT, str(build_dir), function, code, "build", "--build-dir", str(build_dir)],
+        [sys.executable, "-c", FAULT_SCRIPT, str(build_dir), function, code, *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -333,7 +335,8 @@ def _wait_for(condition: Callable[[], bool], what: str, limit: float = 300) -> N
 def test_killed_build_leaves_no_java_then_the_next_build_publishes_the_same_bytes(built: Path, tmp_path: Path) -> None:
     """SIGKILL during the HermiT gate: the JVM dies too, build/ keeps its release; the next build recovers.
 
-    The release before is the shared build (the first build of its folder, so no changes report); the next build
+    The release before is the shared build (the first build of its folder, so no changes report); the killed build
+    reads a small ontology (conftest.small_ontology: its HermiT starts at once); the next build reads the real one,
     runs under another hash seed and must publish the same bytes and report no change: builds are deterministic.
     """
     assert not (built / "reports" / CHANGES_REPORT).exists(), "a first build has no previous release to compare with"
@@ -342,7 +345,8 @@ def test_killed_build_leaves_no_java_then_the_next_build_publishes_the_same_byte
     (build_dir / "failed-reports").mkdir()  # left by an earlier failed build
     before = os.readlink(build_dir / CURRENT), visible(build_dir)
     command = [sys.executable, "-m", "cytokg", "build", "--build-dir", str(build_dir), "--release-date", "2026-11-21"]
-    build = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed = [*command, "--ontology-dir", str(small_ontology(tmp_path / "ontology"))]
+    build = subprocess.Popen(killed, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         hermit: list[tuple[int, str]] = []
 
