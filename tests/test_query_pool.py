@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from cytokg.backends import embedded
 from cytokg.backends.base import Job
 from cytokg.backends.embedded import QueryPool
 from cytokg.backends.lanes import LaneSettings
@@ -40,7 +42,7 @@ def test_a_new_process_answers_its_first_cheap_query_in_the_fast_lane(pool: Quer
 
 def test_the_fast_lane_starts_with_fast_ready_processes_and_grows_on_demand(built: Path) -> None:
     """Each process holds its own memory: an idle server keeps ``fast_ready`` of them, a second query at once
-    starts another, and the grown lane is kept (up to ``fast``)."""
+    starts another, and the grown lane is kept (up to ``fast``) while it is used."""
     settings = LaneSettings(timeout=20, fast=2, fast_ready=1, fast_budget=30)
     pool = QueryPool(current_release(built) / "oxigraph", settings)
     pool.start()
@@ -85,6 +87,47 @@ def test_a_re_niced_process_is_retired_where_its_priority_cannot_be_raised_again
     answer = pool.run(JOIN)
     assert answer.status == 200 and answer.rows == 1
     assert len(started - set(pool.pids)) == 1
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_processes_the_lane_grew_for_are_stopped_once_they_stay_idle(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "IDLE_SECONDS", 1.0)
+    settings = LaneSettings(timeout=20, fast=3, fast_ready=1, fast_budget=30)
+    pool = QueryPool(current_release(built) / "oxigraph", settings)
+    pool.start()
+    try:
+        assert len(pool.pids) == 1
+        with ThreadPoolExecutor(2) as executor:
+            assert [answer.status for answer in executor.map(pool.run, [JOIN, JOIN])] == [200, 200]
+        assert len(pool.pids) == 2
+        assert _wait_for(lambda: len(pool.pids) == 1)  # fast_ready are kept
+        assert pool.run(CHEAP).status == 200 and len(pool.pids) == 1
+    finally:
+        pool.close()
+
+
+def test_a_process_that_keeps_memory_after_its_query_is_replaced(
+    pool: QueryPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the store caches is never given back: a process still larger than when it was ready (by more than
+    ``GROWTH``, here any size) is stopped after its answer and a new one started in the background."""
+    started = set(pool.pids)
+    monkeypatch.setattr(embedded, "GROWTH", -(1 << 40))
+    assert pool.run(CHEAP).status == 200
+    monkeypatch.setattr(embedded, "GROWTH", 1 << 40)  # the new one is kept
+    assert _wait_for(lambda: len(pool.pids) == 1 and not set(pool.pids) & started)
+    assert pool.run(CHEAP).status == 200 and pool.run(CHEAP).status == 200
+    assert len(pool.pids) == 1 and not set(pool.pids) & started
 
 
 @pytest.fixture()

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from cytokg.backends.base import Job, QueryTimeout
+from cytokg.backends import heap
+from cytokg.backends import threads as threads_module
+from cytokg.backends.base import Answer, Job, QueryTimeout
 from cytokg.backends.embedded import QueryPool
 from cytokg.backends.lanes import LaneSettings
-from cytokg.backends.threads import THREAD_TEXT_BYTES, QueryThreads
+from cytokg.backends.threads import THREAD_TEXT_BYTES, CostMemory, QueryThreads
 from cytokg.publish import current_release
 from cytokg.sparql.safety import LIMITS
 
@@ -159,6 +161,78 @@ def test_a_replacement_sends_every_query_to_the_pool_at_first(built: Path) -> No
         executor.close()
 
 
+def test_a_query_abandoned_on_a_thread_goes_straight_to_the_pool_next_time(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cost memory: a query a thread had to abandon runs only in the pool from then on, so it never runs twice
+    at once again and sends no other query to the pool (no cool-down); cheap queries stay on threads."""
+    monkeypatch.setattr(threads_module, "COOL_DOWN", 0.0)  # so that only the memory can keep JOIN off a thread
+    settings = LaneSettings(timeout=120, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
+    executor = _threads(built, settings)
+    in_pool: list[Job] = []
+    prepared: list[bool] = []
+    run_in_pool = executor.pool.run
+
+    def spy(job: Job, client: str = "-") -> Answer:
+        in_pool.append(job)
+        return run_in_pool(job, client)
+
+    monkeypatch.setattr(executor.pool, "run", spy)
+    monkeypatch.setattr(executor.pool, "prepare", lambda: prepared.append(True))
+    try:
+        assert executor.run(JOIN).status == 200
+        assert prepared == [True] and in_pool == [JOIN]  # abandoned on its thread, answered by the pool
+        assert JOIN in executor.costly and replace(JOIN, base_iri="urn:other") not in executor.costly
+        assert _wait_for(lambda: executor.abandoned == 0)
+        answer = executor.run(JOIN)
+        assert answer.status == 200 and answer.rows == 1
+        assert prepared == [True] and in_pool == [JOIN, JOIN]  # straight to the pool, nothing abandoned
+        assert executor.run(CHEAP).status == 200 and in_pool == [JOIN, JOIN]  # on a thread
+    finally:
+        executor.close()
+
+
+def test_a_query_that_uses_the_fast_budget_in_a_query_process_is_remembered(built: Path) -> None:
+    settings = LaneSettings(timeout=120, fast=2, fast_ready=0, fast_budget=0.02, fast_slice=0.01)
+    executor = _threads(built, settings, quiet_for=60)  # every query to the pool
+    try:
+        assert executor.run(CHEAP).status == 200 and CHEAP not in executor.costly
+        assert executor.run(JOIN).status == 200 and JOIN in executor.costly
+        assert executor.abandoned == 0
+    finally:
+        executor.close()
+
+
+def test_a_heavy_query_that_leaves_the_web_process_larger_gets_its_store_opened_afresh(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a trim cannot give back is mostly the store's caches: after a heavy query on a thread, a process still
+    larger than ``GROWTH`` (here any size) than when it was ready opens its store again, and queries go on."""
+    executor = _threads(built, LaneSettings(timeout=20, fast=2, fast_ready=0, fast_budget=30))
+    try:
+        first = executor.store
+        monkeypatch.setattr(heap, "GROWTH", -(1 << 40))
+        answer = executor.run(JOIN)
+        assert answer.status == 200 and answer.rows == 1
+        assert _wait_for(lambda: executor.store is not first)
+        assert executor.run(CHEAP).status == 200 and executor.pool.pids == []  # on a thread, on the new store
+    finally:
+        executor.close()
+
+
+def test_the_cost_memory_keeps_only_the_last_digests() -> None:
+    """Bounded: the least recently seen query is forgotten first; only 16-byte digests are kept."""
+    memory = CostMemory(2)
+    first, second, third = (Job(f"ASK {{ ?s ?p {n} }}") for n in (1, 2, 3))
+    memory.remember(first)
+    memory.remember(second)
+    assert first in memory  # seen again: now the most recent
+    memory.remember(third)
+    assert first in memory and third in memory and second not in memory and len(memory) == 2
+    assert len(CostMemory.digest(first)) == 16
+    assert replace(first, bindings=(("x", "urn:a"),)) not in memory  # another entity is another query
+
+
 @pytest.fixture()
 def supervised(built: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`cytokg serve` with a 1 s time limit, trusting X-Forwarded-For from loopback: the supervisor."""
@@ -206,6 +280,25 @@ def test_a_web_process_with_abandoned_queries_is_replaced_while_cheap_queries_go
     assert _wait_for(lambda: first not in _web_processes(server.pid) and len(_web_processes(server.pid)) == 1)
     statuses += [cheap(base) for _ in range(5)]
     assert set(statuses) == {200}
+
+
+def test_the_supervisor_is_the_serve_process_itself_with_almost_nothing_imported(
+    supervised: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    """`cytokg serve` opens the socket and becomes the supervisor (same PID, so signals and the parent-death
+    signal still reach it): a fresh interpreter with none of click, the app or the store."""
+    _, server = supervised
+    command = Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")
+    assert command[1:3] == [b"-m", b"cytokg.web.supervisor"]
+    probe = "import sys, cytokg.web.supervisor as s; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    modules = set(done.stdout.split())
+    assert {"cytokg", "cytokg.web", "cytokg.web.supervisor"} <= modules
+    assert not {name for name in modules if name.split(".")[0] in {"click", "flask", "pyoxigraph", "waitress"}}
+    assert not {name for name in modules if name.startswith("cytokg.") and name.count(".") > 0} - {
+        "cytokg.web",
+        "cytokg.web.supervisor",
+    }
 
 
 def test_a_web_process_that_dies_is_replaced_even_if_its_replacement_dies_too(

@@ -10,6 +10,12 @@ The processes run in the lanes of ``lanes.py``: a query past its fast slice has 
 re-niced process gets its priority back and is reused after its query, or is retired where the system does not
 let the server raise a priority again (no root, no RLIMIT_NICE). A query stopped in the heavy lane, or past the
 time limit, ends with its process.
+
+What a query leaves behind stays in its process: glibc's free heap and the store's caches. Before it answers, a
+process that is ``GROWTH`` larger than when it was ready gives the free heap back and, if it is still that much
+larger, opens its store afresh (about 30 ms at 5M triples), which drops the caches (``heap.py``). A process still
+that large after its answer (what a fresh store does not give back) is replaced, in the background, by a new
+one; and a process the lane grew for (beyond ``fast_ready``) that stays idle for ``IDLE_SECONDS`` is stopped.
 """
 
 from __future__ import annotations
@@ -23,18 +29,22 @@ import select
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cytokg.backends.base import Answer, Job, QueryTimeout, SlowAnswer, serialize_answer
-from cytokg.backends.heap import HeapTrimmer
+from cytokg.backends.heap import GROWTH, HeapTrimmer
 from cytokg.backends.lanes import HEAVY_NICENESS, Lanes, LaneSettings
 from cytokg.children import die_with_parent_now
 from cytokg.release import SEARCH_FILE
 from cytokg.search import TextSearchError, expand_text_search
 
-__all__ = ["EXTERNAL_TEXT_SEARCH", "QueryPool", "Ready", "Vetted", "run_job", "vet", "vet_external"]
+__all__ = ["EXTERNAL_TEXT_SEARCH", "IDLE_SECONDS", "QueryPool", "Ready", "Vetted", "run_job", "vet", "vet_external"]
+
+#: Seconds a query process beyond ``LaneSettings.fast_ready`` may stay idle before it is stopped.
+IDLE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,7 @@ def run_job(store: Any, job: Job, settings: LaneSettings, index: Path | None, li
 
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 #: Imported once by the fork server, so a new query process starts in about 40 ms instead of 140 ms. Not rdflib:
 #: pages a query process inherits count in its RSS, and only a query the lexer cannot decide (or a malformed one,
 #: to explain it) needs rdflib's parser, which that process then imports under the query's time limit.
@@ -181,7 +192,10 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
         resource.setrlimit(resource.RLIMIT_DATA, (settings.memory, settings.memory))
     import pyoxigraph
 
-    store = pyoxigraph.Store.read_only(store_dir) if store_dir else pyoxigraph.Store()
+    def open_store() -> Any:
+        return pyoxigraph.Store.read_only(store_dir) if store_dir else pyoxigraph.Store()
+
+    store = open_store()
     index = Path(store_dir).parent / SEARCH_FILE if store_dir else None
     run_job(store, _WARM_UP, settings, index)
     vet_external(_WARM_UP, settings.allowed_services)
@@ -194,12 +208,26 @@ def _serve(connection: multiprocessing.connection.Connection, store_dir: str | N
             return
         try:
             if isinstance(message, _VetOnly):
-                connection.send(vet_external(message.job, settings.allowed_services))
+                reply: Answer | Vetted | None = vet_external(message.job, settings.allowed_services)
             else:
-                connection.send(run_job(store, message, settings, index))
+                reply = run_job(store, message, settings, index)
         except MemoryError:  # in Python's part of the work (pyoxigraph's own allocations abort the process)
-            connection.send(_out_of_memory(settings.memory))  # what it held is freed: the process serves on
+            reply = _out_of_memory(settings.memory)  # what it held is freed: the process serves on
+        # before the answer, so the pool sees the size the process keeps (``_Child.grown``)
         heap.after_query()
+        if store_dir and heap.grown():  # what stays is mostly the store's caches: they go with the store
+            try:
+                fresh = open_store()
+                run_job(fresh, _WARM_UP, settings, index)
+            except (OSError, MemoryError):
+                pass  # the old store serves on
+            else:
+                store = fresh
+                heap.after_reopen()
+        try:
+            connection.send(reply)
+        except MemoryError:  # pickling the answer
+            connection.send(_out_of_memory(settings.memory))
 
 
 class _Child:
@@ -217,10 +245,13 @@ class _Child:
         self._poller.register(parent.fileno(), select.POLLIN)
         self.niceness = os.getpriority(os.PRIO_PROCESS, 0)  # the server's, which the process inherits
         self.reniced = False
-        try:  # kept open: a look at the CPU time is then one system call
+        self.idle_since = time.monotonic()
+        self.ready_size = 0
+        try:  # kept open: a look at the CPU time or the size is then one system call
             self._stat: int | None = os.open(f"/proc/{self.process.pid}/stat", os.O_RDONLY)
+            self._statm: int | None = os.open(f"/proc/{self.process.pid}/statm", os.O_RDONLY)
         except OSError:
-            self._stat = None
+            self._stat = self._statm = None
 
     def wait_ready(self, seconds: float = 120.0) -> None:
         """Wait until the process has opened its store and warmed up (its ``Ready`` message).
@@ -234,6 +265,20 @@ class _Child:
         if not started:
             self.kill()
             raise OSError("a query process did not start")
+        self.ready_size = self.resident()
+
+    def resident(self) -> int:
+        """The process's resident set in bytes (0 where /proc is missing)."""
+        if self._statm is None:
+            return 0
+        try:
+            return int(os.pread(self._statm, 128, 0).split()[1]) * _PAGE
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    def grown(self) -> bool:
+        """Whether the process keeps more than ``GROWTH`` bytes beyond its size when it was ready."""
+        return self.resident() - self.ready_size > GROWTH
 
     def answered(self, seconds: float) -> bool:
         """Whether the process has answered (or died) within ``seconds``."""
@@ -274,9 +319,10 @@ class _Child:
         self.process.kill()
         self.process.join(5)
         self.connection.close()
-        if self._stat is not None:
-            os.close(self._stat)
-            self._stat = None
+        for descriptor in (self._stat, self._statm):
+            if descriptor is not None:
+                os.close(descriptor)
+        self._stat = self._statm = None
 
 
 def _out_of_memory(memory: int) -> Answer:
@@ -313,6 +359,11 @@ class QueryPool:
         self._lock = threading.Lock()
         self._closed = False
         self._filling = False
+        self._reaping = False
+        self._fast_busy = 0  # processes running a query in the fast lane
+        #: Called with a job that left the fast lane having used the lane's CPU budget: the query threads remember
+        #: it (``threads.CostMemory``).
+        self.on_heavy: Callable[[Job], None] | None = None
 
     def start(self) -> None:
         """Start ``fast_ready`` processes now, so they open the store while the app finishes starting; the lane
@@ -346,11 +397,40 @@ class QueryPool:
         return self._spawn()
 
     def _give_back(self, child: _Child) -> None:
+        child.idle_since = time.monotonic()
         with self._lock:
             if not self._closed and len(self._idle) < self.settings.fast:
                 self._idle.append(child)
+                self._reap_later()
                 return
         child.kill()
+
+    def _reap_later(self) -> None:
+        """Stop, in the background, the idle processes beyond ``fast_ready`` that stay idle for ``IDLE_SECONDS``
+        (called with the lock held)."""
+        if self._reaping or len(self._idle) <= self.settings.fast_ready:
+            return
+        self._reaping = True
+
+        def reap() -> None:
+            while True:
+                time.sleep(IDLE_SECONDS / 4)
+                with self._lock:
+                    spare = len(self._idle) - self.settings.fast_ready
+                    now = time.monotonic()
+                    # the least recently used are at the bottom of the stack
+                    stale = [child for child in self._idle[:spare] if now - child.idle_since >= IDLE_SECONDS]
+                    for child in stale:
+                        self._idle.remove(child)
+                    done = self._closed or len(self._idle) <= self.settings.fast_ready
+                    if done:
+                        self._reaping = False
+                for child in stale:
+                    child.kill()
+                if done:
+                    return
+
+        threading.Thread(target=reap, daemon=True, name="cytokg-query-reaper").start()
 
     def run(self, job: Job, client: str = "-") -> Answer:
         """Run ``job`` for ``client`` (an address or an internal name) and return its answer.
@@ -379,20 +459,22 @@ class QueryPool:
         child: _Child | None = None
         try:
             child = self._take()
-            started = time.monotonic()
+            self._fast_busy_by(1)
+            started, cpu_before = time.monotonic(), child.cpu_seconds()
             child.connection.send(job)
             if lanes.answered_fast(child, started, client):
                 reply: Answer | Vetted = child.connection.recv()
-                reusable = not child.reniced or child.restore_priority()
+                reusable = (not child.reniced or child.restore_priority()) and not child.grown()
                 return reply
             lanes.leave_fast()
+            self._fast_busy_by(-1)
             fast = False
             lanes.enter_heavy(client)
             heavy = True
             child.lower_priority(HEAVY_NICENESS)
             if child.answered(self.settings.timeout - (time.monotonic() - started)):
                 reply = child.connection.recv()
-                reusable = child.restore_priority()
+                reusable = child.restore_priority() and not child.grown()
                 return reply
             raise QueryTimeout(f"the query ran longer than {self.settings.timeout:g} s and was stopped")
         except (EOFError, OSError):
@@ -400,6 +482,10 @@ class QueryPool:
         finally:
             if fast:
                 lanes.leave_fast()
+                if child is not None:
+                    self._fast_busy_by(-1)
+            elif child is not None and isinstance(job, Job):
+                self._costly(job, child.cpu_seconds() - cpu_before)
             if heavy:
                 lanes.leave_heavy(client)
             if child is not None:
@@ -409,21 +495,34 @@ class QueryPool:
                     child.kill()
                     self._top_up()
 
-    def _top_up(self, wanted: int | None = None) -> None:
-        """Start processes in the background until ``wanted`` (``fast_ready``) are idle: replacements for retired
-        ones, or (``prepare``) the whole lane."""
+    def _costly(self, job: Job, cpu: float) -> None:
+        """Tell ``on_heavy`` of a job that left the fast lane if it used the lane's CPU budget (``cpu`` seconds)."""
+        if self.on_heavy is not None and cpu >= self.settings.fast_budget:
+            self.on_heavy(job)
+
+    def _fast_busy_by(self, change: int) -> None:
+        with self._lock:
+            self._fast_busy += change
+
+    def _top_up(self, wanted: int | None = None, busy: bool = False) -> None:
+        """Start processes in the background until ``wanted`` (``fast_ready``) are idle (with ``busy``, idle or
+        running a query in the fast lane): replacements for retired ones, or (``prepare``) the whole lane."""
         wanted = min(self.settings.fast_ready if wanted is None else wanted, self.settings.fast)
+
+        def enough() -> bool:  # with the lock held
+            return len(self._idle) + (self._fast_busy if busy else 0) >= wanted
 
         def fill() -> None:
             try:
                 while True:
                     with self._lock:
-                        if self._closed or len(self._idle) >= wanted:
+                        if self._closed or enough():
                             return
                     child = self._spawn()
                     with self._lock:
                         if not self._closed and len(self._idle) < self.settings.fast:
                             self._idle.append(child)
+                            self._reap_later()
                             continue
                     child.kill()
                     return
@@ -432,15 +531,16 @@ class QueryPool:
                     self._filling = False
 
         with self._lock:
-            if self._closed or self._filling or len(self._idle) >= wanted:
+            if self._closed or self._filling or enough():
                 return
             self._filling = True
         threading.Thread(target=fill, daemon=True, name="cytokg-query-top-up").start()
 
     def prepare(self) -> None:
-        """Start the fast lane's processes in the background, so that queries about to come here do not wait for
-        one to start while they hold a place in the lane."""
-        self._top_up(self.settings.fast)
+        """Start the fast lane's processes in the background (as many as it has places, counting those running a
+        query there), so that queries about to come here do not wait for one to start while they hold a place in
+        the lane."""
+        self._top_up(self.settings.fast, busy=True)
 
     def close(self) -> None:
         """Stop every idle query process; running ones end with their queries."""

@@ -19,14 +19,20 @@ a thread runs only what is meant to be quick, for as long as a query may stay in
   For ``COOL_DOWN`` seconds after an abandonment (and for ``quiet_for`` seconds from the start, which the
   supervisor sets for a replacement) every query runs in the pool, so an attacker cannot make the server
   replace its web process again and again.
+- a query that was abandoned, or that used the fast lane's CPU budget in a query process, is remembered
+  (``CostMemory``: a digest of its text and options, never its answer, for the last ``COSTLY_QUERIES`` such
+  queries of this process, hence of its release) and goes straight to the pool next time: it does not run twice
+  at once, and costs no cool-down for everyone else.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,7 +42,7 @@ from cytokg.backends.heap import HeapTrimmer
 from cytokg.backends.lanes import HEAVY_NICENESS
 from cytokg.release import SEARCH_FILE
 
-__all__ = ["COOL_DOWN", "STACK_BYTES", "THREAD_TEXT_BYTES", "QueryThreads"]
+__all__ = ["COOL_DOWN", "COSTLY_QUERIES", "STACK_BYTES", "THREAD_TEXT_BYTES", "CostMemory", "QueryThreads"]
 
 #: A query thread's stack: the 8 MB of a process's main thread, on which the structure limits of
 #: ``sparql.safety.LIMITS`` (30% of what overflows it) were measured.
@@ -50,6 +56,47 @@ COOL_DOWN = 60.0
 _THREAD_START = 5.0
 #: Run once when the store is opened, so that the first real query pays no first-use cost.
 _WARM_UP = Job("ASK { ?s ?p ?o }")
+#: How many costly queries a web process remembers (16 bytes each, and the dictionary's own).
+COSTLY_QUERIES = 4096
+
+
+class CostMemory:
+    """The last ``size`` queries found too costly for a query thread, as digests of their text and options (the
+    same query for another entity, graph or format is another query); thread-safe. No answer is ever kept."""
+
+    def __init__(self, size: int = COSTLY_QUERIES) -> None:
+        self.size = size
+        self._digests: OrderedDict[bytes, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def digest(job: Job) -> bytes:
+        """What identifies ``job``'s cost: every field of the job (its text, dataset, bindings and formats).
+
+        >>> CostMemory.digest(Job("ASK {}")) == CostMemory.digest(Job("ASK {}", base_iri="urn:x"))
+        False
+        """
+        return hashlib.blake2b(repr(job).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def remember(self, job: Job) -> None:
+        key = self.digest(job)
+        with self._lock:
+            self._digests[key] = None
+            self._digests.move_to_end(key)
+            while len(self._digests) > self.size:
+                self._digests.popitem(last=False)
+
+    def __contains__(self, job: Job) -> bool:
+        key = self.digest(job)
+        with self._lock:
+            if key not in self._digests:
+                return False
+            self._digests.move_to_end(key)
+            return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._digests)
 
 
 class _QueryThread:
@@ -90,6 +137,8 @@ class _QueryThread:
             self._answers.put(answer)
             if self.cpu_seconds() - started > threads.settings.fast_slice:  # only such a query holds much memory
                 threads.heap.after_query()
+                if threads.heap.grown():  # not on this thread: its next query's CPU time would count it
+                    threading.Thread(target=threads.reopen, daemon=True, name="cytokg-store-reopen").start()
         if self.abandoned:
             threads.abandoned_ended()
 
@@ -154,11 +203,14 @@ class QueryThreads:
         self.niceness = os.getpriority(os.PRIO_PROCESS, 0)
         self.on_retire = on_retire
         self.heap = HeapTrimmer()
+        self.costly = CostMemory()
+        pool.on_heavy = self.costly.remember
         self._idle: list[_QueryThread] = []
         self._lock = threading.Lock()
         self._quiet_until = time.monotonic() + quiet_for
         self._abandoned = 0  # abandoned queries still running
         self._retiring = False
+        self._reopening = False
         run_job(self.store, _WARM_UP, self.settings, self.index)
 
     def run(self, job: Job, client: str = "-") -> Answer:
@@ -168,7 +220,12 @@ class QueryThreads:
         return answer if answer is not None else self.pool.run(job, client)
 
     def _may_run_on_a_thread(self, job: Job) -> bool:
-        return not job.thorough and len(job.text) <= THREAD_TEXT_BYTES and time.monotonic() >= self._quiet_until
+        return (
+            not job.thorough
+            and len(job.text) <= THREAD_TEXT_BYTES
+            and time.monotonic() >= self._quiet_until
+            and job not in self.costly
+        )
 
     def _on_thread(self, job: Job, client: str) -> Answer | None:
         """The answer from a query thread, or None: the pool must run ``job`` (it was abandoned, it needs the
@@ -187,7 +244,7 @@ class QueryThreads:
             if lanes.answered_fast(worker, started, client):
                 keep = not worker.reniced or worker.restore_priority()
                 return worker.recv()
-            self._abandon(worker)
+            self._abandon(worker, job)
             return None
         except RuntimeError:  # no thread could start (a limit on threads or memory): the pool runs it
             return None
@@ -206,11 +263,12 @@ class QueryThreads:
                 return self._idle.pop()
         return _QueryThread(self)
 
-    def _abandon(self, worker: _QueryThread) -> None:
-        """Leave the query running at the lowest priority, send queries to the pool for ``COOL_DOWN`` seconds, and
-        look again once the client's query has surely ended in the pool: if an abandoned query still runs then,
-        ask for this process to be replaced."""
+    def _abandon(self, worker: _QueryThread, job: Job) -> None:
+        """Leave the query running at the lowest priority, remember ``job`` as costly, send queries to the pool for
+        ``COOL_DOWN`` seconds, and look again once the client's query has surely ended in the pool: if an
+        abandoned query still runs then, ask for this process to be replaced."""
         worker.abandoned = True
+        self.costly.remember(job)
         worker.lower_priority(HEAVY_NICENESS)
         with self._lock:
             self._abandoned += 1
@@ -223,6 +281,26 @@ class QueryThreads:
         look = threading.Timer(later, self.retire_if_abandoned)
         look.daemon = True
         look.start()
+
+    def reopen(self) -> None:
+        """Open the store afresh for the next queries: the old one's caches (most of what a heavy query leaves in
+        the process, ``heap.py``) go once the queries still running on it end."""
+        import pyoxigraph
+
+        with self._lock:
+            if self._reopening:
+                return
+            self._reopening = True
+        try:
+            store = pyoxigraph.Store.read_only(str(self.store_dir))
+            run_job(store, _WARM_UP, self.settings, self.index)
+            self.store = store
+        except OSError:
+            return  # the old store serves on
+        finally:
+            with self._lock:
+                self._reopening = False
+        self.heap.after_reopen()
 
     def abandoned_ended(self) -> None:
         """An abandoned query has ended (on its thread)."""

@@ -19,7 +19,6 @@ from rdflib import Graph
 from cytokg.backends.base import Answer, Executor, Job
 from cytokg.backends.embedded import QueryPool
 from cytokg.backends.lanes import LaneSettings
-from cytokg.backends.remote import Credentials, Graphs, RemoteExecutor, connect
 from cytokg.backends.threads import QueryThreads
 from cytokg.release import VOID_FILE
 from cytokg.search import SEARCH_FILE, SearchIndex, write_index
@@ -63,6 +62,8 @@ def open_executor(build_dir: Path, config: Mapping[str, Any]) -> Executor:
         if config["QUERY_THREADS"]:
             return QueryThreads(store_dir, pool, config["RETIRE"], config["QUIET_FOR"])
         return pool
+    from cytokg.backends.remote import Credentials, Graphs, RemoteExecutor, connect  # requests: only for a backend
+
     store = connect(
         config["BACKEND"],
         Graphs(*config["BACKEND_GRAPHS"]),

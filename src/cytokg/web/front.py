@@ -1,4 +1,4 @@
-"""One web process (``python -m cytokg.web.front``), started by the supervisor (serve.py) on its listening socket.
+"""One web process (``python -m cytokg.web.front``), started by the supervisor (supervisor.py) on its socket.
 
 Waitress's event loop reads each request whole before a thread sees it, so slow clients (slowloris) cost a
 socket, never a thread; oversized bodies, chunked or not, get 413 from waitress itself (in JSON, as every error
@@ -30,14 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cytokg.web.supervisor import RETIRE, UP
+
 __all__ = ["RETIRE", "SWITCH_INTERVAL", "UP", "FrontSpec", "main"]
 
 #: The process's GIL switch interval in seconds (Python's default is 0.005): a thread whose query has answered,
 #: or the event loop with a request ready, waits at most this long for a busy thread to let go.
 SWITCH_INTERVAL = 0.0005
-#: What a web process writes on its status pipe.
-UP = b"U"
-RETIRE = b"R"
 #: How often a draining process looks at its connections, and every process at its memory (seconds).
 _DRAIN_TICK = 0.05
 _MEMORY_TICK = 0.1
@@ -45,7 +44,8 @@ _MEMORY_TICK = 0.1
 
 @dataclass(frozen=True)
 class FrontSpec:
-    """What the supervisor hands a web process on its standard input (pickled)."""
+    """What the supervisor hands a web process on its standard input (pickled by ``cytokg serve``); its arguments
+    say whether it replaces another (1 or 0), and the descriptors of the listening socket and its status pipe."""
 
     build_dir: Path
     queries_dir: Path
@@ -53,9 +53,6 @@ class FrontSpec:
     waitress: dict[str, Any]
     memory_limit: int
     handover: Path  # where a web process leaves the client budgets for its replacement
-    replacement: bool
-    listen_fd: int
-    status_fd: int
 
 
 def _json_errors(server: Any) -> None:
@@ -157,10 +154,11 @@ def main() -> None:
     from cytokg.web.app import create_app
 
     spec: FrontSpec = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the supervisor, on a pipe only it holds
+    replacement, listen_fd, status_fd = (int(argument) for argument in sys.argv[1:4])
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # one JSON line per request
     sys.setswitchinterval(SWITCH_INTERVAL)
     _raise_file_limit(spec.waitress["connection_limit"] + 64)
-    status = os.fdopen(spec.status_fd, "wb", buffering=0)
+    status = os.fdopen(status_fd, "wb", buffering=0)
     lock = threading.Lock()
 
     def tell(message: bytes) -> None:
@@ -178,12 +176,12 @@ def main() -> None:
         tell(RETIRE)
 
     threads = spec.config.get("QUERY_THREADS", True) and not spec.config.get("BACKEND")
-    quiet = COOL_DOWN if spec.replacement else 0.0  # a replacement: its predecessor abandoned a query, or died
+    quiet = COOL_DOWN if replacement else 0.0  # a replacement: its predecessor abandoned a query, or died
     config = spec.config | {"QUERY_THREADS": threads, "QUIET_FOR": quiet, "RETIRE": retire}
     app = create_app(spec.build_dir, spec.queries_dir, config)
     site.append(app.extensions["cytokg"])
     site[0].limits.take_over(spec.handover)
-    listening = socket.socket(fileno=spec.listen_fd)
+    listening = socket.socket(fileno=listen_fd)
     body = app.config["MAX_CONTENT_LENGTH"]
     server = waitress.create_server(app, sockets=[listening], max_request_body_size=body, **spec.waitress)
     _json_errors(server)
