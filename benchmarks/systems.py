@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: How ``cytokg serve`` runs with its defaults, for the report.
 CYTOKG_SERVER = (
-    "a supervisor and one waitress web process (48 request threads) answering plainly safe queries on its own query threads,"
-    " the rest in query processes started on demand; fast lane 4 places, heavy lane 2"
+    "a supervisor and one waitress web process (48 request threads) answering plainly safe queries on its own query"
+    " threads, the rest in query processes started on demand; fast lane 4 places, heavy lane 2"
 )
 #: Examples the Virtuoso load is verified with: Virtuoso 7.2 answers CQ11 and CQ27 wrongly (its property-path bugs,
 #: docs/deploy.md), so the default sample, which can pick them, would stop the load.
